@@ -1,0 +1,57 @@
+"""Agenda loaders, one module a format, chosen by sniffing the file's content."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.agenda.errors import AgendaError
+from bot.agenda.loaders.base import Loader, LoadResult
+from bot.agenda.validate import validate
+
+#: Sniffed in this order: the most specific formats first.
+_MODULES = ("frab_json", "sessionize", "frab_xml", "ical", "yaml_native", "csv_table")
+
+
+def loaders() -> list[Loader]:
+    found: list[Loader] = []
+    for name in _MODULES:
+        try:
+            module = importlib.import_module(f"bot.agenda.loaders.{name}")
+        except ModuleNotFoundError as exc:  # a format not built yet must not break the others
+            if exc.name == f"bot.agenda.loaders.{name}":
+                continue
+            raise
+        found.append(module.LOADER)
+    return found
+
+
+def detect(data: bytes, path: Path) -> Loader:
+    for loader in loaders():
+        if loader.sniff(data, path):
+            return loader
+    names = ", ".join(loader.name for loader in loaders())
+    raise AgendaError(path, "", f"not an agenda format confbot knows (tried {names})")
+
+
+def load_bytes(data: bytes, path: str | Path, default_tz: ZoneInfo | None = None) -> LoadResult:
+    """Load an agenda from bytes (an upload, a URL); ``path`` names it in errors."""
+    path = Path(path)
+    if not data.strip():
+        raise AgendaError(path, "", "the file is empty")
+    loader = detect(data, path)
+    result = loader.load(data, path, default_tz)
+    return validate(result, path)
+
+
+def load_agenda(path: str | Path, default_tz: ZoneInfo | None = None) -> LoadResult:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AgendaError(path, "", f"cannot read the file: {exc.strerror or exc}") from exc
+    return load_bytes(data, path, default_tz)
+
+
+__all__ = ["AgendaError", "LoadResult", "Loader", "detect", "load_agenda", "load_bytes", "loaders"]
