@@ -1,0 +1,24 @@
+"""Persistence: the database and one repository per concern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.store.db import Database
+from bot.store.users import UsersRepo
+
+
+@dataclass
+class Store:
+    """What handlers and jobs reach for; built once at start-up."""
+
+    db: Database
+    users: UsersRepo
+
+    @classmethod
+    async def open(cls, path: str) -> Store:
+        db = await Database.open(path)
+        return cls(db=db, users=UsersRepo(db))
+
+    async def close(self) -> None:
+        await self.db.close()

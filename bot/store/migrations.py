@@ -1,0 +1,101 @@
+"""Schema steps, applied in order and recorded in ``PRAGMA user_version``.
+
+Append a new step for every change; never edit a step that has shipped. Times are UTC ISO
+text (see ``db.ts``). Session ids are the agenda's ids: the agenda lives in files, not here.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, ...]] = [
+    # 1: users, bookmarks, feedback, the delivery outbox, organiser audit, speaker links.
+    (
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            first_name TEXT NOT NULL DEFAULT '',
+            username TEXT,
+            language TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            reminder_minutes INTEGER,
+            remind_headline INTEGER NOT NULL DEFAULT 0,
+            pending TEXT
+        )""",
+        "CREATE INDEX users_username ON users(lower(username))",
+        """CREATE TABLE bookmarks (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            session_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, session_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX bookmarks_session ON bookmarks(session_id, user_id)",
+        """CREATE TABLE feedback (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            session_id TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+            comment TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, session_id)
+        )""",
+        "CREATE INDEX feedback_session ON feedback(session_id)",
+        """CREATE TABLE batches (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            created_by INTEGER,
+            created_at TEXT NOT NULL,
+            scheduled_for TEXT,
+            audience TEXT NOT NULL DEFAULT '',
+            payload TEXT NOT NULL DEFAULT '{}',
+            state TEXT NOT NULL DEFAULT 'running',
+            total INTEGER NOT NULL DEFAULT 0,
+            progress_chat_id INTEGER,
+            progress_message_id INTEGER
+        )""",
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER REFERENCES batches(id),
+            kind TEXT NOT NULL,
+            chat_id INTEGER NOT NULL,
+            session_id TEXT,
+            payload TEXT NOT NULL,
+            dedup_key TEXT UNIQUE,
+            due_at TEXT NOT NULL,
+            deadline TEXT,
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            sent_at TEXT
+        )""",
+        "CREATE INDEX outbox_due ON outbox(state, due_at, id)",
+        "CREATE INDEX outbox_batch ON outbox(batch_id, state)",
+        "CREATE INDEX outbox_session ON outbox(session_id, kind, state)",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            audience_size INTEGER,
+            at TEXT NOT NULL
+        )""",
+        """CREATE TABLE speaker_links (
+            speaker_id TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL UNIQUE,
+            via TEXT NOT NULL,
+            linked_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE speaker_codes (
+            code_hash TEXT PRIMARY KEY,
+            speaker_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            used_by INTEGER,
+            revoked INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX speaker_codes_speaker ON speaker_codes(speaker_id)",
+        "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
+]

@@ -1,0 +1,113 @@
+"""Everyone who has talked to the bot: who they are, whether we may write, their settings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.store.db import Database, ts
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    first_name: str
+    username: str | None
+    language: str | None
+    active: bool
+    reminder_minutes: int | None
+    remind_headline: bool
+
+
+class UsersRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def seen(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None,
+        language: str | None,
+        now: datetime,
+        *,
+        reactivate: bool = False,
+    ) -> bool:
+        """Record a user's visit; True when they are new. ``/start`` reactivates a blocked user."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO users (id, first_name, username, language, first_seen, last_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                (user_id, first_name, username, language, ts(now), ts(now)),
+            )
+            if cur.rowcount:
+                return True
+            await conn.execute(
+                "UPDATE users SET first_name = ?, username = ?, language = ?, last_seen = ?,"
+                " active = CASE WHEN ? THEN 1 ELSE active END WHERE id = ?",
+                (first_name, username, language, ts(now), int(reactivate), user_id),
+            )
+            return False
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self.db.fetchone(
+            "SELECT id, first_name, username, language, active, reminder_minutes,"
+            " remind_headline FROM users WHERE id = ?",
+            (user_id,),
+        )
+        if row is None:
+            return None
+        return User(
+            id=row["id"],
+            first_name=row["first_name"],
+            username=row["username"],
+            language=row["language"],
+            active=bool(row["active"]),
+            reminder_minutes=row["reminder_minutes"],
+            remind_headline=bool(row["remind_headline"]),
+        )
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        await self.db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+
+    async def set_reminder_minutes(self, user_id: int, minutes: int | None) -> None:
+        await self.db.execute(
+            "UPDATE users SET reminder_minutes = ? WHERE id = ?", (minutes, user_id)
+        )
+
+    async def set_remind_headline(self, user_id: int, on: bool) -> None:
+        await self.db.execute(
+            "UPDATE users SET remind_headline = ? WHERE id = ?", (int(on), user_id)
+        )
+
+    async def active_ids(self) -> list[int]:
+        rows = await self.db.fetchall("SELECT id FROM users WHERE active = 1 ORDER BY id")
+        return [int(r[0]) for r in rows]
+
+    async def counts(self) -> tuple[int, int]:
+        """(all users, active users)."""
+        row = await self.db.fetchone("SELECT count(*), coalesce(sum(active), 0) FROM users")
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    async def by_username(self, username: str) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT id FROM users WHERE lower(username) = lower(?)", (username.lstrip("@"),)
+        )
+        return [int(r[0]) for r in rows]
+
+    # A small per-user conversation state ("the next text is a comment on session X").
+    async def set_pending(self, user_id: int, state: dict[str, Any] | None) -> None:
+        value = json.dumps(state) if state is not None else None
+        await self.db.execute("UPDATE users SET pending = ? WHERE id = ?", (value, user_id))
+
+    async def pending(self, user_id: int) -> dict[str, Any] | None:
+        value = await self.db.scalar("SELECT pending FROM users WHERE id = ?", (user_id,))
+        if not value:
+            return None
+        try:
+            state = json.loads(value)
+        except ValueError:
+            return None
+        return state if isinstance(state, dict) else None
