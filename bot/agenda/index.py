@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import base64
 import bisect
+import hashlib
+import re
+import unicodedata
 from collections import defaultdict
 from datetime import date, datetime
 
+from rapidfuzz import fuzz, process
+
 from bot.agenda.model import Conference, Session, Speaker
+
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,24}$")
+
+
+def session_key(session_id: str) -> str:
+    """A short, stable, button-safe key for a session id (long or odd ids become a hash)."""
+    if _SAFE_KEY.match(session_id):
+        return session_id
+    digest = hashlib.blake2b(session_id.encode("utf-8"), digest_size=8).digest()
+    return "#" + base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")[:10]
+
+
+def fold(text: str) -> str:
+    """Accent- and case-insensitive form: "Péter Sztáray" and "peter sztaray" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
 class AgendaIndex:
@@ -18,6 +40,7 @@ class AgendaIndex:
             sorted(conference.sessions, key=lambda s: (s.start, s.end, s.room, s.title))
         )
         self._by_id = {s.id: s for s in self.sessions}
+        self._by_key = {session_key(s.id): s for s in self.sessions}
         self._starts = [s.start for s in self.sessions]
         by_day: dict[date, list[Session]] = defaultdict(list)
         by_room: dict[str, list[Session]] = defaultdict(list)
@@ -44,6 +67,25 @@ class AgendaIndex:
 
     def session(self, session_id: str) -> Session | None:
         return self._by_id.get(session_id)
+
+    def find_speakers(self, query: str, limit: int = 8) -> list[Speaker]:
+        """Speakers by id, part of a name, or a name with small typos, best first."""
+        q = fold(query)
+        if not q:
+            return []
+        speakers = self.conference.speakers
+        if query in speakers:
+            return [speakers[query]]
+        folded = {sid: fold(sp.name) for sid, sp in speakers.items()}
+        hits = [speakers[sid] for sid, name in folded.items() if q in name]
+        if hits:
+            return sorted(hits, key=lambda sp: sp.name.casefold())[:limit]
+        found = process.extract(q, folded, scorer=fuzz.WRatio, score_cutoff=80, limit=limit)
+        return [speakers[sid] for _, _, sid in found]
+
+    def session_by_key(self, key: str) -> Session | None:
+        """Resolve a key made by ``session_key`` (or a plain id)."""
+        return self._by_key.get(key) or self._by_id.get(key)
 
     def speaker(self, speaker_id: str) -> Speaker | None:
         return self.conference.speakers.get(speaker_id)

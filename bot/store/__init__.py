@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.store.bookmarks import BookmarksRepo
 from bot.store.db import Database
 from bot.store.users import UsersRepo
 
@@ -14,11 +15,12 @@ class Store:
 
     db: Database
     users: UsersRepo
+    bookmarks: BookmarksRepo
 
     @classmethod
     async def open(cls, path: str) -> Store:
         db = await Database.open(path)
-        return cls(db=db, users=UsersRepo(db))
+        return cls(db=db, users=UsersRepo(db), bookmarks=BookmarksRepo(db))
 
     async def close(self) -> None:
         await self.db.close()

@@ -1,0 +1,139 @@
+"""``confbot run | chat | check | convert``: the verbs deployment scripts and people rely on."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from bot.agenda.errors import AgendaError
+from bot.agenda.loaders import load_agenda
+from bot.config import Settings
+
+log = logging.getLogger("confbot")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SystemExit(f"confbot: configuration error: {problems}") from None
+
+
+def _zone(value: str | None, settings_zone: ZoneInfo | None) -> ZoneInfo | None:
+    if not value:
+        return settings_zone
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SystemExit(f"confbot: {value!r} is not an IANA time zone name") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings.TELEGRAM_BOT_TOKEN is None:
+        print("confbot: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
+        return 2
+    from bot.app import build_application, configure_logging
+
+    configure_logging(settings)
+    try:
+        app = build_application(settings)
+    except AgendaError as exc:
+        print(f"confbot: {exc}", file=sys.stderr)
+        return 1
+    log.info("serving %s via %s", settings.AGENDA_PATH, settings.TELEGRAM_API_URL)
+    # run_polling handles SIGINT/SIGTERM: it stops polling, lets handlers finish, shuts down.
+    app.run_polling(drop_pending_updates=False, close_loop=False)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    settings = _settings()
+    tz = _zone(args.timezone, settings.default_tz)
+    try:
+        result = load_agenda(args.file, tz)
+    except AgendaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    from bot.agenda.summary import summarize
+
+    print(summarize(result, Path(args.file)))
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    settings = _settings()
+    tz = _zone(args.timezone, settings.default_tz)
+    try:
+        result = load_agenda(args.file, tz)
+    except AgendaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    from bot.agenda.writer import to_yaml
+
+    text = to_yaml(result.conference)
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output} ({len(result.conference.sessions)} sessions)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.emulator.chat import run_chat
+
+    settings = _settings()
+    return asyncio.run(
+        run_chat(
+            settings,
+            now=args.now,
+            user_id=args.user_id,
+            organiser=args.organiser,
+            demo=args.demo,
+        )
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="confbot", description="A Telegram assistant for conferences.")
+    sub = p.add_subparsers(dest="verb", required=True)
+    run = sub.add_parser("run", help="serve Telegram by long polling")
+    run.set_defaults(func=cmd_run)
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal, no token needed")
+    chat.add_argument("--now", help="start the clock at this time (ISO 8601)")
+    chat.add_argument("--user-id", type=int, default=1001, help="your pretend Telegram user id")
+    chat.add_argument("--organiser", action="store_true", help="be an organiser")
+    chat.add_argument(
+        "--demo",
+        action="store_true",
+        help="sample conference, clock at its opening, fresh database",
+    )
+    chat.set_defaults(func=cmd_chat)
+    check = sub.add_parser("check", help="validate an agenda file and summarise it")
+    check.add_argument("file")
+    check.add_argument("--timezone", help="zone for formats without one (AGENDA_TIMEZONE)")
+    check.set_defaults(func=cmd_check)
+    convert = sub.add_parser("convert", help="write any agenda format as native YAML")
+    convert.add_argument("file")
+    convert.add_argument("-o", "--output", help="output file (default: standard output)")
+    convert.add_argument("--timezone", help="zone for formats without one (AGENDA_TIMEZONE)")
+    convert.set_defaults(func=cmd_convert)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

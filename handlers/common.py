@@ -1,0 +1,110 @@
+"""Glue every handler shares: reaching the runtime, and sending an ``OutgoingMessage``."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.outgoing import Keyboard, OutgoingMessage
+from bot.runtime import Runtime
+
+Context = ContextTypes.DEFAULT_TYPE
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def runtime(context: Context) -> Runtime:
+    rt: Runtime = context.application.bot_data["runtime"]
+    return rt
+
+
+def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.text, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.text, callback_data=b.data)
+                for b in row
+            ]
+            for row in buttons
+        ]
+    )
+
+
+async def send(bot: Bot, chat_id: int, message: OutgoingMessage) -> Message:
+    """Send text (and attachments) as one HTML message; attachments carry no buttons twice."""
+    sent: Message | None = None
+    if message.html:
+        sent = await bot.send_message(
+            chat_id,
+            message.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup(message.buttons),
+            link_preview_options=_NO_PREVIEW,
+        )
+    for att in (message.attachment, *message.extra):
+        if att is None:
+            continue
+        kwargs: dict[str, Any] = {
+            "caption": att.caption or None,
+            "parse_mode": ParseMode.HTML if att.caption else None,
+        }
+        if sent is None:
+            kwargs["reply_markup"] = markup(message.buttons)
+        if att.kind == "photo":
+            sent = await bot.send_photo(chat_id, io.BytesIO(att.content), **kwargs)
+        else:
+            sent = await bot.send_document(
+                chat_id, io.BytesIO(att.content), filename=att.filename, **kwargs
+            )
+    assert sent is not None, "an OutgoingMessage needs text or an attachment"
+    return sent
+
+
+async def reply(update: Update, context: Context, message: OutgoingMessage) -> Message:
+    chat = update.effective_chat
+    assert chat is not None
+    return await send(context.bot, chat.id, message)
+
+
+async def edit_or_send(update: Update, context: Context, message: OutgoingMessage) -> None:
+    """Navigation edits the message the button sits on; attachments need a new message."""
+    query = update.callback_query
+    if query is not None and query.message is not None and message.attachment is None:
+        try:
+            await context.bot.edit_message_text(
+                message.html,
+                chat_id=query.message.chat.id,
+                message_id=query.message.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup(message.buttons),
+                link_preview_options=_NO_PREVIEW,
+            )
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            # The message is too old or not text (a document): send a fresh one instead.
+    await reply(update, context, message)
+
+
+def command_args(update: Update) -> str:
+    """The text after ``/command`` (with ``@botname`` stripped), verbatim."""
+    msg = update.effective_message
+    text = (msg.text or "") if msg else ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""

@@ -1,0 +1,38 @@
+"""Any text that is not a command: first the features waiting for a reply, then a question."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
+
+from bot import texts
+from bot.outgoing import OutgoingMessage
+from handlers import render
+from handlers.common import Context, reply, runtime
+
+#: A feature that may claim a text (a feedback comment, a broadcast's text); True = handled.
+TextHook = Callable[[Update, Context], Awaitable[bool]]
+MAX_QUESTION = 1000
+
+
+async def on_text(update: Update, context: Context) -> None:
+    rt = runtime(context)
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    hooks: list[TextHook] = rt.services.get("text_hooks", [])
+    for hook in hooks:
+        if await hook(update, context):
+            return
+    text = message.text.strip()
+    if len(text) > MAX_QUESTION:
+        await reply(update, context, OutgoingMessage(texts.text_too_long(MAX_QUESTION)))
+        return
+    answer = rt.agenda.questions.ask(text, rt.now())
+    await reply(update, context, render.answer(rt.agenda, answer, text))
+
+
+def register(app: Application) -> None:
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))

@@ -1,0 +1,146 @@
+"""Turning agenda objects into messages with buttons: cards, day pages, lists.
+
+Wording comes from ``bot.texts``; this module only arranges it and the keyboards, and keeps
+every message under Telegram's 4096 characters.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot import texts
+from bot.agenda.model import Session, Speaker
+from bot.outgoing import Button, Keyboard, OutgoingMessage
+from bot.runtime import AgendaState
+from handlers.callbacks import encode, session_key
+
+MAX_TEXT = 4096
+DAY_PAGE = 12
+LIST_PAGE = 16
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def session_button(session: Session, *, with_day: bool = False) -> Button:
+    when = texts.hm(session.start)
+    if with_day:
+        when = f"{texts.day_label(session.listed_day)} {when}"
+    return Button(clip(f"{when} {session.title}", 60), encode("s", session_key(session.id)))
+
+
+def speaker_button(speaker: Speaker) -> Button:
+    return Button(clip(speaker.name, 60), encode("sp", speaker.id))
+
+
+def fits(text: str) -> str:
+    """Last guard against Telegram's limit; cut on a line boundary so no tag is split."""
+    if len(text) <= MAX_TEXT:
+        return text
+    cut = text.rfind("\n", 0, MAX_TEXT - 2)
+    return text[: cut if cut > 0 else MAX_TEXT - 2] + "\n…"
+
+
+def day_buttons(state: AgendaState) -> Keyboard:
+    days = state.index.days
+    row: list[Button] = []
+    rows: list[tuple[Button, ...]] = []
+    for d in days:
+        row.append(Button(texts.day_label(d), encode("d", d.strftime("%Y%m%d"), 0)))
+        if len(row) == 3:
+            rows.append(tuple(row))
+            row = []
+    if row:
+        rows.append(tuple(row))
+    return tuple(rows)
+
+
+def choose_day(state: AgendaState) -> OutgoingMessage:
+    return OutgoingMessage(texts.choose_day(state.conference), day_buttons(state))
+
+
+def day_page(state: AgendaState, day: date, page: int, marked: set[str]) -> OutgoingMessage:
+    sessions = state.index.on_day(day)
+    pages = max(1, -(-len(sessions) // DAY_PAGE))
+    page = min(max(page, 0), pages - 1)
+    chunk = sessions[page * DAY_PAGE : (page + 1) * DAY_PAGE]
+    lines = [texts.day_header(day, page, pages), ""]
+    last_start: datetime | None = None
+    for s in chunk:
+        if last_start is not None and s.start != last_start:
+            lines.append("")
+        lines.append(texts.slot_line(s, marked=s.id in marked))
+        last_start = s.start
+    rows: list[tuple[Button, ...]] = [(session_button(s),) for s in chunk if not s.is_break]
+    nav: list[Button] = []
+    stamp = day.strftime("%Y%m%d")
+    if page > 0:
+        nav.append(Button("◀ Earlier", encode("d", stamp, page - 1)))
+    nav.append(Button("📅 Days", encode("ag")))
+    if page + 1 < pages:
+        nav.append(Button("Later ▶", encode("d", stamp, page + 1)))
+    rows.append(tuple(nav))
+    return OutgoingMessage(fits("\n".join(lines)), tuple(rows))
+
+
+def card_buttons(
+    state: AgendaState, session: Session, *, bookmarked: bool, now: datetime
+) -> Keyboard:
+    """The session card's buttons; bookmark, calendar and rating live here for every feature."""
+    key = session_key(session.id)
+    rows: list[tuple[Button, ...]] = []
+    if not session.is_break:
+        label = "Remove bookmark" if bookmarked else "⭐ Bookmark"
+        rows.append(
+            (Button(label, encode("bm", key)), Button("📅 Add to calendar", encode("ics", key)))
+        )
+        if session.start <= now:
+            rows.append((Button("✍️ Rate this session", encode("rt", key, 0)),))
+    people = [speaker_button(sp) for sp, _ in state.speakers_of(session)]
+    for i in range(0, len(people), 2):
+        rows.append(tuple(people[i : i + 2]))
+    rows.append(
+        (Button("🗓 Back to the day", encode("d", session.listed_day.strftime("%Y%m%d"), 0)),)
+    )
+    return tuple(rows)
+
+
+def session_card(
+    state: AgendaState, session: Session, *, bookmarked: bool, now: datetime
+) -> OutgoingMessage:
+    text = texts.session_card(session, state.speakers_of(session), bookmarked=bookmarked)
+    return OutgoingMessage(fits(text), card_buttons(state, session, bookmarked=bookmarked, now=now))
+
+
+def speaker_profile(state: AgendaState, speaker: Speaker) -> OutgoingMessage:
+    sessions = []
+    for s in state.index.of_speaker(speaker.id):
+        role = next((p.role for p in s.speakers if p.speaker_id == speaker.id), "speaker")
+        sessions.append((s, role))
+    rows = tuple((session_button(s, with_day=True),) for s, _ in sessions)
+    return OutgoingMessage(fits(texts.speaker_profile(speaker, sessions)), rows)
+
+
+def speakers_page(state: AgendaState, page: int) -> OutgoingMessage:
+    people = sorted(state.conference.speakers.values(), key=lambda sp: sp.name.casefold())
+    pages = max(1, -(-len(people) // LIST_PAGE))
+    page = min(max(page, 0), pages - 1)
+    chunk = people[page * LIST_PAGE : (page + 1) * LIST_PAGE]
+    rows: list[tuple[Button, ...]] = [
+        tuple(speaker_button(sp) for sp in chunk[i : i + 2]) for i in range(0, len(chunk), 2)
+    ]
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(Button("◀ Previous", encode("spl", page - 1)))
+    if page + 1 < pages:
+        nav.append(Button("Next ▶", encode("spl", page + 1)))
+    if nav:
+        rows.append(tuple(nav))
+    suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
+    return OutgoingMessage(texts.speakers_list(state.conference, len(people)) + suffix, tuple(rows))
+
+
+def session_list(header: str, sessions: list[Session] | tuple[Session, ...]) -> OutgoingMessage:
+    rows = tuple((session_button(s, with_day=True),) for s in sessions[:8] if not s.is_break)
+    return OutgoingMessage(fits(header), rows)

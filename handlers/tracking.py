@@ -1,0 +1,36 @@
+"""Record every user the moment an update arrives, before any handler replies."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, TypeHandler, filters
+
+from bot import texts
+from handlers.common import Context, runtime
+
+
+async def track(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    rt = runtime(context)
+    message = update.effective_message
+    is_start = bool(message and message.text and message.text.startswith("/start"))
+    await rt.store.users.seen(
+        user.id, user.first_name, user.username, user.language_code, rt.now(), reactivate=is_start
+    )
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.unknown_command())
+
+
+def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, track), group=-1)
+
+
+def register_fallback(app: Application) -> None:
+    """Register last: in group 0 it only sees commands no feature claimed."""
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
