@@ -1,0 +1,88 @@
+"""The real bot, polling the local emulator: for end-to-end tests, benchmarks and ``confbot chat``.
+
+It starts the very ``Application`` that ``confbot run`` starts, only pointed at loopback, and
+can stop and start it again on the same database to prove what survives a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.clock import Clock
+from bot.config import Settings
+from bot.emulator.server import BotApiEmulator
+from bot.emulator.users import FakeUser
+from bot.runtime import Runtime
+
+TEST_TOKEN = "123456:TEST-token-for-the-local-emulator-only-xyz"
+
+
+def settings_for(emu: BotApiEmulator, database: Path, **overrides: Any) -> Settings:
+    """Settings pointing at the emulator; ``.env`` is ignored so a developer's file never leaks in."""
+    values: dict[str, Any] = {
+        "TELEGRAM_BOT_TOKEN": SecretStr(TEST_TOKEN),
+        "TELEGRAM_API_URL": emu.url,
+        "DATABASE_PATH": database,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class BotHarness:
+    """One emulator, one bot at a time; ``restart()`` keeps the database."""
+
+    emulator: BotApiEmulator
+    settings: Settings
+    clock: Clock | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    app: Application | None = None  # type: ignore[type-arg]
+
+    @property
+    def runtime(self) -> Runtime:
+        assert self.app is not None, "the bot is not running"
+        rt: Runtime = self.app.bot_data["runtime"]
+        return rt
+
+    def user(self, user_id: int, first_name: str = "Ada", **kwargs: Any) -> FakeUser:
+        return self.emulator.user(user_id, first_name, **kwargs)
+
+    async def start(self) -> None:
+        app = build_application(self.settings, clock=self.clock, extra=self.extra)
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await app.start()
+        self.app = app
+
+    async def stop(self) -> None:
+        app, self.app = self.app, None
+        if app is None:
+            return
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def __aenter__(self) -> BotHarness:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()

@@ -1,0 +1,83 @@
+"""The real Application against the emulator: the foundation's promises, end to end."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from bot.app import configure_logging
+from bot.emulator.harness import TEST_TOKEN, BotHarness
+
+
+async def test_start_welcomes_with_conference_name_and_dates(bot: BotHarness) -> None:
+    ada = bot.user(1001, "Ada")
+    await ada.send("/start")
+    msg = await ada.next_message()
+    assert "Security and Resilience Challenges" in msg.text
+    assert "27 November 2024" in msg.text
+    assert "Wed 27 Nov" in msg.button_texts
+
+
+async def test_agenda_navigation_through_buttons(bot: BotHarness) -> None:
+    ada = bot.user(1001)
+    await ada.send("/agenda")
+    days = await ada.next_message()
+    await ada.press(days, "Wed 27 Nov")
+    page = await ada.wait_for(lambda m: "Welcoming remarks" in (m.text or ""))
+    assert "09:15" in page.text
+    await ada.press(page, "Welcoming remarks")
+    card = await ada.wait_for(lambda m: "Raya Kalenova" in (m.text or ""))
+    assert "Plenary Hall" in card.text
+    assert "⭐ Bookmark" in card.button_texts
+
+
+async def test_now_follows_the_clock(bot: BotHarness, clock: object) -> None:
+    from tests.conftest import brussels
+
+    bot.clock.set(brussels(14, 30))  # type: ignore[union-attr]
+    ada = bot.user(1001)
+    await ada.send("/now")
+    msg = await ada.next_message()
+    assert "October" in msg.text
+    assert "14:00–15:15" in msg.text
+
+
+async def test_unknown_command_gets_a_friendly_answer(bot: BotHarness) -> None:
+    ada = bot.user(1001)
+    await ada.send("/frobnicate")
+    msg = await ada.next_message()
+    assert "/help" in msg.text
+
+
+async def test_forged_callback_is_answered_and_changes_nothing(bot: BotHarness) -> None:
+    ada = bot.user(1001)
+    await ada.send("/agenda")
+    days = await ada.next_message()
+    for data in ("s:nope", "d:20991231:0", "zz:1", "s", "d:2024x:0", "bm:" + "x" * 70):
+        await ada.press_data(days.message_id, data)
+    await ada.send("/next")
+    msg = await ada.next_message()
+    assert "Next" in msg.text or "Nothing" in msg.text
+
+
+async def test_token_never_logged(bot: BotHarness) -> None:
+    """The logging that ``confbot run`` sets up keeps the token out at every level."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    old_level = root.level
+    configure_logging(bot.settings.model_copy(update={"LOG_LEVEL": "DEBUG"}), handler)
+    try:
+        ada = bot.user(1001)
+        await ada.send("/start")
+        await ada.next_message()
+        await ada.send("/agenda")
+        await ada.next_message()
+        logging.getLogger("confbot.test").error("boom at %s/bot%s/getMe", "http://x", TEST_TOKEN)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    logged = stream.getvalue()
+    assert "sendMessage" in logged  # PTB's own debug lines were captured
+    assert TEST_TOKEN not in logged
+    assert TEST_TOKEN.split(":")[1] not in logged
