@@ -24,7 +24,7 @@ TEST_TOKEN = "123456:TEST-token-for-the-local-emulator-only-xyz"
 
 
 def settings_for(emu: BotApiEmulator, database: Path, **overrides: Any) -> Settings:
-    """Settings pointing at the emulator; ``.env`` is ignored so a developer's file never leaks in."""
+    """Settings pointing at the emulator; ``.env`` is ignored so a developer's file stays out."""
     values: dict[str, Any] = {
         "TELEGRAM_BOT_TOKEN": SecretStr(TEST_TOKEN),
         "TELEGRAM_API_URL": emu.url,
