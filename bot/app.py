@@ -30,11 +30,13 @@ log = logging.getLogger("confbot")
 FEATURES: tuple[str, ...] = (
     "handlers.tracking",
     "handlers.errors",
+    "handlers.delivery",
     "handlers.attendee",
     "handlers.bookmarks",
     "handlers.feedback",
     "handlers.organiser",
     "handlers.speaker",
+    "handlers.agenda_refresh",
     "handlers.questions",
 )
 
