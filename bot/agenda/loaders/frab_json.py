@@ -183,7 +183,7 @@ class _Speakers:
             # Merged exports (c3voc) join several pretalx instances whose numeric ids collide.
             key = f"{key}-{slugify(name, fallback='speaker')}"
             known = self.by_key.get(key)
-        bio = _text(data.get("biography")) or _text(data.get("bio"))
+        bio = _clean(data.get("biography")) or _clean(data.get("bio"))
         if known is None or (bio and not known.bio):
             self.by_key[key] = Speaker(id=key, name=name, bio=bio or (known.bio if known else ""))
         return key
@@ -218,11 +218,17 @@ def _event_start(
         reader.fail(place, f"start: {exc}")
 
 
+def _clean(value: object) -> str:
+    """Text with Windows line ends and trailing spaces removed (they only get in the way)."""
+    lines = _text(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
 def _abstract(event: dict[str, Any]) -> str:
     """Subtitle, abstract and description joined, without repeating one that equals another."""
     parts: list[str] = []
     for key in ("subtitle", "abstract", "description"):
-        value = _text(event.get(key)).replace("\r\n", "\n")
+        value = _clean(event.get(key))
         if value and value not in parts:
             parts.append(value)
     return "\n\n".join(parts)
