@@ -118,7 +118,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
             )
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                f"while reading the mapping at line {node.start_mark.line + 1}",
+                "in the mapping that starts",
                 node.start_mark,
                 f"the key {key!r} is written twice",
                 key_node.start_mark,
@@ -137,6 +137,9 @@ def parse_yaml(text: str, path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        start = exc.context_mark
+        if exc.problem and exc.context and start is not None and start is not mark:
+            problem += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
         if mark is None:
             raise AgendaError(path, "", f"invalid YAML: {problem}") from exc
         raise AgendaError(
@@ -498,25 +501,27 @@ class YamlNativeLoader:
     name = FORMAT_NAME
 
     def sniff(self, data: bytes, path: Path) -> bool:
-        """A YAML mapping with ``sessions`` that is not a frab/pretalx or Sessionize export."""
-        if b"sessions" not in data:
+        """A YAML mapping with ``sessions`` that is not a frab/pretalx or Sessionize export.
+
+        A file named ``.yaml``/``.yml`` is claimed even when broken, so that its author gets
+        the YAML error (line and column) rather than "not an agenda format".
+        """
+        named_yaml = path.suffix.lower() in (".yaml", ".yml")
+        if b"sessions" not in data and not named_yaml:
             return False
         try:
             doc = parse_yaml(decode_text(data), path)
         except (AgendaError, ParseError):
-            # Still ours if the file is named .yaml: a broken file should get YAML's errors.
-            return path.suffix.lower() in (".yaml", ".yml")
-        if not isinstance(doc, dict) or "sessions" not in doc or "schedule" in doc:
-            return False
-        if "categories" in doc or "questions" in doc:  # Sessionize "All data"
-            return False
+            return named_yaml
+        if not isinstance(doc, dict):
+            return named_yaml
+        if "schedule" in doc or "categories" in doc or "questions" in doc:
+            return False  # frab/pretalx schedule.json, Sessionize "All data"
         sessions = doc.get("sessions")
-        return not (
-            isinstance(sessions, list)
-            and sessions
-            and isinstance(sessions[0], dict)
-            and "startsAt" in sessions[0]
-        )
+        first = sessions[0] if isinstance(sessions, list) and sessions else None
+        if isinstance(first, dict) and "startsAt" in first:  # Sessionize sessions-only export
+            return False
+        return "sessions" in doc or named_yaml
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
         try:
