@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.store.bookmarks import BookmarksRepo
 from bot.store.db import Database
+from bot.store.speakers import SpeakerLinksRepo
 from bot.store.users import UsersRepo
 
 
@@ -16,11 +17,14 @@ class Store:
     db: Database
     users: UsersRepo
     bookmarks: BookmarksRepo
+    speakers: SpeakerLinksRepo
 
     @classmethod
     async def open(cls, path: str) -> Store:
         db = await Database.open(path)
-        return cls(db=db, users=UsersRepo(db), bookmarks=BookmarksRepo(db))
+        return cls(
+            db=db, users=UsersRepo(db), bookmarks=BookmarksRepo(db), speakers=SpeakerLinksRepo(db)
+        )
 
     async def close(self) -> None:
         await self.db.close()
