@@ -159,6 +159,8 @@ def parse_clock(text: str) -> time:
             hour = 0 if hour == 12 else hour
         else:
             hour = 12 if hour in (0, 12) else hour + 12
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"not a time: {text!r}")
     return time(hour, minute, second)
 
 

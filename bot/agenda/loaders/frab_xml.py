@@ -38,7 +38,12 @@ from bot.agenda.loaders._tabular import (
 from bot.agenda.loaders.base import LoadResult
 from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Speaker
 
-_ROOT = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<schedule[\s>/]", re.DOTALL)
+#: Optional declaration, comments and DOCTYPE (refused later, with its line), then <schedule>.
+_ROOT = re.compile(
+    rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)*"
+    rb"<schedule[\s>/]",
+    re.DOTALL | re.IGNORECASE,
+)
 _UNSAFE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 #: frab/pentabarf event types our generic parser does not know.
