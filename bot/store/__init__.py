@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.store.bookmarks import BookmarksRepo
 from bot.store.db import Database
+from bot.store.feedback import FeedbackRepo
 from bot.store.speakers import SpeakerLinksRepo
 from bot.store.users import UsersRepo
 
@@ -18,12 +19,17 @@ class Store:
     users: UsersRepo
     bookmarks: BookmarksRepo
     speakers: SpeakerLinksRepo
+    feedback: FeedbackRepo
 
     @classmethod
     async def open(cls, path: str) -> Store:
         db = await Database.open(path)
         return cls(
-            db=db, users=UsersRepo(db), bookmarks=BookmarksRepo(db), speakers=SpeakerLinksRepo(db)
+            db=db,
+            users=UsersRepo(db),
+            bookmarks=BookmarksRepo(db),
+            speakers=SpeakerLinksRepo(db),
+            feedback=FeedbackRepo(db),
         )
 
     async def close(self) -> None:
