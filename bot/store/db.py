@@ -81,10 +81,18 @@ class Database:
                 await self.conn.execute("COMMIT")
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """One write statement in its own transaction; returns the rows changed."""
-        async with self.transaction() as conn:
-            cur = await conn.execute(sql, params)
+        """One write statement; SQLite makes a single statement atomic, so no BEGIN is needed.
+
+        The lock keeps it out of another task's open transaction on this shared connection.
+        """
+        async with self._lock:
+            cur = await self.conn.execute(sql, params)
             return cur.rowcount
+
+    async def execute_returning(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """One atomic write statement with ``RETURNING``; the rows it returned."""
+        async with self._lock, self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         async with self.conn.execute(sql, params) as cur:

@@ -35,21 +35,20 @@ class UsersRepo:
         *,
         reactivate: bool = False,
     ) -> bool:
-        """Record a user's visit; True when they are new. ``/start`` reactivates a blocked user."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO users (id, first_name, username, language, first_seen, last_seen)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                (user_id, first_name, username, language, ts(now), ts(now)),
-            )
-            if cur.rowcount:
-                return True
-            await conn.execute(
-                "UPDATE users SET first_name = ?, username = ?, language = ?, last_seen = ?,"
-                " active = CASE WHEN ? THEN 1 ELSE active END WHERE id = ?",
-                (first_name, username, language, ts(now), int(reactivate), user_id),
-            )
-            return False
+        """Record a user's visit; True when they are new. ``/start`` reactivates a blocked user.
+
+        One UPSERT statement: this runs before every update, so it is kept to one round trip.
+        """
+        rows = await self.db.execute_returning(
+            "INSERT INTO users (id, first_name, username, language, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+            " first_name = excluded.first_name, username = excluded.username,"
+            " language = excluded.language, last_seen = excluded.last_seen,"
+            " active = CASE WHEN ? THEN 1 ELSE active END"
+            " RETURNING first_seen = last_seen",
+            (user_id, first_name, username, language, ts(now), ts(now), int(reactivate)),
+        )
+        return bool(rows and rows[0][0])
 
     async def get(self, user_id: int) -> User | None:
         row = await self.db.fetchone(

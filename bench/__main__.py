@@ -1,0 +1,37 @@
+"""``make bench``: every benchmark at a size that finishes in a few minutes.
+
+Run a module alone (``python -m bench.NAME --help``) for the full sizes quoted in
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+#: module -> arguments for the quick run.
+QUICK: dict[str, list[str]] = {
+    "bench.agenda": [],
+    "bench.questions": [],
+    "bench.replies": ["--users", "200", "--rounds", "50"],
+    "bench.feedback": [],
+    "bench.reminders": ["--users", "500"],
+    "bench.broadcast": ["--users", "600"],
+}
+
+
+def main() -> int:
+    failed = 0
+    for module, args in QUICK.items():
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError:
+            continue
+        print(f"\n## {module} {' '.join(args)}\n", flush=True)
+        failed += subprocess.call([sys.executable, "-m", module, *args]) != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
