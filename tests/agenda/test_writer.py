@@ -66,8 +66,8 @@ def _conf(*sessions: Session, speakers: dict[str, Speaker] | None = None) -> Con
     return Conference(name="T", timezone=BRUSSELS, sessions=sessions, speakers=speakers or {})
 
 
-def at(*args: int, fold: int = 0) -> datetime:
-    return datetime(*args, tzinfo=BRUSSELS, fold=fold)
+def at(y: int, mo: int, d: int, h: int, mi: int, sec: int = 0, *, fold: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, sec, tzinfo=BRUSSELS, fold=fold)
 
 
 def test_awkward_texts_and_ids_survive() -> None:
@@ -118,19 +118,26 @@ def test_after_midnight_seconds_and_roles() -> None:
             day=date(2024, 11, 27),
             speakers=(SessionSpeaker("7", "moderator"),),
         ),
-        Session("cross", "Across midnight", at(2024, 11, 27, 23, 0), at(2024, 11, 28, 1, 0)),
-        Session("secs", "Seconds", at(2024, 11, 27, 9, 0, 15), at(2024, 11, 27, 9, 5, 45)),
+        Session(
+            "cross",
+            "Across midnight",
+            at(2024, 11, 27, 23, 0),
+            at(2024, 11, 28, 1, 0),
+            day=date(2024, 11, 27),
+        ),
+        Session(
+            "secs",
+            "Seconds",
+            at(2024, 11, 27, 9, 0, 15),
+            at(2024, 11, 27, 9, 5, 45),
+            day=date(2024, 11, 27),
+        ),
     )
-    sessions = tuple(s if s.day else _with_day(s) for s in sessions)
     conf = _conf(*sessions, speakers=speakers)
     assert round_trip(conf) == conf
     doc = conference_to_dict(conf)
     assert doc["sessions"][0]["day"] == date(2024, 11, 27)
     assert doc["sessions"][0]["speakers"] == [{"id": "7", "role": "moderator"}]
-
-
-def _with_day(s: Session) -> Session:
-    return Session(s.id, s.title, s.start, s.end, day=s.start.date(), speakers=s.speakers)
 
 
 def test_times_in_the_repeated_hour_keep_their_offset() -> None:

@@ -307,8 +307,9 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]
 def test_any_value_of_the_wrong_type_is_an_agenda_error_never_a_traceback() -> None:
     """Replace every node of a valid file by each wrong kind of value; nothing may crash."""
     original = yaml.safe_load((FIXTURES / "yaml_valid.yaml").read_text(encoding="utf-8"))
+    wrong: list[Any] = [[], {}, 42, 4.5, True, None, "", "x", [{"a": 1}], {"id": []}]
     for path in list(_paths(original))[1:]:
-        for bad in ([], {}, 42, 4.5, True, None, "", "x", [{"a": 1}], {"id": []}):
+        for bad in wrong:
             mutated = copy.deepcopy(original)
             parent = mutated
             for key in path[:-1]:
