@@ -117,3 +117,9 @@ def test_event_without_title_is_skipped_with_warning() -> None:
     result = load_bytes(data, "x.xml", BERLIN)
     assert result.conference.session("104") is None
     assert any("event 104" in w.place for w in result.warnings)
+
+
+def test_unknown_declared_encoding_is_an_agenda_error() -> None:
+    data = b"<?xml version='1.0' encoding='klingon'?>\n<schedule/>"
+    with pytest.raises(AgendaError, match="line 1: unknown encoding"):
+        load_bytes(data, "k.xml", BERLIN)

@@ -5,6 +5,7 @@ Read-only: each test reads the shared file and writes damaged copies to tmp_path
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.agenda.errors import AgendaError
-from bot.agenda.loaders import load_agenda
+from bot.agenda.loaders import load_agenda, load_bytes
 from bot.agenda.loaders.base import LoadResult
 from bot.agenda.model import SessionType
 
@@ -202,3 +203,25 @@ def test_sendezentrum_csv() -> None:
     last = conf.sessions[-1]
     assert last.title == "#31C3-Rückblick"
     assert last.duration == timedelta(minutes=30)
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_damage_sweep_never_tracebacks(name: str) -> None:
+    """Cuts at every 5% and random byte flips: a load or an AgendaError, nothing else."""
+    data = real(name).read_bytes()
+    zone = REAL[name][0]
+    rnd = random.Random(name)
+    cases = [data[: len(data) * k // 20] for k in range(1, 20)]
+    for _ in range(40):
+        damaged = bytearray(data)
+        for _ in range(rnd.randint(1, 4)):
+            damaged[rnd.randrange(len(damaged))] = rnd.choice(b'0:-<>"{}[],;\n\x00 Z\xff')
+        cases.append(bytes(damaged))
+    refused = []
+    for case in cases:
+        try:
+            load_bytes(case, name, zone)
+        except AgendaError as exc:
+            refused.append(str(exc))
+    assert refused  # most cuts break the file
+    assert all(message.startswith(name) for message in refused)

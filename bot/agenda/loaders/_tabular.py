@@ -29,6 +29,7 @@ DATA_ERRORS: tuple[type[Exception], ...] = (
     KeyError,
     TypeError,
     IndexError,
+    LookupError,  # also an unknown encoding named in an XML declaration
     AttributeError,
     OverflowError,
 )
@@ -331,3 +332,8 @@ def decode_text(data: bytes, path: Path, *, allow_cp1252: bool = False) -> tuple
         raise AgendaError(
             path, f"line {line}", f"byte 0x{body[exc.start]:02x} is not UTF-8 text"
         ) from exc
+
+
+def last_resort(path: Path, what: str, exc: Exception) -> AgendaError:
+    """An AgendaError for a failure no finer place caught: never let a traceback reach users."""
+    return AgendaError(path, "", f"not a readable {what}: {type(exc).__name__}: {exc}")

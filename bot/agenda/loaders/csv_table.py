@@ -56,6 +56,7 @@ from bot.agenda.loaders._tabular import (
     TZ_VARIABLE,
     decode_text,
     is_month_first,
+    last_resort,
     parse_clock,
     parse_date,
     parse_duration,
@@ -197,7 +198,12 @@ class CsvLoader:
                 f"CSV files carry no time zone: set {TZ_VARIABLE} to the conference's "
                 "zone (e.g. Europe/Berlin)",
             )
-        return _Reader(path, text, default_tz, warnings).read()
+        try:
+            return _Reader(path, text, default_tz, warnings).read()
+        except AgendaError:
+            raise
+        except DATA_ERRORS as exc:
+            raise last_resort(path, "CSV agenda", exc) from exc
 
 
 @dataclass(slots=True)

@@ -28,6 +28,7 @@ from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._tabular import (
     DATA_ERRORS,
     html_to_text,
+    last_resort,
     localise,
     parse_clock,
     parse_duration,
@@ -86,9 +87,16 @@ class FrabXmlLoader:
             line, column = exc.position
             reason = str(exc).split(":")[0]
             raise AgendaError(path, f"line {line}, column {column + 1}", reason) from exc
+        except LookupError as exc:  # an unknown encoding in the XML declaration
+            raise AgendaError(path, "line 1", str(exc)) from exc
         if root.tag != "schedule":
             raise AgendaError(path, "line 1", f"expected <schedule>, found <{root.tag}>")
-        return _Builder(path, root, default_tz).build()
+        try:
+            return _Builder(path, root, default_tz).build()
+        except AgendaError:
+            raise
+        except DATA_ERRORS as exc:
+            raise last_resort(path, "schedule.xml", exc) from exc
 
 
 class _Builder:

@@ -33,6 +33,7 @@ from bot.agenda.loaders._tabular import (
     DATA_ERRORS,
     TZ_VARIABLE,
     decode_text,
+    last_resort,
     localise,
     type_from_title,
     unique_id,
@@ -112,7 +113,12 @@ class IcalLoader:
             calendar = icalendar.Calendar.from_ical(text)
         except DATA_ERRORS as exc:
             raise AgendaError(path, "", f"not a readable iCalendar file: {exc}") from exc
-        return _Builder(path, calendar, default_tz).build()
+        try:
+            return _Builder(path, calendar, default_tz).build()
+        except AgendaError:
+            raise
+        except DATA_ERRORS as exc:
+            raise last_resort(path, "iCalendar file", exc) from exc
 
 
 class _Builder:

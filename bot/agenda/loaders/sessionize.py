@@ -25,6 +25,7 @@ from bot.agenda.loaders._tabular import (
     DATA_ERRORS,
     decode_text,
     html_to_text,
+    last_resort,
     localise,
     resolve_zone,
     type_from_title,
@@ -72,7 +73,12 @@ class SessionizeLoader:
             raise AgendaError(path, "", "the JSON is nested too deeply") from exc
         if not isinstance(top, dict) or not isinstance(top.get("sessions"), list):
             raise AgendaError(path, "", "expected a JSON object with a 'sessions' list")
-        return _Builder(path, top, default_tz).build()
+        try:
+            return _Builder(path, top, default_tz).build()
+        except AgendaError:
+            raise
+        except DATA_ERRORS as exc:
+            raise last_resort(path, "Sessionize export", exc) from exc
 
 
 def _s(value: Any) -> str:
