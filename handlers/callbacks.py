@@ -29,6 +29,7 @@ ACTIONS: dict[str, int] = {
     "my": 0,  # show /my
     "hl": 1,  # remind before every panel: 1 on, 0 off
     "rt": 2,  # rate a session: session, 1..5 (0 = skip)
+    "rs": 1,  # show the rating buttons of a session (card "Rate this session", /feedback list)
     "nc": 1,  # no comment for a rating
     "fb": 1,  # /feedback list page
     "bc": 2,  # broadcast: send|cancel|stop, batch id

@@ -96,7 +96,7 @@ def card_buttons(
             (Button(label, encode("bm", key)), Button("📅 Add to calendar", encode("ics", key)))
         )
         if session.start <= now:
-            rows.append((Button("✍️ Rate this session", encode("rt", key, 0)),))
+            rows.append((Button("✍️ Rate this session", encode("rs", key)),))
     people = [speaker_button(sp) for sp, _ in state.speakers_of(session)]
     for i in range(0, len(people), 2):
         rows.append(tuple(people[i : i + 2]))
