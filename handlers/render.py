@@ -11,6 +11,7 @@ from datetime import date, datetime
 from bot import texts
 from bot.agenda.model import Session, Speaker
 from bot.outgoing import Button, Keyboard, OutgoingMessage
+from bot.questions.answer import Answer, Intent, WindowKind
 from bot.runtime import AgendaState
 from handlers.callbacks import encode, session_key
 
@@ -144,3 +145,44 @@ def speakers_page(state: AgendaState, page: int) -> OutgoingMessage:
 def session_list(header: str, sessions: list[Session] | tuple[Session, ...]) -> OutgoingMessage:
     rows = tuple((session_button(s, with_day=True),) for s in sessions[:8] if not s.is_break)
     return OutgoingMessage(fits(header), rows)
+
+
+def answer(state: AgendaState, reply: Answer, question: str) -> OutgoingMessage:
+    """A question's answer: what was found, each a button, or else what was understood."""
+    conf = state.conference
+    if reply.problem:
+        return OutgoingMessage(texts.answer_problem(reply.problem))
+    if reply.intent is Intent.CONFERENCE or (reply.conference_info and not reply.sessions):
+        return OutgoingMessage(fits(texts.conference_info(conf)), day_buttons(state))
+    if reply.intent is Intent.SPEAKER and reply.speakers:
+        first = speaker_profile(state, reply.speakers[0])
+        others = tuple((speaker_button(sp),) for sp in reply.speakers[1:5])
+        return OutgoingMessage(first.html, first.buttons + others)
+    if not reply.sessions and reply.speakers:
+        rows = tuple((speaker_button(sp),) for sp in reply.speakers[:8])
+        return OutgoingMessage(texts.several_matches(question[:80]), rows)
+    if not reply.sessions:
+        if reply.window is not None and reply.window.kind is WindowKind.NOW:
+            upcoming = list(reply.next_sessions)
+            return session_list(texts.answer_nothing_now(reply.window.start, upcoming), upcoming)
+        if reply.intent is Intent.UNKNOWN and not reply.understood:
+            return OutgoingMessage(texts.nothing_understood(question[:200]), day_buttons(state))
+        return OutgoingMessage(texts.answer_nothing(reply.understood), day_buttons(state))
+    if reply.intent is Intent.WHO:
+        body = "\n\n".join(
+            texts.answer_who(s, _people(state, s, reply.roles)) for s in reply.sessions[:3]
+        )
+        return session_list(body, reply.sessions)
+    head = texts.answer_header(
+        reply.intent.value, reply.understood, len(reply.sessions), reply.more
+    )
+    lines = [head, ""]
+    for s in reply.sessions:
+        lines.append(texts.answer_line(s, state.speakers_of(s)))
+    return session_list("\n".join(lines), reply.sessions)
+
+
+def _people(
+    state: AgendaState, session: Session, roles: dict[str, str]
+) -> list[tuple[Speaker, str]]:
+    return [(sp, roles.get(sp.id, role)) for sp, role in state.speakers_of(session)]

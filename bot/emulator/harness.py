@@ -42,7 +42,7 @@ class BotHarness:
     settings: Settings
     clock: Clock | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    app: Application | None = None  # type: ignore[type-arg]
+    app: Application | None = None
 
     @property
     def runtime(self) -> Runtime:
