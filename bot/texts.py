@@ -245,13 +245,407 @@ def nothing_understood(question: str) -> str:
     )
 
 
+# --- plain-language answers (issue 4) ---------------------------------------------------------
+
+
+def answer_header(intent: str, understood: str, count: int, more: int) -> str:
+    """The first line of an answer listing sessions; ``understood`` reads after "Sessions"."""
+    about = f" {h(understood)}" if understood else ""
+    if intent == "when":
+        head = "Here is when" if count == 1 else "Here is when these are on"
+        head = f"<b>{head}</b>"
+    elif intent == "where":
+        head = "<b>Here is where</b>"
+    else:
+        head = f"<b>Sessions{about}</b>" if about else "<b>Here is what I found</b>"
+    if more:
+        head += f" (the first {count}; {more} more in /agenda)"
+    return head
+
+
+def answer_line(session: Session, people: list[tuple[Speaker, str]]) -> str:
+    line = slot_line(session, with_day=True)
+    if people:
+        names = ", ".join(
+            h(sp.name) + (f" ({h(role)})" if role and role != "speaker" else "")
+            for sp, role in people
+        )
+        line += f"\n    🎤 {names}"
+    return line
+
+
+def answer_who(session: Session, people: list[tuple[Speaker, str]]) -> str:
+    if not people:
+        return f"{slot_line(session, with_day=True)}\nNo speakers are listed for this session."
+    lines = [slot_line(session, with_day=True)]
+    for sp, role in people:
+        label = role.capitalize() if role else "Speaker"
+        extra = f", {h(sp.affiliation)}" if sp.affiliation else ""
+        lines.append(f"• {h(label)}: <b>{h(sp.name)}</b>{extra}")
+    return "\n".join(lines)
+
+
+def answer_nothing(understood: str) -> str:
+    what = f"Nothing {h(understood)}." if understood else "I found nothing for that."
+    return f"{what}\nTry other words, a speaker's name or a time, or browse /agenda."
+
+
+def answer_nothing_now(when: datetime, upcoming: list[Session]) -> str:
+    return now_running(when, [], upcoming)
+
+
+def answer_problem(problem: str) -> str:
+    return f"{h(problem)}\nTry another time, or browse /agenda."
+
+
+def conference_info(conf: Conference) -> str:
+    lines = [f"<b>{h(conf.name)}</b>", f"🗓 {h(date_range(conf))}"]
+    place = ", ".join(p for p in (conf.venue, conf.address, conf.city) if p)
+    if place:
+        lines.append(f"📍 {h(place)}")
+    if conf.organisers:
+        lines.append(f"Organised by {h(', '.join(conf.organisers))}")
+    start, end = conf.start, conf.end
+    if start is not None and end is not None:
+        lines.append(f"The programme runs {h(hm(start))}–{h(hm(end))} ({h(conf.timezone.key)}).")
+    if conf.description:
+        text = conf.description.strip()
+        lines += ["", h(text[:700] + ("…" if len(text) > 700 else ""))]
+    if conf.url:
+        lines.append(f'<a href="{h(conf.url)}">Conference website</a>')
+    return "\n".join(lines)
+
+
 # --- bookmarks and reminders (issue 5) -----------------------------------------------------------
 
 
 # --- feedback (issue 6) --------------------------------------------------------------------------
 
 
+def rating_label(rating: int, *, chosen: bool = False) -> str:
+    """A rating button: the number first, so it is clear without counting stars."""
+    return f"✅ {rating} ★" if chosen else f"{rating} ★"
+
+
+def rating_skip_label() -> str:
+    return "Skip"
+
+
+def no_comment_label() -> str:
+    return "No comment"
+
+
+def comment_done_label() -> str:
+    return "✅ Done"
+
+
+def feedback_prompt(session: Session) -> str:
+    room = f" · {h(session.room)}" if session.room else ""
+    return (
+        f"How was <b>{h(session.title)}</b>?\n"
+        f"{h(day_label(session.listed_day))} {h(span(session))}{room}\n\n"
+        "Tap a rating from 1 (poor) to 5 (excellent)."
+    )
+
+
+def rating_saved(session: Session, rating: int, wait_minutes: int, *, changed: bool) -> str:
+    verb = "changed your rating of" if changed else "rated"
+    return (
+        f"Thank you! You {verb} <b>{h(session.title)}</b>: <b>{rating}/5</b>.\n\n"
+        f"Anything to add? Send a comment as your next message (within {wait_minutes} minutes),"
+        " or tap <i>No comment</i>. Another button changes your rating."
+    )
+
+
+def rating_skipped(session: Session) -> str:
+    return f"No rating for <b>{h(session.title)}</b>. You can still rate it later with /feedback."
+
+
+def comment_saved(session_title: str, edit_minutes: int) -> str:
+    return (
+        f"📝 Your comment on <b>{h(session_title)}</b> is saved, thank you.\n"
+        f"To change it, send a new one within {edit_minutes} minutes."
+    )
+
+
+def comment_too_long(limit: int, length: int) -> str:
+    return (
+        f"That comment is {length} characters long; please keep it under {limit} characters"
+        " and send it again."
+    )
+
+
+def comment_needs_rating() -> str:
+    return "Please rate the session first: /feedback lists the sessions you can rate."
+
+
+def feedback_complete(session: Session, rating: int, *, commented: bool) -> str:
+    with_comment = " and your comment" if commented else ""
+    return (
+        f"Thank you! Your rating ({rating}/5){with_comment} on <b>{h(session.title)}</b> is saved."
+    )
+
+
+def feedback_list(page: int, pages: int) -> str:
+    suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
+    return f"<b>Rate a session</b>{suffix}\nMost recent first. Tap one to rate it."
+
+
+def feedback_nothing_to_rate() -> str:
+    return "No session has started yet, so there is nothing to rate. /agenda shows what is coming."
+
+
+# Callback answers (toasts) are plain text, not HTML.
+def rating_thanks_toast(rating: int) -> str:
+    return f"Thanks! Saved {rating}/5."
+
+
+def rating_skipped_toast() -> str:
+    return "Skipped."
+
+
+def feedback_stale_toast() -> str:
+    return "This rating button is not valid any more. Send /feedback to rate a session."
+
+
+def feedback_not_started_toast() -> str:
+    return "You can rate this session once it has started."
+
+
+def feedback_break_toast() -> str:
+    return "Breaks are not rated."
+
+
+def feedback_no_rating_toast() -> str:
+    return "Please rate the session first."
+
+
+def feedback_stats_empty() -> str:
+    return "<b>Feedback</b>\nNo ratings yet."
+
+
+def feedback_stats_header(ratings: int, sessions: int, average: str, page: int, pages: int) -> str:
+    suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
+    noun = "rating" if ratings == 1 else "ratings"
+    where = "session" if sessions == 1 else "sessions"
+    return (
+        f"<b>Feedback</b>{suffix}: {ratings} {noun} on {sessions} {where},"
+        f" average <b>{h(average)}</b>"
+    )
+
+
+def feedback_stats_entry(
+    rank: int,
+    title: str,
+    when: str,
+    average: str,
+    count: int,
+    distribution: tuple[int, ...],
+    comments: Iterable[tuple[int, str]],
+) -> str:
+    dist = " ".join(
+        f"{n}★×{c}" for n, c in zip(range(5, 0, -1), reversed(distribution), strict=True)
+    )
+    lines = [
+        f"{rank}. <b>{h(title)}</b> <i>{h(when)}</i>",
+        f"   ★ <b>{h(average)}</b> ({count}) · {dist}",
+    ]
+    for rating, comment in comments:
+        short = comment if len(comment) <= 200 else comment[:199].rstrip() + "…"
+        lines.append(f"   💬 {rating}/5: “{h(short)}”")
+    return "\n".join(lines)
+
+
+def feedback_stats_unrated(titles: list[str]) -> str:
+    shown = ", ".join(h(t) for t in titles[:10])
+    more = f" and {len(titles) - 10} more" if len(titles) > 10 else ""
+    return f"<i>No ratings yet:</i> {shown}{more}"
+
+
+def feedback_removed_session(session_id: str) -> str:
+    """Plain text: a rated session that a reload removed from the agenda."""
+    return f"{session_id} (no longer in the agenda)"
+
+
+def export_caption(ratings: int, sessions: int) -> str:
+    return f"📄 Feedback export: {ratings} ratings on {sessions} sessions (UTF-8 CSV)."
+
+
+def export_chart_caption() -> str:
+    return "📊 Average rating per session (number of ratings in brackets)."
+
+
+def export_nothing() -> str:
+    return "There is no feedback to export yet."
+
+
+def chart_title(conference_name: str) -> str:
+    """Plain text drawn into the PNG chart."""
+    return f"{conference_name}: average rating per session"
+
+
+def chart_axis() -> str:
+    return "Average rating (1–5)"
+
+
+def chart_more(hidden: int) -> str:
+    return f"… and {hidden} more sessions (see the CSV)"
+
+
 # --- organisers: broadcasts, reload, stats (issue 7) ---------------------------------------------
 
 
 # --- speakers (issue 8) --------------------------------------------------------------------------
+
+
+def speaker_linked(name: str, reminder_minutes: int) -> str:
+    remind = (
+        f" I will remind you {reminder_minutes} minutes before each of them."
+        if reminder_minutes
+        else ""
+    )
+    return (
+        f"✅ You are now linked as the speaker <b>{h(name)}</b>.\n"
+        f"/myslots shows your sessions, /myfeedback what the audience thought.{remind}"
+    )
+
+
+def speaker_already_linked(name: str) -> str:
+    return f"You are already linked as the speaker <b>{h(name)}</b>. /myslots shows your sessions."
+
+
+def speaker_code_invalid() -> str:
+    """The one answer for every bad code: unknown, altered, used, revoked or expired alike."""
+    return (
+        "This speaker link is not valid: it may be mistyped, already used or expired. "
+        "If you are speaking, please ask the organisers for a new one."
+    )
+
+
+def not_a_speaker() -> str:
+    return (
+        "You are not linked to a speaker of this conference. If you are speaking, "
+        "ask the organisers for your personal link. /agenda shows the whole programme."
+    )
+
+
+def my_slots_header(name: str, count: int) -> str:
+    noun = "session" if count == 1 else "sessions"
+    return f"<b>Your {noun}</b>, {h(name)}:"
+
+
+def my_slots_none(name: str) -> str:
+    return f"{h(name)}, you have no sessions in the current programme. /agenda shows it all."
+
+
+def _names(people: Iterable[str]) -> str:
+    return ", ".join(h(p) for p in people)
+
+
+def my_slot(session: Session, role: str, co_speakers: list[str], moderators: list[str]) -> str:
+    """One session of /myslots: day, 24-hour times, room, title, who else is on stage."""
+    lines = [f"🗓 {h(day_label(session.listed_day))} {h(span(session))}"]
+    if session.room:
+        lines[0] += f" · 📍 {h(session.room)}"
+    role_txt = f" (you: {h(role)})" if role and role != "speaker" else ""
+    lines.append(f"<b>{h(session.title)}</b>{role_txt}")
+    if co_speakers:
+        lines.append(f"With: {_names(co_speakers)}")
+    if moderators:
+        lines.append(f"Moderator: {_names(moderators)}")
+    return "\n".join(lines)
+
+
+def speaker_reminder(
+    session: Session, minutes: int, co_speakers: list[str], moderators: list[str]
+) -> str:
+    room = f" in <b>{h(session.room)}</b>" if session.room else ""
+    lines = [
+        f"🎤 Your session <b>{h(session.title)}</b> starts at {h(hm(session.start))}{room}"
+        + (f" (in {minutes} minutes)." if minutes > 0 else ".")
+    ]
+    if co_speakers:
+        lines.append(f"With co-speakers {_names(co_speakers)}.")
+    if moderators:
+        lines.append(f"Moderated by {_names(moderators)}.")
+    lines.append("Good luck!")
+    return "\n".join(lines)
+
+
+def my_feedback_header(name: str) -> str:
+    return f"<b>Feedback on your sessions</b>, {h(name)}:"
+
+
+def my_feedback_session(
+    session: Session, count: int, average: float, histogram: tuple[int, ...], comments: list[str]
+) -> str:
+    head = f"<b>{h(session.title)}</b> ({h(day_label(session.listed_day))} {h(hm(session.start))})"
+    if not count:
+        return f"{head}\nNo ratings yet."
+    ratings = "rating" if count == 1 else "ratings"
+    stars = " · ".join(f"{i}★ {n}" for i, n in enumerate(histogram, start=1) if n)
+    lines = [head, f"Average <b>{average:.1f}</b> / 5 from {count} {ratings} ({stars})"]
+    for comment in comments:
+        flat = " ".join(comment.split())
+        if len(flat) > 300:
+            flat = flat[:299].rstrip() + "…"
+        lines.append(f"💬 <i>{h(flat)}</i>")
+    return "\n".join(lines)
+
+
+def my_feedback_none(name: str) -> str:
+    return f"{h(name)}, you have no sessions to collect feedback on."
+
+
+def speaker_links_header(count: int, hours: float, expires: datetime) -> str:
+    return (
+        f"<b>One-time links for {count} speaker{'s' if count != 1 else ''}</b>\n"
+        f"Each works once, until {h(day_label(expires.date()))} {h(hm(expires))}"
+        f" ({hours:g} hours). Issuing links again revokes the unused ones. "
+        "Send each speaker only their own link."
+    )
+
+
+def speaker_link_line(name: str, url: str) -> str:
+    return f"• {h(name)}: {h(url)}"
+
+
+def speaker_links_csv_caption(count: int) -> str:
+    return f"The same {count} links as CSV (name, speaker id, link, expires at) for a mail merge."
+
+
+def speaker_links_linked(names: list[str]) -> str:
+    return (
+        "<b>Linked speakers</b>: " + _names(names) + "\nTap a name to unlink that account."
+        if names
+        else "No speaker has linked their account yet."
+    )
+
+
+def speaker_links_no_match(query: str) -> str:
+    return f"I know no speaker called <i>{h(query)}</i>. /speakers lists them all."
+
+
+def no_speakers() -> str:
+    return "This agenda lists no speakers."
+
+
+def unlink_usage() -> str:
+    return (
+        "Whom should I unlink? Send <code>/unlink NAME</code>, or use the buttons of /speakerlinks."
+    )
+
+
+def speaker_unlinked(name: str) -> str:
+    return f"<b>{h(name)}</b> is no longer linked to a Telegram account."
+
+
+def speaker_not_linked(name: str) -> str:
+    return f"<b>{h(name)}</b> is not linked to any account."
+
+
+def unlink_ambiguous(query: str) -> str:
+    return f"Several linked speakers match <i>{h(query)}</i>: please use the full name."
+
+
+# --- live agenda (issue 9) -----------------------------------------------------------------------
