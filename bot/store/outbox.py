@@ -1,0 +1,326 @@
+"""The delivery outbox and its batches: every bulk or scheduled message is a row here first.
+
+A row goes ``pending -> inflight -> sent`` (or ``failed``, ``blocked``, ``expired``,
+``cancelled``, ``skipped``). ``inflight`` is committed before the API call, so after a crash
+the sender knows which rows may or may not have reached Telegram and retries only those.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.store.db import Database, parse_ts, ts
+
+PENDING = "pending"
+INFLIGHT = "inflight"
+SENT = "sent"
+FAILED = "failed"
+BLOCKED = "blocked"
+EXPIRED = "expired"
+CANCELLED = "cancelled"
+SKIPPED = "skipped"
+FINAL_STATES = frozenset({SENT, FAILED, BLOCKED, EXPIRED, CANCELLED, SKIPPED})
+
+#: Batch states: scheduled (due later), running, done, cancelled.
+BATCH_SCHEDULED = "scheduled"
+BATCH_RUNNING = "running"
+BATCH_DONE = "done"
+BATCH_CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    batch_id: int | None
+    kind: str
+    chat_id: int
+    session_id: str | None
+    payload: dict[str, Any]
+    due_at: datetime
+    deadline: datetime | None
+    attempts: int
+    user_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where one batch stands; ``left`` is pending plus in flight."""
+
+    total: int
+    sent: int
+    failed: int
+    blocked: int
+    left: int
+    other: int  # cancelled, expired, skipped
+
+    @property
+    def done(self) -> bool:
+        return self.left == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    id: int
+    kind: str
+    created_by: int | None
+    created_at: datetime
+    scheduled_for: datetime | None
+    audience: str
+    payload: dict[str, Any]
+    state: str
+    total: int
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+#: (batch_id, kind, chat_id, session_id, payload json, dedup_key, due_at, deadline)
+NewRow = tuple[int | None, str, int, str | None, str, str | None, str, str | None]
+
+_ROW_SQL = (
+    "SELECT o.id, o.batch_id, o.kind, o.chat_id, o.session_id, o.payload, o.due_at,"
+    " o.deadline, o.attempts, coalesce(u.active, 1) AS active"
+    " FROM outbox o LEFT JOIN users u ON u.id = o.chat_id"
+)
+
+
+def _row(r: Any) -> OutboxRow:
+    try:
+        payload = json.loads(r["payload"])
+    except ValueError:
+        payload = {}
+    return OutboxRow(
+        id=int(r["id"]),
+        batch_id=r["batch_id"],
+        kind=str(r["kind"]),
+        chat_id=int(r["chat_id"]),
+        session_id=r["session_id"],
+        payload=payload if isinstance(payload, dict) else {},
+        due_at=parse_ts(r["due_at"]),
+        deadline=parse_ts(r["deadline"]) if r["deadline"] else None,
+        attempts=int(r["attempts"]),
+        user_active=bool(r["active"]),
+    )
+
+
+def _batch(r: Any) -> Batch:
+    try:
+        payload = json.loads(r["payload"] or "{}")
+    except ValueError:
+        payload = {}
+    return Batch(
+        id=int(r["id"]),
+        kind=str(r["kind"]),
+        created_by=r["created_by"],
+        created_at=parse_ts(r["created_at"]),
+        scheduled_for=parse_ts(r["scheduled_for"]) if r["scheduled_for"] else None,
+        audience=str(r["audience"]),
+        payload=payload if isinstance(payload, dict) else {},
+        state=str(r["state"]),
+        total=int(r["total"]),
+        progress_chat_id=r["progress_chat_id"],
+        progress_message_id=r["progress_message_id"],
+    )
+
+
+class OutboxRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ rows
+    async def insert_many(self, rows: Sequence[NewRow], now: datetime) -> int:
+        """One transaction; duplicates of a dedup key and rows for inactive users are skipped."""
+        if not rows:
+            return 0
+        stamp = ts(now)
+        async with self.db.transaction() as conn:
+            before = await (await conn.execute("SELECT total_changes()")).fetchone()
+            await conn.executemany(
+                "INSERT OR IGNORE INTO outbox (batch_id, kind, chat_id, session_id, payload,"
+                " dedup_key, due_at, deadline, created_at, updated_at)"
+                " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+                " WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = ? AND active = 0)",
+                [(*r, stamp, stamp, r[2]) for r in rows],
+            )
+            after = await (await conn.execute("SELECT total_changes()")).fetchone()
+        assert before is not None
+        assert after is not None
+        return int(after[0]) - int(before[0])
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Pending rows due by ``now``, in sending order (due time, then insertion)."""
+        rows = await self.db.fetchall(
+            _ROW_SQL + " WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id"
+            " LIMIT ?",
+            (ts(now), limit),
+        )
+        return [_row(r) for r in rows]
+
+    async def next_due_at(self) -> datetime | None:
+        value = await self.db.scalar(
+            "SELECT min(due_at) FROM outbox WHERE state = 'pending'",
+        )
+        return parse_ts(value) if value else None
+
+    async def count_due(self, now: datetime) -> int:
+        return int(
+            await self.db.scalar(
+                "SELECT count(*) FROM outbox WHERE state = 'pending' AND due_at <= ?", (ts(now),)
+            )
+            or 0
+        )
+
+    async def claim(self, row_id: int, now: datetime) -> bool:
+        """pending -> inflight, committed before the API call; False if someone cancelled it."""
+        changed = await self.db.execute(
+            "UPDATE outbox SET state = 'inflight', attempts = attempts + 1, updated_at = ?"
+            " WHERE id = ? AND state = 'pending'",
+            (ts(now), row_id),
+        )
+        return changed == 1
+
+    async def finish(
+        self, row_id: int, state: str, now: datetime, error: str | None = None
+    ) -> None:
+        """A final state for one row (from pending or in flight)."""
+        sent_at = ts(now) if state == SENT else None
+        await self.db.execute(
+            "UPDATE outbox SET state = ?, last_error = coalesce(?, last_error), updated_at = ?,"
+            " sent_at = coalesce(?, sent_at) WHERE id = ?",
+            (state, error, ts(now), sent_at, row_id),
+        )
+
+    async def release(self, row_id: int, now: datetime, error: str) -> None:
+        """inflight -> pending after a temporary failure, to be tried again."""
+        await self.db.execute(
+            "UPDATE outbox SET state = 'pending', last_error = ?, updated_at = ?"
+            " WHERE id = ? AND state = 'inflight'",
+            (error, ts(now), row_id),
+        )
+
+    async def recover_inflight(self, now: datetime) -> int:
+        """After a crash: rows whose call may or may not have happened are tried once more."""
+        return await self.db.execute(
+            "UPDATE outbox SET state = 'pending', last_error = 'interrupted', updated_at = ?"
+            " WHERE state = 'inflight'",
+            (ts(now),),
+        )
+
+    async def block_user_rows(self, chat_id: int, now: datetime) -> int:
+        """The user blocked the bot: their other pending rows will never go out."""
+        return await self.db.execute(
+            "UPDATE outbox SET state = 'blocked', updated_at = ?"
+            " WHERE chat_id = ? AND state = 'pending'",
+            (ts(now), chat_id),
+        )
+
+    async def cancel(
+        self,
+        now: datetime,
+        *,
+        kind: str | None = None,
+        session_id: str | None = None,
+        batch_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> int:
+        where = ["state = 'pending'"]
+        params: list[Any] = [ts(now)]
+        for column, value in (
+            ("kind", kind),
+            ("session_id", session_id),
+            ("batch_id", batch_id),
+            ("chat_id", chat_id),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if len(where) == 1:
+            raise ValueError("cancel needs at least one filter")
+        return await self.db.execute(
+            f"UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE {' AND '.join(where)}",
+            params,
+        )
+
+    async def states(self, *, kind: str | None = None) -> dict[str, int]:
+        sql = "SELECT state, count(*) FROM outbox"
+        params: tuple[Any, ...] = ()
+        if kind is not None:
+            sql += " WHERE kind = ?"
+            params = (kind,)
+        rows = await self.db.fetchall(sql + " GROUP BY state", params)
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    # ---------------------------------------------------------------- batches
+    async def create_batch(
+        self,
+        kind: str,
+        now: datetime,
+        *,
+        created_by: int | None,
+        audience: str,
+        payload: dict[str, Any],
+        scheduled_for: datetime | None = None,
+        state: str = BATCH_RUNNING,
+    ) -> int:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO batches (kind, created_by, created_at, scheduled_for, audience,"
+                " payload, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    kind,
+                    created_by,
+                    ts(now),
+                    ts(scheduled_for) if scheduled_for else None,
+                    audience,
+                    json.dumps(payload),
+                    state,
+                ),
+            )
+            assert cur.lastrowid is not None
+            return int(cur.lastrowid)
+
+    async def batch(self, batch_id: int) -> Batch | None:
+        row = await self.db.fetchone("SELECT * FROM batches WHERE id = ?", (batch_id,))
+        return _batch(row) if row else None
+
+    async def batches(self, states: Sequence[str], kind: str | None = None) -> list[Batch]:
+        marks = ",".join("?" for _ in states)
+        sql = f"SELECT * FROM batches WHERE state IN ({marks})"
+        params: list[Any] = list(states)
+        if kind is not None:
+            sql += " AND kind = ?"
+            params.append(kind)
+        rows = await self.db.fetchall(sql + " ORDER BY id", params)
+        return [_batch(r) for r in rows]
+
+    async def update_batch(self, batch_id: int, **fields: Any) -> None:
+        allowed = {"state", "total", "progress_chat_id", "progress_message_id", "scheduled_for"}
+        if not fields or not set(fields) <= allowed:
+            raise ValueError(f"cannot update batch fields {sorted(fields)}")
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        await self.db.execute(
+            f"UPDATE batches SET {sets} WHERE id = ?", [*fields.values(), batch_id]
+        )
+
+    async def set_batch_state(
+        self, batch_id: int, state: str, *, only_from: str | None = None
+    ) -> bool:
+        sql = "UPDATE batches SET state = ? WHERE id = ?"
+        params: list[Any] = [state, batch_id]
+        if only_from is not None:
+            sql += " AND state = ?"
+            params.append(only_from)
+        return await self.db.execute(sql, params) == 1
+
+    async def progress(self, batch_id: int) -> Progress:
+        rows = await self.db.fetchall(
+            "SELECT state, count(*) FROM outbox WHERE batch_id = ? GROUP BY state", (batch_id,)
+        )
+        counts = {str(r[0]): int(r[1]) for r in rows}
+        sent, failed, blocked = counts.get(SENT, 0), counts.get(FAILED, 0), counts.get(BLOCKED, 0)
+        left = counts.get(PENDING, 0) + counts.get(INFLIGHT, 0)
+        total = sum(counts.values())
+        return Progress(total, sent, failed, blocked, left, total - sent - failed - blocked - left)
