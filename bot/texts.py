@@ -649,3 +649,26 @@ def unlink_ambiguous(query: str) -> str:
 
 
 # --- live agenda (issue 9) -----------------------------------------------------------------------
+
+
+def _live_since(when: datetime) -> str:
+    return f"{day_label(when.date())} {hm(when)}"
+
+
+def live_agenda_failing(url: str, reason: str, since: datetime) -> str:
+    """To organisers, once per failure streak of the ``AGENDA_URL`` refresh."""
+    return (
+        f"⚠️ <b>I cannot refresh the agenda</b> from <code>{h(url)}</code> "
+        f"(since {_live_since(since)}).\n{h(reason)}\n\n"
+        "Attendees keep the last good version. I keep trying and will tell you "
+        "once it works again."
+    )
+
+
+def live_agenda_recovered(url: str, failures: int, since: datetime) -> str:
+    """To organisers, once, when a failure streak ends."""
+    attempts = "1 failed attempt" if failures == 1 else f"{failures} failed attempts"
+    return (
+        f"✅ <b>The agenda refreshes again</b> from <code>{h(url)}</code> "
+        f"({attempts} since {_live_since(since)})."
+    )

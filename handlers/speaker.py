@@ -1,0 +1,365 @@
+"""Speakers: linking by deep link or username on /start, /myslots, /myfeedback, /speakerlinks,
+unlinking, and the text of speaker reminders (planned by ``bot.reminders``, sent by delivery).
+
+Thin: the rules (codes, hashes, expiry, who may link) live in ``bot.speakers``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.agenda.index import session_key
+from bot.agenda.model import Session, Speaker
+from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
+from bot.runtime import Runtime
+from bot.speakers import CODE_PREFIX, IssuedCode, SpeakerLinks, feedback_on, slots_of
+from handlers import render
+from handlers.callbacks import BadCallback, decode, encode
+from handlers.common import Context, command_args, edit_or_send, reply, runtime
+
+log = logging.getLogger("confbot.speakers")
+
+#: Room for the closing lines of a message made of many lines (Telegram's limit is 4096).
+CHUNK = 3900
+
+
+def service(rt: Runtime) -> SpeakerLinks:
+    svc: SpeakerLinks = rt.services["speakers"]
+    return svc
+
+
+def _uid(update: Update) -> int:
+    user = update.effective_user
+    assert user is not None
+    return user.id
+
+
+def chunks(lines: list[str], limit: int = CHUNK) -> list[str]:
+    """Join lines into as few messages as fit, never splitting a line (so no tag is cut)."""
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        line = render.clip(line, limit)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit and current:
+            out.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        out.append(current)
+    return out
+
+
+# ---------------------------------------------------------------------- menus
+
+
+async def _speaker_menu(context: Context, rt: Runtime, user_id: int, *, on: bool) -> None:
+    """A linked speaker sees /myslots and /myfeedback in their menu (organisers already do)."""
+    if rt.settings.is_organiser(user_id):
+        return
+    from bot.app import ATTENDEE_COMMANDS, SPEAKER_COMMANDS  # the menu's one definition
+
+    try:
+        if on:
+            commands = [BotCommand(c, d) for c, d in ATTENDEE_COMMANDS + SPEAKER_COMMANDS]
+            await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))
+        else:
+            await context.bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
+    except TelegramError as exc:  # a menu is a nicety: never fail the link over it
+        log.info("could not update the speaker menu of %s: %s", user_id, exc)
+
+
+# ---------------------------------------------------------------------- /start
+
+
+async def start_hook(update: Update, context: Context) -> bool:
+    """``/start sp_<code>`` redeems a one-time link; a plain /start tries the agenda username.
+
+    Always lets the normal welcome follow (returns False): a speaker is an attendee too, and a
+    stranger with a bad code is better served by the welcome than by silence.
+    """
+    rt = runtime(context)
+    svc = service(rt)
+    user = update.effective_user
+    if user is None:
+        return False
+    args = context.args or []
+    names = rt.agenda.conference.speakers
+    if args and args[0].startswith(CODE_PREFIX):
+        result = await svc.redeem(args[0], user.id)
+        sp = names.get(result.speaker_id) if result.speaker_id else None
+        if result.outcome == "linked" and sp is not None:
+            log.info("user %s linked as speaker %s by code", user.id, sp.id)
+            text = texts.speaker_linked(sp.name, rt.settings.SPEAKER_REMINDER_MINUTES)
+            await reply(update, context, OutgoingMessage(text))
+            await _speaker_menu(context, rt, user.id, on=True)
+        elif result.outcome == "already" and sp is not None:
+            await reply(update, context, OutgoingMessage(texts.speaker_already_linked(sp.name)))
+        else:
+            await reply(update, context, OutgoingMessage(texts.speaker_code_invalid()))
+        return False
+    speaker_id = await svc.link_by_username(user.id, user.username)
+    sp = names.get(speaker_id) if speaker_id else None
+    if sp is not None:
+        log.info("user %s linked as speaker %s by username", user.id, sp.id)
+        text = texts.speaker_linked(sp.name, rt.settings.SPEAKER_REMINDER_MINUTES)
+        await reply(update, context, OutgoingMessage(text))
+        await _speaker_menu(context, rt, user.id, on=True)
+    return False
+
+
+# ---------------------------------------------------------------------- the speaker's view
+
+
+async def _linked_speaker(update: Update, context: Context) -> Speaker | None:
+    """The caller's speaker, or None after telling them kindly that they are not linked."""
+    rt = runtime(context)
+    speaker_id = await service(rt).speaker_of(_uid(update))
+    sp = rt.agenda.conference.speakers.get(speaker_id) if speaker_id else None
+    if sp is None:
+        await reply(update, context, OutgoingMessage(texts.not_a_speaker()))
+    return sp
+
+
+def _names(people: tuple[Speaker, ...]) -> list[str]:
+    return [p.name for p in people]
+
+
+async def myslots(update: Update, context: Context) -> None:
+    rt = runtime(context)
+    sp = await _linked_speaker(update, context)
+    if sp is None:
+        return
+    slots = slots_of(rt.agenda.conference, rt.agenda.index.of_speaker(sp.id), sp.id)
+    if not slots:
+        await reply(update, context, OutgoingMessage(texts.my_slots_none(sp.name)))
+        return
+    blocks = [texts.my_slots_header(sp.name, len(slots))]
+    blocks += [
+        "\n" + texts.my_slot(s.session, s.role, _names(s.co_speakers), _names(s.moderators))
+        for s in slots
+    ]
+    rows: Keyboard = tuple((render.session_button(s.session, with_day=True),) for s in slots)
+    parts = chunks(blocks)
+    for i, part in enumerate(parts):  # buttons under the last part, where the reading ends
+        await reply(update, context, OutgoingMessage(part, rows if i == len(parts) - 1 else ()))
+
+
+async def myfeedback(update: Update, context: Context) -> None:
+    rt = runtime(context)
+    sp = await _linked_speaker(update, context)
+    if sp is None:
+        return
+    sessions = [s for s in rt.agenda.index.of_speaker(sp.id) if not s.is_break]
+    if not sessions:
+        await reply(update, context, OutgoingMessage(texts.my_feedback_none(sp.name)))
+        return
+    found = await feedback_on(rt.store.db, [s.id for s in sessions])
+    blocks = [texts.my_feedback_header(sp.name)]
+    for s in sessions:
+        fb = found.get(s.id)
+        blocks.append(
+            "\n"
+            + (
+                texts.my_feedback_session(s, fb.count, fb.average, fb.histogram, list(fb.comments))
+                if fb
+                else texts.my_feedback_session(s, 0, 0.0, (0, 0, 0, 0, 0), [])
+            )
+        )
+    for part in chunks(blocks):
+        await reply(update, context, OutgoingMessage(part))
+
+
+# ---------------------------------------------------------------------- organisers
+
+
+def _csv(rt: Runtime, issued: list[IssuedCode], links: dict[str, str]) -> bytes:
+    """name, speaker id, link, expires at: for a mail merge (formula-like cells defused)."""
+
+    def cell(value: str) -> str:
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["name", "speaker_id", "link", "expires_at"])
+    for c in issued:
+        expires = c.expires_at.astimezone(rt.tz).isoformat(timespec="minutes")
+        writer.writerow([cell(c.name), cell(c.speaker_id), links[c.speaker_id], expires])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheets then read UTF-8
+
+
+async def _linked_listing(rt: Runtime) -> OutgoingMessage:
+    """Who is linked, with one unlink button each (the link's account stays private)."""
+    speakers = rt.agenda.conference.speakers
+    linked = [
+        speakers[link.speaker_id]
+        for link in await service(rt).links()
+        if link.speaker_id in speakers
+    ]
+    linked.sort(key=lambda sp: sp.name.casefold())
+    rows: Keyboard = tuple(
+        (Button(render.clip(f"Unlink {sp.name}", 60), encode("ul", session_key(sp.id))),)
+        for sp in linked[:50]
+    )
+    return OutgoingMessage(texts.speaker_links_linked([sp.name for sp in linked]), rows)
+
+
+async def speakerlinks(update: Update, context: Context) -> None:
+    """Fresh one-time links (all speakers, or those matching NAME), as text and as CSV."""
+    rt = runtime(context)
+    uid = _uid(update)
+    if not rt.settings.is_organiser(uid):  # numeric ids only, never usernames
+        await reply(update, context, OutgoingMessage(texts.unknown_command()))
+        return
+    speakers = rt.agenda.conference.speakers
+    if not speakers:
+        await reply(update, context, OutgoingMessage(texts.no_speakers()))
+        return
+    query = command_args(update)
+    wanted: list[str] | None = None
+    if query:
+        wanted = [sp.id for sp in rt.agenda.find_speakers(query)]
+        if not wanted:
+            await reply(update, context, OutgoingMessage(texts.speaker_links_no_match(query)))
+            return
+    issued = await service(rt).issue(wanted, by=uid)  # stored (as hashes) before anything is sent
+    username = context.bot.username
+    links = {c.speaker_id: f"https://t.me/{username}?start={c.code}" for c in issued}
+    hours = rt.settings.SPEAKER_LINK_HOURS
+    head = texts.speaker_links_header(len(issued), hours, issued[0].expires_at.astimezone(rt.tz))
+    lines = [head, ""] + [texts.speaker_link_line(c.name, links[c.speaker_id]) for c in issued]
+    for part in chunks(lines):
+        await reply(update, context, OutgoingMessage(part))
+    doc = Attachment(
+        "speaker-links.csv",
+        _csv(rt, issued, links),
+        caption=texts.speaker_links_csv_caption(len(issued)),
+    )
+    await reply(update, context, OutgoingMessage("", attachment=doc))
+    await reply(update, context, await _linked_listing(rt))
+
+
+async def _unlink(context: Context, rt: Runtime, sp: Speaker, by: int) -> bool:
+    user_id = await service(rt).unlink(sp.id, by=by)
+    if user_id is None:
+        return False
+    log.info("organiser %s unlinked speaker %s", by, sp.id)
+    await _speaker_menu(context, rt, user_id, on=False)
+    return True
+
+
+async def unlink_command(update: Update, context: Context) -> None:
+    rt = runtime(context)
+    uid = _uid(update)
+    if not rt.settings.is_organiser(uid):
+        await reply(update, context, OutgoingMessage(texts.unknown_command()))
+        return
+    query = command_args(update)
+    if not query:
+        await reply(update, context, OutgoingMessage(texts.unlink_usage()))
+        return
+    found = rt.agenda.find_speakers(query)
+    if not found:
+        await reply(update, context, OutgoingMessage(texts.speaker_links_no_match(query)))
+        return
+    if len(found) > 1:
+        linked = {link.speaker_id for link in await service(rt).links()}
+        narrowed = [sp for sp in found if sp.id in linked]
+        if len(narrowed) > 1:
+            await reply(update, context, OutgoingMessage(texts.unlink_ambiguous(query)))
+            return
+        found = narrowed or found[:1]
+    sp = found[0]
+    done = await _unlink(context, rt, sp, uid)
+    text = texts.speaker_unlinked(sp.name) if done else texts.speaker_not_linked(sp.name)
+    await reply(update, context, OutgoingMessage(text))
+
+
+async def unlink_button(update: Update, context: Context) -> None:
+    """``ul:<speaker key>``: organisers only, validated against the current links."""
+    rt = runtime(context)
+    query = update.callback_query
+    assert query is not None
+    uid = _uid(update)
+    try:
+        cb = decode(query.data)
+        if cb.action != "ul" or not rt.settings.is_organiser(uid):
+            raise BadCallback("not an organiser's unlink button")
+        speakers = rt.agenda.conference.speakers
+        targets = [
+            speakers[link.speaker_id]
+            for link in await service(rt).links()
+            if link.speaker_id in speakers and session_key(link.speaker_id) == cb.args[0]
+        ]
+        if len(targets) != 1:
+            raise BadCallback("speaker not linked (any more)")
+    except BadCallback:
+        await query.answer(texts.stale_button(), show_alert=True)
+        return
+    sp = targets[0]
+    done = await _unlink(context, rt, sp, uid)
+    plain = texts.speaker_unlinked(sp.name) if done else texts.speaker_not_linked(sp.name)
+    await query.answer(render.clip(plain.replace("<b>", "").replace("</b>", ""), 190))
+    await edit_or_send(update, context, await _linked_listing(rt))
+
+
+# ---------------------------------------------------------------------- reminders
+
+
+def _reminder_renderer(rt: Runtime) -> Any:
+    async def render_speaker_reminder(
+        payload: dict[str, Any], chat_id: int
+    ) -> OutgoingMessage | None:
+        """At send time: None (skipped) if the session is gone or the account is no longer
+        one of its speakers; otherwise the current time and room, so a moved session is right."""
+        session_id = payload.get("session_id")
+        session: Session | None = (
+            rt.agenda.index.session(session_id) if isinstance(session_id, str) else None
+        )
+        if session is None:
+            return None
+        speaker_id = await service(rt).speaker_of(chat_id)
+        if speaker_id is None or speaker_id not in session.speaker_ids:
+            return None
+        slot = slots_of(rt.agenda.conference, (session,), speaker_id)[0]
+        minutes = round((session.start - rt.clock.now()).total_seconds() / 60)
+        text = texts.speaker_reminder(
+            session, max(minutes, 0), _names(slot.co_speakers), _names(slot.moderators)
+        )
+        button = render.session_button(session)
+        return OutgoingMessage(text, ((button,),))
+
+    return render_speaker_reminder
+
+
+# ---------------------------------------------------------------------- wiring
+
+
+async def startup(app: Application, rt: Runtime) -> None:
+    rt.services["speakers"] = SpeakerLinks(
+        rt.store.speakers,
+        rt.clock,
+        lambda: rt.agenda.conference,
+        link_hours=rt.settings.SPEAKER_LINK_HOURS,
+    )
+    rt.services.setdefault("start_hooks", []).append(start_hook)
+    delivery = rt.services.get("delivery")
+    if delivery is not None:
+        delivery.register_renderer("speaker_reminder", _reminder_renderer(rt))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("myslots", myslots))
+    app.add_handler(CommandHandler("myfeedback", myfeedback))
+    app.add_handler(CommandHandler("speakerlinks", speakerlinks))
+    app.add_handler(CommandHandler("unlink", unlink_command))
+    app.add_handler(CallbackQueryHandler(unlink_button, pattern=r"^ul(:|$)"))
