@@ -28,7 +28,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,10 @@ class Changed:
 
     result: LoadResult
     recovered: Recovery | None = None
+    #: What :meth:`AgendaFetcher.commit` keeps: (body, digest, etag, last_modified).
+    pending: tuple[bytes, str, str | None, str | None] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,14 +209,40 @@ class AgendaFetcher:
 
     # -- fetching ---------------------------------------------------------------------------
 
-    async def fetch(self) -> FetchOutcome:
-        """One conditional GET; never raises for network or content trouble."""
+    async def fetch(self, *, commit: bool = True) -> FetchOutcome:
+        """One conditional GET; never raises for network or content trouble.
+
+        With ``commit=False`` a :class:`Changed` is not yet the last good copy: the caller
+        applies it and then calls :meth:`commit`. Until then the next fetch sends the old
+        validators and sees the change again, so an agenda swap that crashed is retried
+        instead of being skipped by a 304.
+        """
         async with self._lock:
             try:
                 outcome = await self._fetch()
             except _FetchError as exc:
                 return await self._failed(str(exc))
+            if commit and isinstance(outcome, Changed):
+                await self._commit(outcome)
             return await self._succeeded(outcome)
+
+    async def commit(self, changed: Changed) -> None:
+        """Make a fetched change the last good copy, in memory and on disk."""
+        async with self._lock:
+            await self._commit(changed)
+
+    async def _commit(self, changed: Changed) -> None:
+        if changed.pending is None:
+            return
+        body, digest, etag, modified = changed.pending
+        self._digest, self._etag, self._last_modified = digest, etag, modified
+        self._result = changed.result
+        try:
+            await asyncio.to_thread(_atomic_write, self._body_path, body)
+        except OSError as exc:  # served from memory; a restart falls back to the older copy
+            log.warning("cannot keep the agenda from %s on disk: %s", self.url, exc)
+        else:
+            await self._save_meta()
 
     async def _fetch(self) -> Unchanged | Changed:
         status, headers, body = await self._get()
@@ -239,15 +269,7 @@ class AgendaFetcher:
             raise _FetchError(f"the file could not be read: {exc}") from exc
         for warning in result.warnings:
             log.warning("agenda %s: %s", self.url, warning)
-        self._digest, self._etag, self._last_modified = digest, etag, modified
-        self._result = result
-        try:
-            await asyncio.to_thread(_atomic_write, self._body_path, body)
-        except OSError as exc:  # served from memory; a restart falls back to the older copy
-            log.warning("cannot keep the agenda from %s on disk: %s", self.url, exc)
-        else:
-            await self._save_meta()
-        return Changed(result)
+        return Changed(result, pending=(body, digest, etag, modified))
 
     async def _get(self) -> tuple[int, Any, bytes]:
         self.requests += 1
@@ -310,7 +332,7 @@ class AgendaFetcher:
         await self._save_status()
         log.info("agenda refresh from %s works again", self.url)
         if isinstance(outcome, Changed):
-            return Changed(outcome.result, recovery)
+            return replace(outcome, recovered=recovery)
         return Unchanged(recovery)
 
     # -- disk -------------------------------------------------------------------------------

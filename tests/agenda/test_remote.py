@@ -273,3 +273,22 @@ def test_name_for_url() -> None:
     assert name_for_url("https://x.org/ev/schedule/export/schedule.json?lang=en") == "schedule.json"
     assert name_for_url("https://x.org/") == "agenda"
     assert name_for_url("https://x.org/cal/my%20talks.ics") == "my talks.ics"
+
+
+async def test_an_uncommitted_change_is_seen_again(tmp_path: Path, clock: ManualClock) -> None:
+    """If applying a change crashed, the next refresh must not be a 304 that skips it."""
+    async with ScheduleServer() as server:
+        fetcher = fetcher_for(server, tmp_path, clock)
+        await fetcher.fetch()
+        server.publish(schedule({"zero-trust": "16:00"}))
+        pending = await fetcher.fetch(commit=False)
+        assert isinstance(pending, Changed)
+        assert start_of(fetcher.last_good, "zero-trust") == "10:00"
+        again = await fetcher.fetch(commit=False)
+        assert isinstance(again, Changed)
+        assert server.statuses == [200, 200, 200]
+        await fetcher.commit(again)
+        assert start_of(fetcher.last_good, "zero-trust") == "16:00"
+        assert await fetcher.fetch() == Unchanged()
+        assert server.statuses[-1] == 304
+        await fetcher.close()
