@@ -1,0 +1,428 @@
+"""What is due when: attendee reminders, feedback prompts and speaker reminders.
+
+The store is the truth. Every tick computes, with one SQL query per kind over
+bookmarks x users (x speaker links) joined to the upcoming sessions of the in-memory agenda
+(passed as a ``VALUES`` list), which messages should exist, and hands the ones whose time has
+come to the delivery outbox. The outbox's UNIQUE ``dedup_key`` is the "sent log": planning the
+same reminder again is a no-op, so ticks can run as often as we like, after restarts, after a
+bookmark or an agenda change, and nothing goes out twice.
+
+On time at scale: delivery sends at most ``BROADCAST_RATE`` messages a second, so N reminders
+that share a due time are spread *earlier* (the i-th of N at ``due - (N-1-i)/R'`` with R' a
+bit under the rate) and the last one still leaves on time. The spreading runs backwards over
+every reminder in the look-ahead window, so neighbouring crowds (two panels at 10:00 and 10:01)
+do not pile on each other either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from bot.agenda.index import AgendaIndex
+from bot.agenda.model import HEADLINE_TYPES, Session
+from bot.delivery import Envelope
+from bot.store.db import Database
+
+log = logging.getLogger("confbot.reminders")
+
+REMINDER = "reminder"
+FEEDBACK = "feedback"
+SPEAKER_REMINDER = "speaker_reminder"
+
+#: Fraction of BROADCAST_RATE the spreading plans for: the rest is headroom for replies,
+#: broadcasts and retries sharing the same sender.
+HEADROOM = 0.8
+#: How far before its due time a big crowd of reminders may start (covers 36,000 at 20/s).
+SPREAD_HORIZON = timedelta(minutes=30)
+#: Feedback prompts for sessions that ended longer ago than this are not sent any more.
+FEEDBACK_LOOKBACK = timedelta(hours=6)
+#: SQLite host parameters per statement stay well under its limit.
+_CHUNK = 200
+
+
+class Outbox(Protocol):
+    """The part of ``bot.delivery.Delivery`` the planner needs (a fake in unit tests)."""
+
+    async def enqueue(self, envelopes: Sequence[Envelope]) -> int: ...
+
+    async def cancel(
+        self, *, kind: str | None = None, session_id: str | None = None, batch_id: int | None = None
+    ) -> int: ...
+
+
+def start_key(when: datetime) -> str:
+    """The session start as it appears in dedup keys: UTC, to the second, zone-free."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def reminder_key(user_id: int, session_id: str, start: datetime) -> str:
+    return f"reminder:{user_id}:{session_id}:{start_key(start)}"
+
+
+def speaker_key(user_id: int, session_id: str, start: datetime) -> str:
+    return f"speaker:{user_id}:{session_id}:{start_key(start)}"
+
+
+def feedback_key(user_id: int, session_id: str) -> str:
+    return f"feedback:{user_id}:{session_id}"
+
+
+def effective_lead(user_minutes: int | None, default: int) -> int:
+    """A user's lead time in minutes: their own, else the default; 0 means off."""
+    return default if user_minutes is None else max(0, int(user_minutes))
+
+
+def reminder_due(start: datetime, lead_minutes: int) -> datetime:
+    """Absolute arithmetic (in UTC): a DST jump in the conference zone cannot shift it."""
+    return (start.astimezone(UTC) - timedelta(minutes=lead_minutes)).astimezone(start.tzinfo)
+
+
+def spread(dues: Sequence[datetime], rate: float) -> list[datetime]:
+    """Send times so that a sender at ``rate``/s meets every due time.
+
+    Works backwards from the latest due: each message leaves at its due time or ``1/rate``
+    before the one after it, whichever is earlier. For N messages sharing one due time the
+    i-th (0-based) leaves at ``due - (N-1-i)/rate``. The result keeps the input's order.
+    """
+    if rate <= 0:
+        raise ValueError("rate must be positive")
+    gap = timedelta(seconds=1 / rate)
+    utc = [d.astimezone(UTC) for d in dues]  # same-zone arithmetic is wall-clock: DST trap
+    order = sorted(range(len(utc)), key=lambda i: (utc[i], i), reverse=True)
+    slots: list[datetime] = list(utc)
+    later: datetime | None = None
+    for i in order:
+        slot = utc[i] if later is None else min(utc[i], later - gap)
+        slots[i] = slot
+        later = slot
+    return slots
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One message the agenda and the store say should exist."""
+
+    kind: str
+    user_id: int
+    session: Session
+    due: datetime
+    lead: int
+    key: str
+    state: str | None  # the outbox row's state when it already exists
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+def _epoch(when: datetime) -> float:
+    return when.timestamp()
+
+
+def _chunks(items: Sequence[Session], size: int = _CHUNK) -> Iterable[Sequence[Session]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class ReminderPlanner:
+    """Plans reminders, feedback prompts and speaker reminders into the delivery outbox."""
+
+    def __init__(
+        self,
+        db: Database,
+        outbox: Outbox,
+        agenda: Callable[[], AgendaIndex],
+        now: Callable[[], datetime],
+        *,
+        reminder_minutes: int = 10,
+        speaker_minutes: int = 30,
+        feedback_delay_minutes: int = 0,
+        rate: float = 25.0,
+        interval: float = 30.0,
+        headroom: float = HEADROOM,
+    ) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.agenda = agenda
+        self.now = now
+        self.reminder_minutes = reminder_minutes
+        self.speaker_minutes = speaker_minutes
+        self.feedback_delay = timedelta(minutes=feedback_delay_minutes)
+        self.spread_rate = max(0.5, rate * headroom)
+        self.interval = interval
+        #: Messages are handed to delivery when their planned send time is this close.
+        self.lookahead = timedelta(seconds=2 * interval + 30)
+        self._lock = asyncio.Lock()
+
+    # ------------------------------------------------------------------ public
+    async def tick(self, now: datetime, *, user_id: int | None = None) -> int:
+        """Enqueue everything whose time has come (or comes within the look-ahead).
+
+        ``user_id`` limits reminders to one user (right after they bookmark: a reminder
+        whose due time already passed goes out at once). Returns the rows newly enqueued.
+        """
+        now = now.astimezone(UTC)  # all arithmetic in UTC: wall-clock maths breaks at DST
+        async with self._lock:
+            index = self.agenda()
+            envelopes = await self._timed(index, now, user_id)
+            if user_id is None:
+                envelopes += await self._feedback(index, now)
+            if not envelopes:
+                return 0
+            added = await self.outbox.enqueue(envelopes)
+            if added:
+                log.info("planned %d of %d due messages", added, len(envelopes))
+            return added
+
+    async def on_agenda_change(self, *_: Any, **__: Any) -> None:
+        """Cancel pending reminders of sessions that moved or vanished, then re-plan.
+
+        Reads the new agenda through ``self.agenda()`` (the runtime swaps it before telling
+        listeners), so it works whatever the listener is given.
+        """
+        index = self.agenda()
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT kind, session_id, json_extract(payload, '$.start') AS start"
+            " FROM outbox WHERE state = 'pending' AND kind IN (?, ?) AND session_id IS NOT NULL",
+            (REMINDER, SPEAKER_REMINDER),
+        )
+        stale: set[tuple[str, str]] = set()
+        for row in rows:
+            session = index.session(str(row["session_id"]))
+            if session is None or row["start"] != start_key(session.start):
+                stale.add((str(row["kind"]), str(row["session_id"])))
+        for kind, session_id in sorted(stale):
+            await self.outbox.cancel(kind=kind, session_id=session_id)
+        if stale:
+            log.info("agenda change: cancelled reminders of %d sessions", len(stale))
+        await self.tick(self.now())
+
+    # ----------------------------------------------------------------- planning
+
+    async def plan(self, now: datetime, *, user_id: int | None = None) -> list[Planned]:
+        """Every reminder and speaker reminder in the window, enqueued or not (for tests)."""
+        return await self._candidates(self.agenda(), now.astimezone(UTC), user_id)
+
+    async def _max_lead(self) -> int:
+        value = await self.db.scalar(
+            "SELECT max(reminder_minutes) FROM users WHERE active = 1"
+            " AND reminder_minutes IS NOT NULL"
+        )
+        return max(self.reminder_minutes, self.speaker_minutes, int(value or 0))
+
+    async def _candidates(
+        self, index: AgendaIndex, now: datetime, user_id: int | None
+    ) -> list[Planned]:
+        max_lead = timedelta(minutes=await self._max_lead())
+        reach = SPREAD_HORIZON + self.lookahead
+        upcoming = [
+            s
+            for s in index.starting_between(now + timedelta(microseconds=1), now + max_lead + reach)
+            if not s.is_break and s.start > now
+        ]
+        if not upcoming:
+            return []
+        due_limit = _epoch(now + reach)
+        out: list[Planned] = []
+        for chunk in _chunks(upcoming):
+            out += await self._attendee_rows(chunk, now, due_limit, user_id)
+            if self.speaker_minutes > 0:
+                out += await self._speaker_rows(chunk, now, due_limit, user_id)
+        return out
+
+    async def _attendee_rows(
+        self, sessions: Sequence[Session], now: datetime, due_limit: float, user_id: int | None
+    ) -> list[Planned]:
+        by_id = {s.id: s for s in sessions}
+        values = ", ".join("(?, ?, ?, ?)" for _ in sessions)
+        params: list[Any] = []
+        for s in sessions:
+            params += [s.id, _epoch(s.start), start_key(s.start), int(s.type in HEADLINE_TYPES)]
+        who = " AND u.id = ?" if user_id is not None else ""
+        # Bookmarkers, plus everyone who opted into every panel and keynote (UNION dedups).
+        sql = f"""
+            WITH s(session_id, start_epoch, start_key, headline) AS (VALUES {values}),
+            r AS (
+                SELECT u.id AS user_id, s.session_id, s.start_epoch, s.start_key,
+                       coalesce(u.reminder_minutes, ?) AS lead
+                FROM s JOIN bookmarks b ON b.session_id = s.session_id
+                JOIN users u ON u.id = b.user_id
+                WHERE u.active = 1{who}
+                UNION
+                SELECT u.id, s.session_id, s.start_epoch, s.start_key,
+                       coalesce(u.reminder_minutes, ?)
+                FROM s JOIN users u ON u.remind_headline = 1
+                WHERE s.headline = 1 AND u.active = 1{who}
+            )
+            SELECT r.user_id, r.session_id, r.lead, r.start_epoch - r.lead * 60 AS due_epoch,
+                   'reminder:' || r.user_id || ':' || r.session_id || ':' || r.start_key AS k,
+                   (SELECT o.state FROM outbox o WHERE o.dedup_key =
+                       'reminder:' || r.user_id || ':' || r.session_id || ':' || r.start_key
+                   ) AS state
+            FROM r
+            WHERE r.lead > 0 AND r.start_epoch - r.lead * 60 <= ?
+            ORDER BY due_epoch, r.user_id
+        """
+        extra: list[Any] = [self.reminder_minutes]
+        if user_id is not None:
+            extra.append(user_id)
+        extra.append(self.reminder_minutes)
+        if user_id is not None:
+            extra.append(user_id)
+        rows = await self.db.fetchall(sql, [*params, *extra, due_limit])
+        tz = UTC
+        return [
+            Planned(
+                kind=REMINDER,
+                user_id=int(row[0]),
+                session=by_id[str(row[1])],
+                lead=int(row[2]),
+                due=datetime.fromtimestamp(float(row[3]), UTC).astimezone(tz),
+                key=str(row[4]),
+                state=row[5],
+            )
+            for row in rows
+        ]
+
+    async def _speaker_rows(
+        self, sessions: Sequence[Session], now: datetime, due_limit: float, user_id: int | None
+    ) -> list[Planned]:
+        pairs = [(s, sid) for s in sessions for sid in dict.fromkeys(s.speaker_ids)]
+        if not pairs:
+            return []
+        by_id = {s.id: s for s in sessions}
+        values = ", ".join("(?, ?, ?, ?)" for _ in pairs)
+        params: list[Any] = []
+        for s, sid in pairs:
+            params += [s.id, sid, _epoch(s.start), start_key(s.start)]
+        lead = self.speaker_minutes
+        who = " AND u.id = ?" if user_id is not None else ""
+        sql = f"""
+            WITH v(session_id, speaker_id, start_epoch, start_key) AS (VALUES {values})
+            SELECT DISTINCT u.id, v.session_id, v.speaker_id, v.start_epoch - ? AS due_epoch,
+                   'speaker:' || u.id || ':' || v.session_id || ':' || v.start_key AS k
+            FROM v JOIN speaker_links l ON l.speaker_id = v.speaker_id
+            JOIN users u ON u.id = l.user_id
+            WHERE u.active = 1{who} AND v.start_epoch - ? <= ?
+        """
+        args: list[Any] = [*params, lead * 60]
+        if user_id is not None:
+            args.append(user_id)
+        args += [lead * 60, due_limit]
+        rows = await self.db.fetchall(sql, args)
+        keys = [str(r[4]) for r in rows]
+        states = await self._states(keys)
+        tz = UTC
+        return [
+            Planned(
+                kind=SPEAKER_REMINDER,
+                user_id=int(row[0]),
+                session=by_id[str(row[1])],
+                lead=lead,
+                due=datetime.fromtimestamp(float(row[3]), UTC).astimezone(tz),
+                key=str(row[4]),
+                state=states.get(str(row[4])),
+                extra=(("speaker_id", str(row[2])),),
+            )
+            for row in rows
+        ]
+
+    async def _states(self, keys: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            marks = ", ".join("?" for _ in part)
+            rows = await self.db.fetchall(
+                f"SELECT dedup_key, state FROM outbox WHERE dedup_key IN ({marks})", part
+            )
+            out.update({str(r[0]): str(r[1]) for r in rows})
+        return out
+
+    async def _timed(
+        self, index: AgendaIndex, now: datetime, user_id: int | None
+    ) -> list[Envelope]:
+        planned = await self._candidates(index, now, user_id)
+        if not planned:
+            return []
+        slots = spread([p.due for p in planned], self.spread_rate)
+        horizon = now + self.lookahead
+        out: list[Envelope] = []
+        for p, slot in zip(planned, slots, strict=True):
+            if slot > horizon or p.state not in (None, "cancelled"):
+                continue
+            # A cancelled row (the session moved away and back) blocks its key: use a second one.
+            key = p.key if p.state is None else p.key + ":again"
+            payload: dict[str, Any] = {
+                "session_id": p.session.id,
+                "lead": p.lead,
+                "start": start_key(p.session.start),
+                **dict(p.extra),
+            }
+            out.append(
+                Envelope(
+                    chat_id=p.user_id,
+                    kind=p.kind,
+                    payload=payload,
+                    due_at=slot,
+                    deadline=p.session.start,
+                    dedup_key=key,
+                    session_id=p.session.id,
+                )
+            )
+        return out
+
+    async def _feedback(self, index: AgendaIndex, now: datetime) -> list[Envelope]:
+        """Prompts for sessions that ended (plus the delay) within the look-back."""
+        delay = self.feedback_delay
+        ended = [
+            s
+            for s in index.overlapping(now - FEEDBACK_LOOKBACK - delay, now)
+            if not s.is_break and now - FEEDBACK_LOOKBACK <= s.end.astimezone(UTC) + delay <= now
+        ]
+        out: list[Envelope] = []
+        for chunk in _chunks(ended):
+            by_id = {s.id: s for s in chunk}
+            values = ", ".join("(?, ?)" for _ in chunk)
+            params: list[Any] = []
+            for s in chunk:
+                params += [s.id, int(s.type in HEADLINE_TYPES)]
+            sql = f"""
+                WITH s(session_id, headline) AS (VALUES {values}),
+                r AS (
+                    SELECT b.user_id, s.session_id FROM s
+                    JOIN bookmarks b ON b.session_id = s.session_id
+                    UNION
+                    SELECT u.id, s.session_id FROM s JOIN users u ON u.remind_headline = 1
+                    WHERE s.headline = 1
+                )
+                SELECT r.user_id, r.session_id FROM r JOIN users u ON u.id = r.user_id
+                WHERE u.active = 1
+                  AND NOT EXISTS (SELECT 1 FROM feedback f
+                                  WHERE f.user_id = r.user_id AND f.session_id = r.session_id)
+                  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedup_key =
+                                  'feedback:' || r.user_id || ':' || r.session_id)
+                ORDER BY r.session_id, r.user_id
+            """
+            for row in await self.db.fetchall(sql, params):
+                session = by_id[str(row[1])]
+                due = session.end.astimezone(UTC) + delay
+                out.append(
+                    Envelope(
+                        chat_id=int(row[0]),
+                        kind=FEEDBACK,
+                        payload={"session_id": session.id},
+                        due_at=due,
+                        deadline=due + FEEDBACK_LOOKBACK,
+                        dedup_key=feedback_key(int(row[0]), session.id),
+                        session_id=session.id,
+                    )
+                )
+        return out
+
+
+def payload_start(payload: dict[str, Any]) -> str | None:
+    """The session start a reminder was planned for (renderers skip it when it moved)."""
+    value = payload.get("start")
+    return str(value) if value is not None else None
