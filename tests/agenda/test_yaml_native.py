@@ -318,3 +318,16 @@ def test_any_value_of_the_wrong_type_is_an_agenda_error_never_a_traceback() -> N
             data = yaml.safe_dump(mutated).encode()
             with contextlib.suppress(AgendaError):
                 load_bytes(data, "mutated.yaml")
+
+
+def test_merge_keys_can_be_overridden_and_x_keys_are_quiet() -> None:
+    text = b"""conference: {name: T, timezone: UTC}
+x-defaults: &d {date: 2024-01-01, start: "09:00", duration: 30, room: Hall}
+sessions:
+  - {<<: *d, id: a, title: A}
+  - {<<: *d, id: b, title: B, start: "10:00"}
+"""
+    result = load_bytes(text, "merge.yaml")
+    assert result.warnings == ()
+    a, b = result.conference.sessions
+    assert (a.start.hour, b.start.hour, b.room) == (9, 10, "Hall")

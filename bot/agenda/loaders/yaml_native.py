@@ -107,10 +107,14 @@ _YamlLoader.add_implicit_resolver(
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
-    """Like the default, but a key written twice is an error, not a silent overwrite."""
-    loader.flatten_mapping(node)
-    seen: dict[Hashable, yaml.Mark] = {}
+    """Like the default, but a key written twice is an error, not a silent overwrite.
+
+    Keys brought in by a merge (``<<: *defaults``) may still be overridden, as YAML intends.
+    """
+    seen: set[Hashable] = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
         key = loader.construct_object(key_node, deep=False)
         if not isinstance(key, Hashable):
             raise yaml.constructor.ConstructorError(
@@ -123,7 +127,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
                 f"the key {key!r} is written twice",
                 key_node.start_mark,
             )
-        seen[key] = key_node.start_mark
+        seen.add(key)
     return loader.construct_mapping(node, deep=True)
 
 
@@ -147,6 +151,8 @@ def parse_yaml(text: str, path: Path) -> Any:
         ) from exc
     except yaml.YAMLError as exc:
         raise AgendaError(path, "", f"invalid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise AgendaError(path, "", "invalid YAML: nested too deeply") from exc
 
 
 def _describe(value: object) -> str:
@@ -196,7 +202,7 @@ class _Reader:
             if alias in data and key in known and key not in data:
                 data[key] = data.pop(alias)
         for key in data:
-            if key not in known:
+            if key not in known and not key.startswith("x-"):  # x-: anchors, own notes
                 where = f"{place}.{key}" if place else key
                 hint = did_you_mean(key, known) or f" (known keys: {', '.join(known)})"
                 self.warn(where, f"unknown key {key!r} ignored{hint}")
