@@ -1,0 +1,31 @@
+"""Engines for the question tests, built once per agenda for the whole session (build is the
+slow part; asking is cheap)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.agenda.index import AgendaIndex
+from bot.agenda.loaders import load_agenda
+from bot.questions import QuestionEngine
+
+REPO = Path(__file__).parents[2]
+SHARED_SCHEDULES = Path(__file__).parents[2].parent / "shared" / "schedules"
+
+_ENGINES: dict[Path, QuestionEngine] = {}
+
+
+def engine_for(path: Path) -> QuestionEngine:
+    """The engine for an agenda file; skips the test if the file is absent."""
+    if not path.exists():
+        pytest.skip(f"agenda {path} is not available here")
+    if path not in _ENGINES:
+        _ENGINES[path] = QuestionEngine(AgendaIndex(load_agenda(path).conference))
+    return _ENGINES[path]
+
+
+@pytest.fixture(scope="session")
+def brussels() -> QuestionEngine:
+    return engine_for(REPO / "data" / "brussels-security-resilience.yaml")
