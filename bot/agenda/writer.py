@@ -141,7 +141,7 @@ def to_yaml(conference: Conference, *, source: str = "") -> str:
     sessions = re.sub(r"\n(  - id: )", r"\n\n\1", sessions)
     origin = f" from {source}" if source else ""
     header = (
-        f"# confbot agenda, native YAML format (docs/agenda-format.md), written{origin}.\n"
+        f"# confbot agenda in the native YAML format (docs/agenda-format.md){origin}.\n"
         "# Times are wall-clock in the conference's time zone.\n"
     )
     return header + head + sep + sessions
