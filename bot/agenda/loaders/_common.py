@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -81,7 +82,7 @@ def parse_time(value: object) -> time:
     raise ParseError(f'{value!r} is not a time (write it as "HH:MM", 24-hour)')
 
 
-def parse_duration(value: object, *, three_parts: str = "hms") -> timedelta:
+def parse_duration(value: object, *, three_parts: Literal["hms", "dhm"] = "hms") -> timedelta:
     """A length of time, in any spelling agenda exports use.
 
     * an integer: minutes (``45``);
@@ -110,7 +111,7 @@ def parse_duration(value: object, *, three_parts: str = "hms") -> timedelta:
     return result
 
 
-def _duration_text(text: str, three_parts: str) -> timedelta:
+def _duration_text(text: str, three_parts: Literal["hms", "dhm"]) -> timedelta:
     bad = ParseError(f'{text!r} is not a duration (write minutes, or "H:MM")')
     if text.isdigit():
         return timedelta(minutes=int(text))

@@ -286,7 +286,7 @@ def _rooms(reader: _Reader, raw: object) -> tuple[str, ...]:
     return tuple(out)
 
 
-_TELEGRAM_RE = re.compile(r"^[a-z][a-z0-9_]{3,31}$")
+_TELEGRAM_RE = re.compile(r"^[a-z][a-z0-9_]{4,31}$")  # 5-32 characters
 
 
 def normalise_telegram(value: str) -> str:
