@@ -49,7 +49,9 @@ class FeedbackRow:
     updated_at: datetime
 
 
-def _ids_filter(session_ids: Iterable[str] | None, column: str = "session_id") -> tuple[str, list[str]]:
+def _ids_filter(
+    session_ids: Iterable[str] | None, column: str = "session_id"
+) -> tuple[str, list[str]]:
     """A ``WHERE`` fragment for an optional id set (json_each: no bound-variable limit)."""
     if session_ids is None:
         return "", []
@@ -175,3 +177,11 @@ class FeedbackRepo:
                 row = await cur.fetchone()
         assert row is not None
         return bytes.fromhex(str(row[0]))
+
+    async def audit_export(self, user_id: int, ratings: int, now: datetime) -> None:
+        """Organiser actions are audited; an export hands out every rating and comment."""
+        await self.db.execute(
+            "INSERT INTO audit_log (user_id, action, detail, audience_size, at)"
+            " VALUES (?, 'export', 'feedback CSV and chart', ?, ?)",
+            (user_id, ratings, ts(now)),
+        )

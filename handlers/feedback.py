@@ -1,0 +1,236 @@
+"""Feedback in Telegram: the prompt after a session, rating buttons, comments, /feedback, /export.
+
+Callback scheme (see ``handlers.callbacks``): ``rt:<key>:<1..5>`` rates, ``rt:<key>:0`` skips a
+prompt, ``rs:<key>`` shows a session's rating buttons (the card's "Rate this session" and the
+/feedback list), ``nc:<key>`` ends the comment window ("No comment" / "Done"), ``fb:<page>``
+pages the /feedback list. Every button is re-checked by ``bot.feedback`` against the agenda and
+the store; a forged or stale one stores nothing and gets a polite answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.agenda.model import Session
+from bot.feedback import (
+    COMMENT_EDIT,
+    COMMENT_WAIT,
+    MAX_COMMENT,
+    FeedbackRefused,
+    FeedbackService,
+    Refusal,
+    rateable_sessions,
+)
+from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
+from bot.runtime import Runtime
+from handlers import render
+from handlers.callbacks import BadCallback, decode, encode, session_key
+from handlers.common import Context, edit_or_send, reply, runtime
+
+LIST_PAGE = 8
+
+_REFUSAL_TOAST = {
+    Refusal.UNKNOWN: texts.feedback_stale_toast,
+    Refusal.BAD_RATING: texts.feedback_stale_toast,
+    Refusal.BREAK: texts.feedback_break_toast,
+    Refusal.NOT_STARTED: texts.feedback_not_started_toast,
+    Refusal.NO_RATING: texts.feedback_no_rating_toast,
+}
+
+
+def service(rt: Runtime) -> FeedbackService:
+    svc = rt.services.get("feedback")
+    if not isinstance(svc, FeedbackService):
+        svc = rt.services["feedback"] = FeedbackService(rt)
+    return svc
+
+
+def _minutes(delta: Any) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+# ---------------------------------------------------------------------- messages
+def rating_row(session: Session, chosen: int | None = None) -> tuple[Button, ...]:
+    key = session_key(session.id)
+    return tuple(
+        Button(texts.rating_label(n, chosen=n == chosen), encode("rt", key, n)) for n in range(1, 6)
+    )
+
+
+def prompt_message(session: Session) -> OutgoingMessage:
+    """The prompt: the title, a row 1..5 and Skip."""
+    skip = Button(texts.rating_skip_label(), encode("rt", session_key(session.id), 0))
+    return OutgoingMessage(texts.feedback_prompt(session), (rating_row(session), (skip,)))
+
+
+def rated_message(session: Session, rating: int, *, changed: bool) -> OutgoingMessage:
+    done = Button(texts.no_comment_label(), encode("nc", session_key(session.id)))
+    text = texts.rating_saved(session, rating, _minutes(COMMENT_WAIT), changed=changed)
+    return OutgoingMessage(text, (rating_row(session, rating), (done,)))
+
+
+def list_page(rt: Runtime, page: int, rated: dict[str, int]) -> OutgoingMessage:
+    sessions = rateable_sessions(rt.agenda, rt.now())
+    if not sessions:
+        return OutgoingMessage(texts.feedback_nothing_to_rate())
+    pages = max(1, -(-len(sessions) // LIST_PAGE))
+    page = min(max(page, 0), pages - 1)
+    rows: list[tuple[Button, ...]] = []
+    for s in sessions[page * LIST_PAGE : (page + 1) * LIST_PAGE]:
+        mark = f"✅ {rated[s.id]}★ " if s.id in rated else ""
+        label = f"{mark}{texts.day_label(s.listed_day)} {texts.hm(s.start)} {s.title}"
+        rows.append((Button(render.clip(label, 60), encode("rs", session_key(s.id))),))
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(Button("◀ Newer", encode("fb", page - 1)))
+    if page + 1 < pages:
+        nav.append(Button("Older ▶", encode("fb", page + 1)))
+    if nav:
+        rows.append(tuple(nav))
+    keyboard: Keyboard = tuple(rows)
+    return OutgoingMessage(texts.feedback_list(page, pages), keyboard)
+
+
+# ---------------------------------------------------------------------- handlers
+def _uid(update: Update) -> int:
+    user = update.effective_user
+    assert user is not None
+    return user.id
+
+
+async def feedback_command(update: Update, context: Context) -> None:
+    rt = runtime(context)
+    rated = await rt.store.feedback.rated_by(_uid(update))
+    await reply(update, context, list_page(rt, 0, rated))
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """rt / rs / nc / fb buttons: validate, write first, answer, then show the result."""
+    rt = runtime(context)
+    svc = service(rt)
+    query = update.callback_query
+    assert query is not None
+    uid = _uid(update)
+    edit = True
+    try:
+        cb = decode(query.data)
+        if cb.action == "rt":
+            rating = cb.int_arg(1, 0, 5)
+            if rating == 0:
+                session = await svc.skip(uid, cb.args[0])
+                await query.answer(texts.rating_skipped_toast())
+                msg = OutgoingMessage(texts.rating_skipped(session))
+            else:
+                session, previous = await svc.rate(uid, cb.args[0], rating)
+                await query.answer(texts.rating_thanks_toast(rating))
+                changed = previous is not None and previous != rating
+                msg = rated_message(session, rating, changed=changed)
+        elif cb.action == "rs":
+            session = await svc.session_to_rate(cb.args[0])
+            await query.answer()
+            msg, edit = prompt_message(session), False
+        elif cb.action == "nc":
+            session, rating, commented = await svc.finish(uid, cb.args[0])
+            await query.answer()
+            msg = OutgoingMessage(
+                texts.feedback_complete(session, rating, commented=commented),
+                (rating_row(session, rating),),
+            )
+        elif cb.action == "fb":
+            page = cb.int_arg(0, 0, 10_000)
+            await query.answer()
+            msg = list_page(rt, page, await rt.store.feedback.rated_by(uid))
+        else:
+            raise BadCallback("not a feedback button")
+    except FeedbackRefused as exc:
+        await query.answer(_REFUSAL_TOAST[exc.reason](), show_alert=True)
+        return
+    except BadCallback:
+        await query.answer(texts.feedback_stale_toast(), show_alert=True)
+        return
+    if edit:
+        await edit_or_send(update, context, msg)
+    else:
+        await reply(update, context, msg)
+
+
+async def comment_hook(update: Update, context: Context) -> bool:
+    """The next text after a rating is its comment (see ``FeedbackService.take_comment``)."""
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    if message is None or message.text is None or user is None:
+        return False
+    if chat is not None and chat.type != "private":
+        return False
+    result = await service(runtime(context)).take_comment(user.id, message.text)
+    if result is None:
+        return False
+    if result.saved:
+        done = Button(texts.comment_done_label(), encode("nc", session_key(result.session_id)))
+        text = texts.comment_saved(result.title, _minutes(COMMENT_EDIT))
+        await reply(update, context, OutgoingMessage(text, ((done,),)))
+    elif result.refusal == "too_long":
+        await reply(
+            update, context, OutgoingMessage(texts.comment_too_long(MAX_COMMENT, result.length))
+        )
+    else:
+        await reply(update, context, OutgoingMessage(texts.comment_needs_rating()))
+    return True
+
+
+async def export_command(update: Update, context: Context) -> None:
+    """Organisers: the CSV (UTF-8 with BOM) and the PNG chart; others: unknown command."""
+    rt = runtime(context)
+    uid = _uid(update)
+    if not rt.settings.is_organiser(uid):
+        await reply(update, context, OutgoingMessage(texts.unknown_command()))
+        return
+    export = await service(rt).export()
+    await rt.store.feedback.audit_export(uid, export.ratings, rt.now())
+    if not export.ratings:
+        await reply(update, context, OutgoingMessage(texts.export_nothing()))
+        return
+    stamp = rt.now().strftime("%Y%m%d-%H%M")
+    csv_doc = Attachment(
+        f"feedback-{stamp}.csv",
+        export.csv,
+        "document",
+        texts.export_caption(export.ratings, export.sessions),
+    )
+    extra: tuple[Attachment, ...] = ()
+    if export.png is not None:
+        extra = (
+            Attachment("feedback-chart.png", export.png, "photo", texts.export_chart_caption()),
+        )
+    await reply(update, context, OutgoingMessage("", attachment=csv_doc, extra=extra))
+
+
+# ---------------------------------------------------------------------- wiring
+async def startup(app: Application, rt: Runtime) -> None:
+    svc = service(rt)
+    rt.services.setdefault("text_hooks", []).append(comment_hook)
+
+    async def stats_section(*_: Any, page: int = 0, **__: Any) -> str:
+        """The feedback part of /stats: HTML, one page (``page``) of sessions, best first."""
+        return await svc.stats_section(page)
+
+    rt.services.setdefault("stats_sections", []).append(stats_section)
+    delivery = rt.services.get("delivery")
+    if delivery is not None:
+
+        async def render_prompt(payload: dict[str, Any], chat_id: int) -> OutgoingMessage | None:
+            session = await svc.prompt_session(payload, chat_id)
+            return prompt_message(session) if session is not None else None
+
+        delivery.register_renderer("feedback", render_prompt)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("feedback", feedback_command))
+    app.add_handler(CommandHandler("export", export_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(rt|rs|nc|fb)(:|$)"))
