@@ -68,11 +68,17 @@ def test_tzid_floating_and_duration() -> None:
     assert floating.day == date(2024, 6, 12)
 
 
-def test_default_tz_converts_zoned_times() -> None:
-    conf = load_agenda(TZ_FILE, LONDON).conference
-    assert conf.timezone == LONDON
-    assert conf.sessions[0].start.hour == 13  # 14:00 Berlin
+def test_a_zone_in_the_file_wins_over_agenda_timezone() -> None:
+    conf = load_agenda(TZ_FILE, LONDON).conference  # DESIGN.md: "a zone in the file wins"
+    assert conf.timezone == BERLIN
+    assert conf.sessions[0].start == datetime(2024, 6, 12, 14, tzinfo=BERLIN)
     assert conf.sessions[1].start.hour == 16  # floating: the conference's wall clock
+
+
+def test_agenda_timezone_converts_utc_times() -> None:
+    conf = load_agenda(UTC_FILE, LONDON).conference
+    assert conf.timezone == LONDON
+    assert all(s.start.tzinfo == LONDON for s in conf.sessions)
 
 
 def test_vtimezone_alone_gives_the_zone() -> None:

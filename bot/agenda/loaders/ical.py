@@ -4,10 +4,9 @@ Each VEVENT is a session: SUMMARY -> title, DTSTART/DTEND (or DURATION) -> times
 room, CATEGORIES -> track, DESCRIPTION -> abstract, URL, UID -> id. Folding, CRLF and escaped
 commas are the library's job.
 
-The conference zone: AGENDA_TIMEZONE first (iCal times are absolute instants, and
-``X-WR-TIMEZONE`` is only the exporting calendar's display zone, which may be the organiser's
-home rather than the venue), else ``X-WR-TIMEZONE``, else the VTIMEZONE / TZID used by the
-events; a file in UTC only (PyCon UK 2015) or with floating times needs AGENDA_TIMEZONE.
+The conference zone follows the configuration contract, "a zone in the file wins": the
+VTIMEZONE / TZID the events use, else ``X-WR-TIMEZONE``, else AGENDA_TIMEZONE; a file in UTC
+only (PyCon UK 2015) or with floating times needs AGENDA_TIMEZONE.
 
 Choices: an event with neither DTEND nor DURATION lasts zero minutes, as RFC 5545 §3.6.1 says
 (warned, since "evening social" entries often mean "open end"); all-day events (DATE values) are
@@ -129,12 +128,6 @@ class _Builder:
         self.warnings: list[AgendaWarning] = []
 
     def _zone(self, events: list[Any]) -> ZoneInfo:
-        if self.default_tz is not None:
-            return self.default_tz
-        hinted = _text(self.calendar, "X-WR-TIMEZONE")
-        zone = zone_named(hinted) if hinted else None
-        if zone is not None:
-            return zone
         names: Counter[str] = Counter()
         for tz in self.calendar.walk("VTIMEZONE"):
             names[_text(tz, "TZID")] += 1
@@ -147,6 +140,12 @@ class _Builder:
             zone = zone_named(name)
             if zone is not None:
                 return zone
+        hinted = _text(self.calendar, "X-WR-TIMEZONE")
+        zone = zone_named(hinted) if hinted else None
+        if zone is not None:
+            return zone
+        if self.default_tz is not None:
+            return self.default_tz
         raise AgendaError(
             self.path,
             "",
