@@ -317,6 +317,125 @@ def conference_info(conf: Conference) -> str:
 
 
 # --- bookmarks and reminders (issue 5) -----------------------------------------------------------
+# Callback answers (toasts) are plain text: Telegram does not parse HTML in them.
+
+
+def minutes_phrase(minutes: int) -> str:
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def bookmarked_toast(lead: int) -> str:
+    if lead <= 0:
+        return "Bookmarked. Reminders are off: /remind 10 turns them on."
+    return f"Bookmarked — I'll remind you {minutes_phrase(lead)} before"
+
+
+def bookmark_removed_toast() -> str:
+    return "Removed"
+
+
+def break_not_bookmarkable() -> str:
+    return "Breaks cannot be bookmarked."
+
+
+def bookmark_label(bookmarked: bool) -> str:
+    return "Remove bookmark" if bookmarked else "⭐ Bookmark"
+
+
+def headline_button(on: bool) -> str:
+    return "✅ Reminders before every panel: on" if on else "🔔 Remind me before every panel"
+
+
+def headline_toast(on: bool) -> str:
+    if on:
+        return "Done: I'll remind you before every panel and keynote."
+    return "Done: only your bookmarks get reminders now."
+
+
+def schedule_button() -> str:
+    return "📅 Whole schedule as .ics"
+
+
+def my_schedule(sessions: list[Session], clashes: set[str], *, headline: bool) -> str:
+    if not sessions:
+        text = (
+            "<b>Your schedule</b>\nNo bookmarks yet. Open a session from /agenda and tap "
+            "<i>⭐ Bookmark</i>, and I'll remind you before it starts."
+        )
+    else:
+        lines = [f"<b>Your schedule</b> ({len(sessions)})"]
+        day: date | None = None
+        for s in sessions:
+            if s.listed_day != day:
+                day = s.listed_day
+                lines += ["", f"<b>{h(day_long(day))}</b>"]
+            line = slot_line(s)
+            if s.id in clashes:
+                line += " ⚠️ <i>clash</i>"
+            lines.append(line)
+        if clashes:
+            lines += ["", "⚠️ marks sessions that overlap another of your bookmarks."]
+        text = "\n".join(lines)
+    if headline:
+        text += "\n\n🔔 You also get a reminder before every panel and keynote."
+    return text
+
+
+def remind_status(minutes: int, *, is_default: bool, headline: bool) -> str:
+    if minutes <= 0:
+        now = "Reminders are <b>off</b>."
+    else:
+        own = " (the default)" if is_default else ""
+        now = f"I remind you <b>{h(minutes_phrase(minutes))}</b> before your sessions{own}."
+    panels = (
+        "\nYou also get a reminder before every panel and keynote."
+        if headline
+        else "\nThe button below adds a reminder before every panel and keynote."
+    )
+    return f"{now}{panels}\nChange it with <code>/remind N</code> (0 turns reminders off)."
+
+
+def remind_set(minutes: int) -> str:
+    if minutes <= 0:
+        return "Reminders are now <b>off</b>. <code>/remind 10</code> turns them back on."
+    return f"Done: I'll remind you <b>{h(minutes_phrase(minutes))}</b> before your sessions."
+
+
+def remind_usage(low: int, high: int) -> str:
+    return (
+        f"Send <code>/remind N</code> with N a whole number of minutes from {low} to {high}, "
+        "e.g. <code>/remind 15</code>; <code>/remind 0</code> turns reminders off."
+    )
+
+
+def reminder(session: Session, speakers: Iterable[tuple[Speaker, str]], minutes_left: int) -> str:
+    when = "now" if minutes_left <= 0 else f"in {minutes_phrase(minutes_left)}"
+    lines = [f"⏰ <b>{h(session.title)}</b> starts {h(when)}, at {h(hm(session.start))}."]
+    where = f"📍 {h(session.room)}" if session.room else ""
+    lines.append(f"🕑 {h(span(session))}" + (f" · {where}" if where else ""))
+    people = [
+        h(sp.name) + (f" ({h(role)})" if role and role != "speaker" else "")
+        for sp, role in speakers
+    ]
+    if people:
+        lines.append("🎤 " + ", ".join(people))
+    return "\n".join(lines)
+
+
+def open_card_button() -> str:
+    return "Open the session"
+
+
+def calendar_caption(session: Session) -> str:
+    return f"📅 <b>{h(session.title)}</b>: open the file to add it to your calendar."
+
+
+def schedule_caption(count: int) -> str:
+    return f"📅 Your schedule ({count} sessions): open the file to add it to your calendar."
+
+
+def schedule_empty_toast() -> str:
+    return "No bookmarks yet: nothing to put in a calendar."
 
 
 # --- feedback (issue 6) --------------------------------------------------------------------------
