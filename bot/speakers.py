@@ -11,7 +11,7 @@ Two ways in, both ending in a stored (speaker id, numeric user id) link:
   with a code (unknown, altered, used, revoked, expired) the answer is the same, so nobody can
   probe which speakers or codes exist.
 
-Also the speaker's own view: their sessions and the feedback on those sessions only.
+Also the speaker's own view: their sessions in time order, with the people on stage with them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from typing import Literal, cast
 
 from bot.agenda.model import Conference, Session, Speaker
 from bot.clock import Clock
-from bot.store.db import Database
 from bot.store.speakers import SpeakerLink, SpeakerLinksRepo
 
 #: Deep-link parameters that start with this are speaker codes (``/start sp_...``).
@@ -183,47 +182,3 @@ def slots_of(conference: Conference, sessions: Iterable[Session], speaker_id: st
             (mods if part.role.lower() in MODERATOR_ROLES else co).append(sp)
         out.append(Slot(s, role, tuple(co), tuple(mods)))
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class SessionFeedback:
-    session_id: str
-    count: int
-    average: float
-    histogram: tuple[int, int, int, int, int]  # how many 1..5 ratings
-    comments: tuple[str, ...]  # newest first
-
-
-async def feedback_on(
-    db: Database, session_ids: Sequence[str], *, max_comments: int = 20
-) -> dict[str, SessionFeedback]:
-    """Ratings and comments on these sessions only, anonymous (no rater ids leave here).
-
-    Read-only and scoped by the caller's own session ids, so a speaker can never see feedback
-    on another session.
-    """
-    if not session_ids:
-        return {}
-    marks = ",".join("?" * len(session_ids))
-    rows = await db.fetchall(
-        f"SELECT session_id, rating, comment FROM feedback WHERE session_id IN ({marks})"
-        " ORDER BY updated_at DESC, rowid DESC",
-        tuple(session_ids),
-    )
-    grouped: dict[str, list[tuple[int, str | None]]] = {}
-    for r in rows:
-        grouped.setdefault(str(r["session_id"]), []).append((int(r["rating"]), r["comment"]))
-    result: dict[str, SessionFeedback] = {}
-    for sid, items in grouped.items():
-        hist = [0] * 5
-        for rating, _ in items:
-            hist[rating - 1] += 1
-        comments = tuple(c.strip() for _, c in items if c and c.strip())[:max_comments]
-        result[sid] = SessionFeedback(
-            session_id=sid,
-            count=len(items),
-            average=sum(r for r, _ in items) / len(items),
-            histogram=(hist[0], hist[1], hist[2], hist[3], hist[4]),
-            comments=comments,
-        )
-    return result

@@ -696,14 +696,14 @@ def my_feedback_header(name: str) -> str:
 
 
 def my_feedback_session(
-    session: Session, count: int, average: float, histogram: tuple[int, ...], comments: list[str]
+    session: Session, count: int, average: str, histogram: tuple[int, ...], comments: list[str]
 ) -> str:
     head = f"<b>{h(session.title)}</b> ({h(day_label(session.listed_day))} {h(hm(session.start))})"
     if not count:
         return f"{head}\nNo ratings yet."
     ratings = "rating" if count == 1 else "ratings"
     stars = " · ".join(f"{i}★ {n}" for i, n in enumerate(histogram, start=1) if n)
-    lines = [head, f"Average <b>{average:.1f}</b> / 5 from {count} {ratings} ({stars})"]
+    lines = [head, f"Average <b>{h(average)}</b> / 5 from {count} {ratings} ({stars})"]
     for comment in comments:
         flat = " ".join(comment.split())
         if len(flat) > 300:

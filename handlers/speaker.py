@@ -18,9 +18,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.agenda.index import session_key
 from bot.agenda.model import Session, Speaker
+from bot.feedback import FeedbackService
 from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
 from bot.runtime import Runtime
-from bot.speakers import CODE_PREFIX, IssuedCode, SpeakerLinks, feedback_on, slots_of
+from bot.speakers import CODE_PREFIX, IssuedCode, SpeakerLinks, slots_of
 from handlers import render
 from handlers.callbacks import BadCallback, decode, encode
 from handlers.common import Context, command_args, edit_or_send, reply, runtime
@@ -155,6 +156,8 @@ async def myslots(update: Update, context: Context) -> None:
 
 
 async def myfeedback(update: Update, context: Context) -> None:
+    """Ratings and comments on the caller's own sessions, through the feedback feature's
+    ``for_speaker`` (one definition of averages for /stats and here), in programme order."""
     rt = runtime(context)
     sp = await _linked_speaker(update, context)
     if sp is None:
@@ -163,17 +166,20 @@ async def myfeedback(update: Update, context: Context) -> None:
     if not sessions:
         await reply(update, context, OutgoingMessage(texts.my_feedback_none(sp.name)))
         return
-    found = await feedback_on(rt.store.db, [s.id for s in sessions])
+    feedback = rt.services.get("feedback")
+    if not isinstance(feedback, FeedbackService):
+        feedback = FeedbackService(rt)
+    found = {st.session_id: st for st in await feedback.for_speaker(sp.id)}
     blocks = [texts.my_feedback_header(sp.name)]
     for s in sessions:
-        fb = found.get(s.id)
+        st = found.get(s.id)
+        if st is None or not st.count:
+            blocks.append("\n" + texts.my_feedback_session(s, 0, "", (0, 0, 0, 0, 0), []))
+            continue
+        comments = [c.comment for c in st.comments if c.comment.strip()]
         blocks.append(
             "\n"
-            + (
-                texts.my_feedback_session(s, fb.count, fb.average, fb.histogram, list(fb.comments))
-                if fb
-                else texts.my_feedback_session(s, 0, 0.0, (0, 0, 0, 0, 0), [])
-            )
+            + texts.my_feedback_session(s, st.count, st.average_text, st.distribution, comments)
         )
     for part in chunks(blocks):
         await reply(update, context, OutgoingMessage(part))

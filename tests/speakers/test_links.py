@@ -19,13 +19,11 @@ from bot.speakers import (
     CODE_PREFIX,
     RedeemResult,
     SpeakerLinks,
-    feedback_on,
     hash_code,
     new_code,
     slots_of,
 )
 from bot.store import Store
-from bot.store.db import ts
 from tests.conftest import BRUSSELS
 
 HOURS = 72
@@ -241,30 +239,3 @@ def test_slots_have_co_speakers_and_moderator(conference: Conference) -> None:
     assert panel.moderators == ()
     kv = slots_of(conference, [panel.session], "bartjan-wegter")[0]
     assert [p.id for p in kv.moderators] == ["ophir-revach"]
-
-
-async def test_feedback_is_scoped_to_the_sessions_asked(store: Store, clock: ManualClock) -> None:
-    now = ts(clock.now())
-    for uid in (1, 2, 3):
-        await store.db.execute(
-            "INSERT INTO users (id, first_seen, last_seen) VALUES (?, ?, ?)", (uid, now, now)
-        )
-    rows = [
-        (1, "crisis-management", 5, "Clear <and> useful"),
-        (2, "crisis-management", 3, None),
-        (1, "keynote-sztaray", 1, "secret about another talk"),
-        (3, "panel-october-7", 4, "  "),
-    ]
-    for uid, sid, rating, comment in rows:
-        await store.db.execute(
-            "INSERT INTO feedback (user_id, session_id, rating, comment, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (uid, sid, rating, comment, now, now),
-        )
-    found = await feedback_on(store.db, ["crisis-management", "panel-october-7"])
-    assert set(found) == {"crisis-management", "panel-october-7"}
-    crisis = found["crisis-management"]
-    assert (crisis.count, crisis.average, crisis.histogram) == (2, 4.0, (0, 0, 1, 0, 1))
-    assert crisis.comments == ("Clear <and> useful",)
-    assert found["panel-october-7"].comments == ()
-    assert await feedback_on(store.db, []) == {}
