@@ -10,6 +10,7 @@ import html
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from bot.agenda.diff import Changes, SessionChange
 from bot.agenda.model import Conference, Session, SessionType, Speaker
 
 
@@ -612,6 +613,256 @@ def chart_more(hidden: int) -> str:
 
 
 # --- organisers: broadcasts, reload, stats (issue 7) ---------------------------------------------
+
+
+def _when(when: datetime) -> str:
+    """A time in the organiser's preview: with the day, so a next-day slot is not missed."""
+    return f"{day_label(when.date())} {hm(when)}"
+
+
+def change_notice(change: SessionChange) -> str:
+    """What one bookmarker reads when a session they follow changes."""
+    old, new = change.old, change.new
+    lines = [f"📣 <b>Change to a session you bookmarked</b>: {h(new.title)}"]
+    if change.renamed:
+        lines.append(f"New title (was <i>{h(old.title)}</i>).")
+    if change.moved:
+        was = f"{day_label(old.start.date())} {span(old)}"
+        now = f"{day_label(new.start.date())} {span(new)}"
+        lines.append(f"🕒 Now <b>{h(now)}</b> (was {h(was)}).")
+    else:
+        lines.append(f"🕒 {h(day_label(new.start.date()))} {h(span(new))}")
+    if change.room_changed:
+        lines.append(
+            f"📍 Now in <b>{h(new.room or 'a room to be announced')}</b>"
+            f" (was {h(old.room or 'not set')})."
+        )
+    elif new.room:
+        lines.append(f"📍 {h(new.room)}")
+    lines.append("Your reminder follows the new time.")
+    return "\n".join(lines)
+
+
+def change_cancelled(session: Session) -> str:
+    return (
+        f"📣 <b>Cancelled</b>: {h(session.title)} ({h(day_label(session.start.date()))}"
+        f" {h(span(session))}), which you bookmarked, is no longer on the programme."
+    )
+
+
+def open_session() -> str:
+    return "Open the session"
+
+
+def broadcast_usage() -> str:
+    return (
+        "<b>/broadcast</b> sends a message to attendees, after a preview.\n"
+        "<code>/broadcast TEXT</code> – to everyone who started the bot\n"
+        "<code>/broadcast at 17:30 TEXT</code> – scheduled (conference time)\n"
+        "<code>/broadcast to:session:ID TEXT</code> – to those who bookmarked a session\n"
+        "<code>/broadcast to:track:NAME TEXT</code> – to those who bookmarked a session"
+        " of a track\n"
+        "<code>/broadcast to:speakers TEXT</code> – to linked speakers\n"
+        "Or send <code>/broadcast</code> alone and then the text, or reply to a message with"
+        " <code>/broadcast</code>. Bold, italic and links are kept."
+    )
+
+
+def broadcast_ask_text() -> str:
+    return "Send me the text of the broadcast now (or /broadcast again to start over)."
+
+
+def broadcast_bad_input(reason: str) -> str:
+    return f"I can't prepare that broadcast: {h(reason)}.\n/broadcast alone shows how to use it."
+
+
+def broadcast_too_long(limit: int) -> str:
+    return f"That broadcast is too long: Telegram allows {limit} characters in one message."
+
+
+def audience_label(kind: str, arg: str, title: str | None = None) -> str:
+    if kind == "session":
+        return f"those who bookmarked <i>{h(title or arg)}</i>"
+    if kind == "track":
+        return f"those who bookmarked a session of the track <i>{h(arg)}</i>"
+    if kind == "speakers":
+        return "the linked speakers"
+    return "everyone who started the bot"
+
+
+def broadcast_summary(audience: str, size: int, when: datetime | None) -> str:
+    people = "1 person" if size == 1 else f"{size} people"
+    timing = f"at <b>{h(_when(when))}</b>" if when else "now"
+    return (
+        f"☝️ This is the preview of your broadcast.\nAudience: {audience}: <b>{people}</b>.\n"
+        f"It goes out {timing} once you press Send."
+    )
+
+
+def broadcast_empty(audience: str) -> str:
+    return f"Nobody is in that audience ({audience}), so there is nothing to send."
+
+
+def broadcast_send_button(size: int) -> str:
+    return f"✅ Send to {size}"
+
+
+def cancel_button() -> str:
+    return "✖️ Cancel"
+
+
+def broadcast_stop_button() -> str:
+    return "⏹ Cancel the rest"
+
+
+def broadcast_discarded() -> str:
+    return "Broadcast discarded; nothing was sent."
+
+
+def broadcast_gone() -> str:
+    return "That broadcast is no longer waiting for this."
+
+
+def _counts(sent: int, failed: int, blocked: int, left: int) -> str:
+    return f"sent {sent} · failed {failed} · blocked {blocked} · left {left}"
+
+
+def broadcast_progress(
+    batch_id: int, sent: int, failed: int, blocked: int, left: int, eta_seconds: float
+) -> str:
+    minutes, seconds = divmod(round(eta_seconds), 60)
+    eta = f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+    return (
+        f"📤 <b>Broadcast #{batch_id}</b> is going out.\n"
+        f"{_counts(sent, failed, blocked, left)}\nAbout {eta} left."
+    )
+
+
+def broadcast_scheduled(batch_id: int, when: datetime, size: int) -> str:
+    return (
+        f"🕒 <b>Broadcast #{batch_id}</b> is scheduled for <b>{h(_when(when))}</b>"
+        f" to {size} people. /broadcasts lists what is scheduled."
+    )
+
+
+def broadcast_done(batch_id: int, sent: int, failed: int, blocked: int, left: int) -> str:
+    return f"✅ <b>Broadcast #{batch_id}</b> finished: {_counts(sent, failed, blocked, left)}."
+
+
+def broadcast_stopped(batch_id: int, sent: int, failed: int, blocked: int, cancelled: int) -> str:
+    return (
+        f"⏹ <b>Broadcast #{batch_id}</b> cancelled: sent {sent} · failed {failed}"
+        f" · blocked {blocked} · not sent {cancelled}."
+    )
+
+
+def broadcasts_none() -> str:
+    return "No broadcast is scheduled or running."
+
+
+def broadcasts_list(lines: Iterable[str]) -> str:
+    return "<b>Scheduled and running broadcasts</b>\n" + "\n".join(lines)
+
+
+def broadcasts_line(
+    batch_id: int, state: str, when: datetime | None, audience: str, preview: str, left: int
+) -> str:
+    timing = f"at {h(_when(when))}" if when and state == "scheduled" else f"{left} left"
+    return f"#{batch_id} · {h(state)} · {timing} · {audience}: {h(preview)}"
+
+
+def broadcasts_stop_button(batch_id: int) -> str:
+    return f"⏹ Cancel #{batch_id}"
+
+
+def reload_reading(source: str) -> str:
+    return f"Reading <code>{h(source)}</code>…"
+
+
+def reload_error(error: str) -> str:
+    return (
+        f"❌ That agenda cannot be used, so nothing changed:\n<code>{h(error)}</code>\n"
+        "Fix the file and try again; <code>confbot check FILE</code> shows the same check."
+    )
+
+
+def reload_file_too_big(limit_mb: int) -> str:
+    return f"That file is too big for an agenda (the limit is {limit_mb} MB). Nothing changed."
+
+
+def reload_no_changes(source: str) -> str:
+    return f"<code>{h(source)}</code> has no changes to sessions, times or rooms. Nothing to do."
+
+
+def _change_line(change: SessionChange) -> str:
+    parts = []
+    if change.moved:
+        parts.append(f"{h(span(change.old))} → {h(span(change.new))}")
+        if change.old.start.date() != change.new.start.date():
+            parts[-1] += f" ({h(day_label(change.new.start.date()))})"
+    if change.room_changed:
+        parts.append(f"{h(change.old.room or '–')} → {h(change.new.room or '–')}")
+    if change.renamed:
+        parts.append(f"renamed from <i>{h(change.old.title)}</i>")
+    return f"• <b>{h(change.new.title)}</b>: " + "; ".join(parts)
+
+
+def reload_preview(source: str, changes: Changes, affected_people: int, warnings: int) -> str:
+    limit = 25
+    lines = [f"<b>Changes in</b> <code>{h(source)}</code>"]
+    if changes.renamed_conference:
+        old, new = changes.renamed_conference
+        lines.append(f"Conference renamed: {h(old)} → {h(new)}")
+    body: list[str] = [_change_line(c) for c in changes.changed]
+    body += [f"• new: <b>{h(s.title)}</b> ({h(_when(s.start))})" for s in changes.added]
+    body += [f"• cancelled: <b>{h(s.title)}</b> ({h(_when(s.start))})" for s in changes.cancelled]
+    lines += body[:limit]
+    if len(body) > limit:
+        lines.append(f"… and {len(body) - limit} more.")
+    lines.append(
+        f"{len(changes.moved)} moved, {len(changes.room_changes)} room changes,"
+        f" {len(changes.renamed)} renamed, {len(changes.added)} new,"
+        f" {len(changes.cancelled)} cancelled."
+    )
+    if warnings:
+        lines.append(f"⚠️ {warnings} warnings (run <code>confbot check</code> to see them).")
+    lines.append(f"Applying tells {affected_people} bookmarkers what changed for them.")
+    return "\n".join(lines)
+
+
+def reload_apply_button() -> str:
+    return "✅ Apply"
+
+
+def reload_applied(notified: int) -> str:
+    return f"✅ The new agenda is live. {notified} change notices are on their way."
+
+
+def reload_discarded() -> str:
+    return "The agenda was not changed."
+
+
+def reload_stale() -> str:
+    return (
+        "That reload is no longer pending (it was applied, cancelled or replaced)."
+        " Send /reload again."
+    )
+
+
+def document_not_expected() -> str:
+    return "Thanks, but I don't read files. /help lists what I can do."
+
+
+def stats(users: int, active: int, bookmarks: int, bookmarkers: int, outbox: dict[str, int]) -> str:
+    lines = [
+        "<b>Statistics</b>",
+        f"👥 Users: <b>{users}</b> ({active} active, {users - active} blocked the bot)",
+        f"⭐ Bookmarks: <b>{bookmarks}</b> by {bookmarkers} people",
+    ]
+    if outbox:
+        parts = " · ".join(f"{h(k)} {v}" for k, v in sorted(outbox.items()))
+        lines.append(f"📤 Outbox: {parts}")
+    return "\n".join(lines)
 
 
 # --- speakers (issue 8) --------------------------------------------------------------------------

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.store.audit import AuditRepo
 from bot.store.bookmarks import BookmarksRepo
 from bot.store.db import Database
 from bot.store.feedback import FeedbackRepo
+from bot.store.outbox import OutboxRepo
 from bot.store.speakers import SpeakerLinksRepo
 from bot.store.users import UsersRepo
 
@@ -20,6 +22,8 @@ class Store:
     bookmarks: BookmarksRepo
     speakers: SpeakerLinksRepo
     feedback: FeedbackRepo
+    outbox: OutboxRepo
+    audit: AuditRepo
 
     @classmethod
     async def open(cls, path: str) -> Store:
@@ -30,6 +34,8 @@ class Store:
             bookmarks=BookmarksRepo(db),
             speakers=SpeakerLinksRepo(db),
             feedback=FeedbackRepo(db),
+            outbox=OutboxRepo(db),
+            audit=AuditRepo(db),
         )
 
     async def close(self) -> None:
