@@ -22,7 +22,7 @@ import io
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -31,7 +31,7 @@ from bot import texts
 from bot.agenda.model import Session
 from bot.runtime import AgendaState, Runtime
 from bot.store.db import parse_ts, ts
-from bot.store.feedback import StoredComment
+from bot.store.feedback import FeedbackRow, StoredComment
 
 MAX_COMMENT = 1000
 COMMENT_WAIT = timedelta(minutes=10)
@@ -336,51 +336,19 @@ class FeedbackService:
         return pages[min(max(page, 0), len(pages) - 1)]
 
     # ------------------------------------------------------------------ export
-    def pseudonym(self, secret: bytes, user_id: int) -> str:
-        digest = hmac.new(secret, str(user_id).encode("ascii"), hashlib.sha256).hexdigest()
-        return "u-" + digest[:16]
-
     async def export_csv(self) -> tuple[bytes, int, int]:
-        """(CSV bytes in UTF-8 with BOM, ratings, sessions): one row per rating."""
+        """(CSV bytes in UTF-8 with BOM, ratings, sessions): one row per rating.
+
+        The rows are read on the loop; formatting and hashing run in a worker thread so a
+        large export does not hold up other users' updates.
+        """
         repo = self.rt.store.feedback
         rows = await repo.rows()
         secret = await repo.pseudonym_secret()
         index = self.rt.agenda.index
-        tz = self.rt.tz
-        start_of: dict[str, datetime] = {}
-        buf = io.StringIO(newline="")
-        writer = csv.writer(buf)
-        writer.writerow(CSV_HEADER)
-        records = []
-        for r in rows:
-            session = index.session(r.session_id)
-            if session is not None:
-                start_of[r.session_id] = session.start
-            records.append((session, r))
-        # Programme order, then submission order; removed sessions go last.
-        records.sort(
-            key=lambda p: (
-                p[0] is None,
-                p[0].start if p[0] is not None else datetime.max.replace(tzinfo=tz),
-                p[1].session_id,
-                p[1].updated_at,
-                p[1].user_id,
-            )
-        )
-        for session, r in records:
-            writer.writerow(
-                (
-                    r.session_id,
-                    session.title if session else "",
-                    session.start.isoformat() if session else "",
-                    r.rating,
-                    r.comment or "",
-                    r.updated_at.astimezone(tz).isoformat(timespec="seconds"),
-                    self.pseudonym(secret, r.user_id),
-                )
-            )
-        sessions = len({r.session_id for r in rows})
-        return buf.getvalue().encode("utf-8-sig"), len(rows), sessions
+        records = [(index.session(r.session_id), r) for r in rows]
+        data = await asyncio.to_thread(_write_csv, records, secret, self.rt.tz)
+        return data, len(rows), len({r.session_id for r in rows})
 
     async def export(self) -> Export:
         data, ratings, sessions = await self.export_csv()
@@ -388,6 +356,48 @@ class FeedbackService:
         name = self.rt.agenda.conference.name
         png = await asyncio.to_thread(chart_png, stats, name) if stats else None
         return Export(csv=data, png=png, ratings=ratings, sessions=sessions)
+
+
+def pseudonym(secret: bytes, user_id: int) -> str:
+    """A stable, keyed, non-reversible stand-in for a Telegram id (64 bits of HMAC-SHA256)."""
+    digest = hmac.new(secret, str(user_id).encode("ascii"), hashlib.sha256).hexdigest()
+    return "u-" + digest[:16]
+
+
+def _write_csv(
+    records: list[tuple[Session | None, FeedbackRow]], secret: bytes, tz: tzinfo
+) -> bytes:
+    """Programme order, then submission order; ratings of removed sessions go last."""
+    latest = datetime.max.replace(tzinfo=tz)
+    records.sort(
+        key=lambda p: (
+            p[0] is None,
+            p[0].start if p[0] is not None else latest,
+            p[1].session_id,
+            p[1].updated_at,
+            p[1].user_id,
+        )
+    )
+    names: dict[int, str] = {}
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(CSV_HEADER)
+    for session, r in records:
+        name = names.get(r.user_id)
+        if name is None:
+            name = names[r.user_id] = pseudonym(secret, r.user_id)
+        writer.writerow(
+            (
+                r.session_id,
+                session.title if session else "",
+                session.start.isoformat() if session else "",
+                r.rating,
+                r.comment or "",
+                r.updated_at.astimezone(tz).isoformat(timespec="seconds"),
+                name,
+            )
+        )
+    return buf.getvalue().encode("utf-8-sig")
 
 
 def chart_png(stats: Iterable[SessionStats], conference_name: str) -> bytes:
