@@ -276,9 +276,9 @@ async def _delivery(bot: BotHarness) -> Delivery:
 
 def _planner(bot: BotHarness, delivery: Delivery) -> Any:
     rt = bot.runtime
-    for service in rt.services.values():
-        if type(service).__name__ == "ReminderPlanner":
-            return service
+    planner = rt.services.get("reminders")  # handlers/bookmarks wires the planner there
+    if planner is not None:
+        return planner
     from bot.reminders import ReminderPlanner
 
     return ReminderPlanner(
