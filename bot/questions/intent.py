@@ -92,7 +92,7 @@ _QUESTION_WORDS_TEXT = """
     chairman chairperson host hosts hosted hosting facilitate facilitates facilitator introduce
     introduces introducing bio biography profile happening running going scheduled planned
     day days date dates hour hours long located location floor attend see present
-    agenda whose whom who where when right
+    agenda whose whom who where when right conference summit congress
     """
 QUESTION_WORDS = frozenset(_QUESTION_WORDS_TEXT.split())
 

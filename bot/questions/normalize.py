@@ -12,6 +12,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 #: Questions longer than this are cut: nobody asks the info desk a 300-character question,
 #: and the cap bounds the work any input can cause.
 MAX_QUESTION_CHARS = 300
@@ -19,11 +22,34 @@ MAX_QUESTION_CHARS = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-"})
-#: Everything but letters, digits and the separators time expressions need becomes a space.
-_NOT_KEPT = re.compile(r"[^0-9a-z:/.'\- ]+")
+#: Letters NFKD does not take apart.
+_LETTERS = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ı": "i",
+    }
+)
+#: Everything but letters (any script), digits and the separators time expressions need
+#: becomes a space.
+_NOT_KEPT = re.compile(r"[^\w:/.'\- ]+|_+")
 _SPACES = re.compile(r"\s+")
-_WORD = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+#: Combining marks left by NFKD (the Unicode combining blocks).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 #: Words that carry no topic: question words, fillers and the generic nouns of the domain.
 _STOP_WORDS_TEXT = """
@@ -42,6 +68,12 @@ _STOP_WORDS_TEXT = """
     give given held place o clock oclock
     """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+#: Stop words a typo can still be recognised in ("sesion", "speking"): a misspelt filler must
+#: not count as an unmatched topic word and sink the search. Curated: "looking" or "giving"
+#: would swallow "cooking" and "living".
+_TYPO_PRONE_TEXT = """session sessions presentation presentations speaking speaker speakers
+    schedule scheduled programme program happening anything something please starting information"""
+_TYPO_PRONE_STOP_WORDS = sorted(_TYPO_PRONE_TEXT.split())
 
 
 def clean(text: str) -> str:
@@ -51,12 +83,12 @@ def clean(text: str) -> str:
     return _CONTROL.sub(" ", text[:MAX_QUESTION_CHARS])
 
 
-@lru_cache(maxsize=65536)
 def strip_accents(text: str) -> str:
     """NFKD, drop combining marks, casefold: "Péter Sztáray" -> "peter sztaray"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold().replace("ß", "ss")
+    if text.isascii():  # the common case, and 20x faster
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return _COMBINING.sub("", decomposed).casefold()
 
 
 def fold(text: str) -> str:
@@ -66,6 +98,7 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """A deliberately tiny stemmer: ordinals lose their suffix, plurals their "s"."""
     m = _ORDINAL.match(token)
@@ -104,6 +137,17 @@ def content_tokens(folded: str, extra_stop: frozenset[str] = frozenset()) -> lis
     return list(dict.fromkeys(stem(w) for w in content_words(folded, extra_stop)))
 
 
+@lru_cache(maxsize=4096)
+def is_misspelt_stop_word(word: str) -> bool:
+    """One typo away from a typo-prone stop word ("sesion", "presentaton")."""
+    if len(word) < 5:
+        return False
+    return (
+        process.extractOne(word, _TYPO_PRONE_STOP_WORDS, scorer=OSA.distance, score_cutoff=1)
+        is not None
+    )
+
+
 def content_words(folded: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
     """The words of a folded question that carry its topic, unstemmed, in order, no repeats."""
     seen: dict[str, None] = {}
@@ -111,7 +155,7 @@ def content_words(folded: str, extra_stop: frozenset[str] = frozenset()) -> list
         if w in STOP_WORDS or w in extra_stop:
             continue
         t = stem(w)
-        if t in STOP_WORDS or t in extra_stop:
+        if t in STOP_WORDS or t in extra_stop or is_misspelt_stop_word(w):
             continue
         seen.setdefault(w, None)
     return list(seen)

@@ -101,6 +101,8 @@ def test_folding_strips_accents_and_case() -> None:
     assert fold("What’s on?") == "what's on"
     assert tokens("October 7th attacks") == ["october", "7", "attack"]
     assert "counterterrorism" in tokens("EU Counter-Terrorism Coordinator")
+    assert fold("Ødegaard Łódź Straße") == "odegaard lodz strasse"
+    assert tokens("Москва 日本") == ["москва", "日本"]  # other scripts stay searchable
 
 
 def test_now_may_be_naive_or_in_another_zone(brussels: QuestionEngine) -> None:
