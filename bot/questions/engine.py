@@ -142,6 +142,11 @@ class _Question:
                 return self._search(Intent.ABOUT, topic, topic_words)
             return self._listing(Intent.WHAT_ON, topic, topic_words)
         if intent is Intent.ABOUT:
+            named = self.e.search.find_speakers(self.toks) if self.toks else []
+            named_all = frozenset().union(*(m.used for m in named)) if named else frozenset()
+            if named and set(self.toks) <= named_all and (self.cues.who_is or len(named_all) > 1):
+                # "tell me about ophir revach": a person, not a topic
+                return self._speaker_sessions(Intent.SPEAKER, named, [])
             if self.toks:
                 found = self._search(Intent.ABOUT, self.toks, self.words)
                 if found.sessions:
