@@ -18,6 +18,7 @@ QUICK: dict[str, list[str]] = {
     "bench.feedback": [],
     "bench.reminders": ["--users", "500"],
     "bench.broadcast": ["--users", "600"],
+    "bench.speakers": [],
 }
 
 

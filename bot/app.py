@@ -65,6 +65,7 @@ ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("stats", "Users, bookmarks, feedback"),
     ("export", "Feedback as CSV and chart"),
     ("speakerlinks", "One-time links for speakers"),
+    ("unlink", "Unlink a speaker: /unlink NAME"),
 )
 
 
@@ -72,6 +73,8 @@ class RedactingFilter(logging.Filter):
     """Belt and braces: whatever logs a URL, a bot token in it never reaches a log line."""
 
     _token = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+    #: One-time speaker codes (``/start sp_…``) appear in PTB's DEBUG lines about updates.
+    _speaker_code = re.compile(r"\bsp_[A-Za-z0-9_-]{16,}")
 
     def __init__(self, secrets: Sequence[str] = ()) -> None:
         super().__init__()
@@ -80,7 +83,7 @@ class RedactingFilter(logging.Filter):
     def _clean(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "[token]")
-        return self._token.sub("[token]", text)
+        return self._speaker_code.sub("sp_[code]", self._token.sub("[token]", text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

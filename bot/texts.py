@@ -101,7 +101,7 @@ def help_text(*, organiser: bool, speaker: bool) -> str:
             "/reload – re-read the agenda and tell those affected",
             "/stats – users, bookmarks and feedback",
             "/export – feedback as CSV and a chart",
-            "/speakerlinks – one-time links for speakers",
+            "/speakerlinks – one-time links for speakers; /unlink NAME – unlink one",
         ]
     return "\n".join(lines)
 
