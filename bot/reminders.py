@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -91,15 +92,25 @@ def spread(dues: Sequence[datetime], rate: float) -> list[datetime]:
     """
     if rate <= 0:
         raise ValueError("rate must be positive")
-    gap = timedelta(seconds=1 / rate)
-    utc = [d.astimezone(UTC) for d in dues]  # same-zone arithmetic is wall-clock: DST trap
-    order = sorted(range(len(utc)), key=lambda i: (utc[i], i), reverse=True)
-    slots: list[datetime] = list(utc)
-    later: datetime | None = None
+    # Epoch seconds: fast, and same-zone datetime arithmetic is wall-clock (a DST trap).
+    epochs = [d.timestamp() for d in dues]
+    return [datetime.fromtimestamp(t, UTC) for t in spread_epochs(epochs, rate)]
+
+
+def spread_epochs(dues: Sequence[float], rate: float) -> list[float]:
+    """``spread`` on epoch seconds (what the planner uses on thousands of rows)."""
+    gap = 1 / rate
+    order = sorted(range(len(dues)), key=lambda i: (dues[i], i), reverse=True)
+    slots = list(dues)
+    anchor, steps = math.inf, 0  # anchor - steps * gap: no float error piling up over a crowd
     for i in order:
-        slot = utc[i] if later is None else min(utc[i], later - gap)
-        slots[i] = slot
-        later = slot
+        candidate = anchor - (steps + 1) * gap
+        if dues[i] <= candidate:
+            anchor, steps = dues[i], 0
+            slots[i] = dues[i]
+        else:
+            steps += 1
+            slots[i] = candidate
     return slots
 
 
@@ -272,14 +283,13 @@ class ReminderPlanner:
         if user_id is not None:
             extra.append(user_id)
         rows = await self.db.fetchall(sql, [*params, *extra, due_limit])
-        tz = UTC
         return [
             Planned(
                 kind=REMINDER,
                 user_id=int(row[0]),
                 session=by_id[str(row[1])],
                 lead=int(row[2]),
-                due=datetime.fromtimestamp(float(row[3]), UTC).astimezone(tz),
+                due=datetime.fromtimestamp(float(row[3]), UTC),
                 key=str(row[4]),
                 state=row[5],
             )
@@ -314,14 +324,13 @@ class ReminderPlanner:
         rows = await self.db.fetchall(sql, args)
         keys = [str(r[4]) for r in rows]
         states = await self._states(keys)
-        tz = UTC
         return [
             Planned(
                 kind=SPEAKER_REMINDER,
                 user_id=int(row[0]),
                 session=by_id[str(row[1])],
                 lead=lead,
-                due=datetime.fromtimestamp(float(row[3]), UTC).astimezone(tz),
+                due=datetime.fromtimestamp(float(row[3]), UTC),
                 key=str(row[4]),
                 state=states.get(str(row[4])),
                 extra=(("speaker_id", str(row[2])),),
@@ -346,18 +355,22 @@ class ReminderPlanner:
         planned = await self._candidates(index, now, user_id)
         if not planned:
             return []
-        slots = spread([p.due for p in planned], self.spread_rate)
-        horizon = now + self.lookahead
+        slots = spread_epochs([p.due.timestamp() for p in planned], self.spread_rate)
+        horizon = (now + self.lookahead).timestamp()
+        starts: dict[str, str] = {}
         out: list[Envelope] = []
         for p, slot in zip(planned, slots, strict=True):
             if slot > horizon or p.state not in (None, "cancelled"):
                 continue
+            start = starts.get(p.session.id)
+            if start is None:
+                start = starts[p.session.id] = start_key(p.session.start)
             # A cancelled row (the session moved away and back) blocks its key: use a second one.
             key = p.key if p.state is None else p.key + ":again"
             payload: dict[str, Any] = {
                 "session_id": p.session.id,
                 "lead": p.lead,
-                "start": start_key(p.session.start),
+                "start": start,
                 **dict(p.extra),
             }
             out.append(
@@ -365,7 +378,7 @@ class ReminderPlanner:
                     chat_id=p.user_id,
                     kind=p.kind,
                     payload=payload,
-                    due_at=slot,
+                    due_at=datetime.fromtimestamp(slot, UTC),
                     deadline=p.session.start,
                     dedup_key=key,
                     session_id=p.session.id,

@@ -64,7 +64,7 @@ def test_spread_neighbouring_crowds_do_not_pile_up() -> None:
     assert max(slots[300:]) <= b
     ordered = sorted(slots)
     gaps = [(y - x).total_seconds() for x, y in itertools.pairwise(ordered)]
-    assert min(gaps) >= 1 / 20 - 1e-9
+    assert min(gaps) >= 1 / 20 - 1e-5  # microsecond rounding
 
 
 def test_reminder_due_across_spring_forward() -> None:
