@@ -157,7 +157,7 @@ def build_application(
     """A ready-to-run Application; the store opens in ``post_init`` and closes at shutdown."""
     if settings.TELEGRAM_BOT_TOKEN is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    state = agenda or load_configured_agenda(settings)
+    state = (agenda or load_configured_agenda(settings)).prepare()
     the_clock = clock or make_clock(settings.CONFBOT_NOW, state.conference.timezone)
     features = _features()
 

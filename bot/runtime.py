@@ -6,6 +6,7 @@ reference keeps a consistent programme for the rest of its update.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,17 @@ class AgendaState:
         from bot.questions import QuestionEngine
 
         return QuestionEngine(self.index)
+
+    def prepare(self) -> AgendaState:
+        """Build the indexes now, not on the first question, and keep the collector off them.
+
+        ``gc.freeze`` moves the agenda's many long-lived objects out of the collector's
+        generations, so its pauses no longer land on an attendee's answer.
+        """
+        _ = self.index, self.questions, self.fingerprint
+        gc.collect()
+        gc.freeze()
+        return self
 
     def session_by_key(self, key: str) -> Session | None:
         return self.index.session_by_key(key)
