@@ -161,9 +161,10 @@ async def test_reminder_follows_a_moved_session(bot: BotHarness) -> None:
     result = dataclasses.replace(
         rt.agenda.result, conference=dataclasses.replace(conf, sessions=moved)
     )
-    rt.agenda = AgendaState(result=result, source="moved")
+    old_state, new_state = rt.agenda, AgendaState(result=result, source="moved")
+    rt.agenda = new_state  # what bot.reload.apply_agenda does, then it calls the listeners
     for listener in rt.services["agenda_listeners"]:
-        await listener()
+        await listener(old_state, new_state, None)
     await at_time(bot, 13, 50)
     assert [m for m in ada.unread if is_reminder(m)] == []
     await at_time(bot, 14, 50)
