@@ -29,10 +29,13 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from bot import texts
+from bot.agenda.diff import diff
 from bot.agenda.loaders import LoadResult
 from bot.agenda.remote import AgendaFetcher, Changed, Failed, FetchOutcome
 from bot.config import Settings
+from bot.delivery import Envelope
 from bot.outgoing import OutgoingMessage
+from bot.reload import apply_agenda, summary
 from bot.runtime import AgendaState, Runtime
 
 log = logging.getLogger("confbot.agenda_refresh")
@@ -60,11 +63,11 @@ class LiveAgenda:
         async with self._lock:
             cached = await self.fetcher.load_cache()
             if cached is not None:
-                self._swap_quietly(cached, "the copy kept from the last run")
+                await self._swap_quietly(cached, "the copy kept from the last run")
             outcome = await self.fetcher.fetch(commit=False)
             if isinstance(outcome, Changed):
                 if cached is None:
-                    self._swap_quietly(outcome.result, "the first fetch")
+                    await self._swap_quietly(outcome.result, "the first fetch")
                     await self.fetcher.commit(outcome)
                 else:
                     await self._apply(outcome)
@@ -87,17 +90,23 @@ class LiveAgenda:
             await self._notify(outcome)
             return outcome
 
-    def _swap_quietly(self, result: LoadResult, what: str) -> None:
+    async def _swap_quietly(self, result: LoadResult, what: str) -> None:
+        """Replace the agenda without notices, but let listeners (reminders) re-plan."""
         log.info(
             "agenda from %s (%s): %d sessions", self.url, what, len(result.conference.sessions)
         )
-        self.rt.agenda = AgendaState(result=result, source=self.url)
+        old, new = self.rt.agenda, AgendaState(result=result, source=self.url)
+        self.rt.agenda = new
+        changes = diff(old.conference, new.conference)
+        for listener in list(self.rt.services.get("agenda_listeners", [])):
+            try:
+                await listener(old, new, changes)
+            except Exception:  # same rule as apply_agenda: a listener cannot undo the swap
+                log.exception("agenda listener %r failed", listener)
 
     async def _apply(self, outcome: Changed) -> None:
         """The ``/reload`` path; committed only once applied, so a crash here is retried."""
         try:
-            from bot.reload import apply_agenda
-
             changes = await apply_agenda(
                 self.rt, AgendaState(result=outcome.result, source=self.url), actor=None
             )
@@ -105,7 +114,7 @@ class LiveAgenda:
             log.exception("applying the agenda fetched from %s failed; retried next time", self.url)
             return
         await self.fetcher.commit(outcome)
-        log.info("agenda from %s applied: %s", self.url, changes)
+        log.info("agenda from %s applied: %s", self.url, summary(changes))
 
     async def _notify(self, outcome: FetchOutcome) -> None:
         """Organisers: the first failure of a streak, and the recovery; nothing else."""
@@ -134,8 +143,6 @@ async def notify_organisers(rt: Runtime, payload: dict[str, Any], key: str) -> i
     if delivery is None or not organisers:
         log.warning("live agenda notice not delivered (no delivery or no organisers): %s", payload)
         return 0
-    from bot.delivery import Envelope
-
     now = rt.clock.now()
     return int(
         await delivery.enqueue(
