@@ -123,7 +123,7 @@ class LiveAgenda:
             if not outcome.first:
                 return
             since = outcome.since
-            payload = {"event": "failing", "reason": outcome.reason}
+            payload = {"event": "failing", "reason": outcome.reason[:600]}  # Telegram: 4096
         else:
             recovery = outcome.recovered
             if recovery is None:

@@ -12,6 +12,8 @@ Why it is shaped like this:
   programme the attendees last saw. The body is written before its metadata, and the metadata
   carries the body's digest: a crash between the two leaves a usable body without validators,
   never validators for the wrong body.
+* Parsing runs in a worker thread: a congress-sized export takes a noticeable fraction of a
+  second, and the bot keeps answering meanwhile.
 * Organisers hear about a failure once per streak and about the recovery once: the streak
   (since when, why) is kept on disk too, so a bot restarting in a loop does not repeat itself.
 
@@ -196,7 +198,7 @@ class AgendaFetcher:
             return None
         meta = self._read_json(self._meta_path)
         try:
-            result = load_bytes(body, self.name, self.default_tz)
+            result = await asyncio.to_thread(load_bytes, body, self.name, self.default_tz)
         except Exception as exc:
             log.warning("cached agenda for %s no longer loads, ignoring it: %s", self.url, exc)
             return None
@@ -261,7 +263,7 @@ class AgendaFetcher:
                 await self._save_meta()
             return Unchanged()
         try:
-            result = load_bytes(body, self.name, self.default_tz)
+            result = await asyncio.to_thread(load_bytes, body, self.name, self.default_tz)
         except AgendaError as exc:
             raise _FetchError(f"the file is broken: {exc}") from exc
         except Exception as exc:  # a loader bug on odd input must not stop the refreshes
