@@ -252,6 +252,11 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
         when = batch.scheduled_for if batch.scheduled_for and batch.scheduled_for > now else None
         audience = Audience.decode(batch.audience)
         html = str(batch.payload.get("html") or "")
+        msg = query.message
+        if isinstance(msg, Message):  # known before any row can finish
+            await rt.store.outbox.update_batch(
+                batch_id, progress_chat_id=msg.chat.id, progress_message_id=msg.message_id
+            )
         added = await launch(rt, batch_id, html, audience, when)
         await rt.store.audit.log(
             uid,
@@ -266,11 +271,7 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
             if when
             else texts.broadcast_progress(batch_id, 0, 0, 0, added, added / _rate(rt))
         )
-        msg = query.message
         if isinstance(msg, Message):
-            await rt.store.outbox.update_batch(
-                batch_id, progress_chat_id=msg.chat.id, progress_message_id=msg.message_id
-            )
             await _edit(context, msg.chat.id, msg.message_id, text, _stop_buttons(batch_id))
         _progress_task(rt, context.application).wake()
     elif action == "cancel":
