@@ -7,6 +7,7 @@ half-updated programme. All datetimes are timezone-aware, in the conference's zo
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -34,38 +35,85 @@ class SessionType(enum.StrEnum):
         for member in cls:
             if word == member.value:
                 return member
-        for needle, kind in _TYPE_WORDS:
-            if needle in word:
+        for needle, kind, where in _TYPE_WORDS:
+            if _In.TYPE in where and needle in word:
                 return kind
         return cls.OTHER
 
+    @classmethod
+    def from_title(cls, title: str) -> SessionType | None:
+        """Best-effort kind for formats with no type field (iCal, CSV, Sessionize service slots).
 
-_TYPE_WORDS: tuple[tuple[str, SessionType], ...] = (
-    ("keynote", SessionType.KEYNOTE),
-    ("panel", SessionType.PANEL),
-    ("round table", SessionType.PANEL),
-    ("roundtable", SessionType.PANEL),
-    ("discussion", SessionType.PANEL),
-    ("workshop", SessionType.WORKSHOP),
-    ("tutorial", SessionType.WORKSHOP),
-    ("welcom", SessionType.OPENING),
-    ("opening", SessionType.OPENING),
-    ("closing", SessionType.CLOSING),
-    ("lunch", SessionType.BREAK),
-    ("coffee", SessionType.BREAK),
-    ("break", SessionType.BREAK),
-    ("pause", SessionType.BREAK),
-    ("registration", SessionType.BREAK),
-    ("social", SessionType.SOCIAL),
-    ("party", SessionType.SOCIAL),
-    ("reception", SessionType.SOCIAL),
-    ("dinner", SessionType.SOCIAL),
-    ("lecture", SessionType.TALK),
-    ("talk", SessionType.TALK),
-    ("presentation", SessionType.TALK),
-    ("session", SessionType.TALK),
-    ("lightning", SessionType.TALK),
+        Deliberately conservative: break words only count at the start (or "... Break" at the
+        end), so "Breaking the build" stays a talk; other words must be whole, unhyphenated
+        words, so "third-party" is not a party. None means "no idea", and the caller picks its
+        default.
+        """
+        words = re.sub(r"[^\w\s-]", " ", title.lower()).replace("hands-on", "hands on").split()
+        if not words:
+            return None
+        first = _TITLE_FIRST_WORDS.get(words[0])
+        if first is not None:
+            return first
+        flat = " ".join(words)
+        if _TITLE_END_BREAK.search(flat):
+            return cls.BREAK
+        for pattern, kind in _TITLE_WORDS:
+            if pattern.search(flat):
+                return kind
+        return None
+
+
+class _In(enum.Flag):
+    """Where a keyword of ``_TYPE_WORDS`` counts."""
+
+    TYPE = enum.auto()  # inside a type/format field: "Coffee break", "Panel discussion"
+    FIRST = enum.auto()  # as the first word of a title: "Lunch", "Welcome and intro"
+    WORD = enum.auto()  # as a whole word anywhere in a title: "Closing keynote"
+
+
+_T, _F, _W = _In.TYPE, _In.FIRST, _In.WORD
+
+#: The one keyword table: ``parse`` tries the TYPE words in this order (the first hit wins);
+#: ``from_title`` takes a FIRST word, then a title ending in "break", then WORD words in order.
+_TYPE_WORDS: tuple[tuple[str, SessionType, _In], ...] = (
+    ("keynote", SessionType.KEYNOTE, _T | _W),
+    ("panel", SessionType.PANEL, _T | _W),
+    ("round table", SessionType.PANEL, _T),
+    ("roundtable", SessionType.PANEL, _T),
+    ("discussion", SessionType.PANEL, _T),
+    ("workshop", SessionType.WORKSHOP, _T | _W),
+    ("tutorial", SessionType.WORKSHOP, _T | _W),
+    ("hands on", SessionType.WORKSHOP, _W),
+    ("welcom", SessionType.OPENING, _T),
+    ("welcome", SessionType.OPENING, _F),
+    ("opening", SessionType.OPENING, _T | _F),
+    ("closing", SessionType.CLOSING, _T | _F),
+    ("lunch", SessionType.BREAK, _T | _F),
+    ("coffee", SessionType.BREAK, _T | _F),
+    ("tea", SessionType.BREAK, _F),
+    ("break", SessionType.BREAK, _T | _F),
+    ("breakfast", SessionType.BREAK, _F),
+    ("pause", SessionType.BREAK, _T),
+    ("registration", SessionType.BREAK, _T | _F),
+    ("snacks", SessionType.BREAK, _F),
+    ("social", SessionType.SOCIAL, _T | _W),
+    ("party", SessionType.SOCIAL, _T | _W),
+    ("reception", SessionType.SOCIAL, _T | _W),
+    ("dinner", SessionType.SOCIAL, _T | _W),
+    ("lecture", SessionType.TALK, _T),
+    ("talk", SessionType.TALK, _T),
+    ("presentation", SessionType.TALK, _T),
+    ("session", SessionType.TALK, _T),
+    ("lightning", SessionType.TALK, _T),
 )
+_TITLE_FIRST_WORDS = {needle: kind for needle, kind, where in _TYPE_WORDS if _F in where}
+_TITLE_WORDS = tuple(
+    (re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])"), kind)
+    for needle, kind, where in _TYPE_WORDS
+    if _W in where
+)
+_TITLE_END_BREAK = re.compile(r"(?<![\w-])break$")
 
 #: Kinds a user can opt into with "remind me before every panel".
 HEADLINE_TYPES = frozenset({SessionType.PANEL, SessionType.KEYNOTE})

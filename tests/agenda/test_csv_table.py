@@ -10,7 +10,7 @@ import pytest
 
 from bot.agenda.errors import AgendaError
 from bot.agenda.loaders import load_agenda, load_bytes
-from bot.agenda.loaders._tabular import parse_clock, parse_date, parse_duration
+from bot.agenda.loaders._common import parse_date, parse_duration, parse_time
 from bot.agenda.loaders.csv_table import LOADER
 from bot.agenda.model import SessionType
 
@@ -37,20 +37,20 @@ BERLIN = ZoneInfo("Europe/Berlin")
     ],
 )
 def test_clock_spellings(text: str, expected: time) -> None:
-    assert parse_clock(text) == expected
+    assert parse_time(text) == expected
 
 
 @pytest.mark.parametrize("text", ["tbd", "25:00", "13:00 am", "14", "2:5"])
 def test_bad_clocks(text: str) -> None:
     with pytest.raises(ValueError, match="not a time"):
-        parse_clock(text)
+        parse_time(text)
 
 
 def test_dates_and_durations() -> None:
-    assert parse_date("27/12/14") == date(2014, 12, 27)
-    assert parse_date("27.12.2014") == date(2014, 12, 27)
+    assert parse_date("27/12/14", order="dmy") == date(2014, 12, 27)
+    assert parse_date("27.12.2014", order="dmy") == date(2014, 12, 27)
     assert parse_date("2014-12-27") == date(2014, 12, 27)
-    assert parse_date("12/27/2014", month_first=True) == date(2014, 12, 27)
+    assert parse_date("12/27/2014", order="mdy") == date(2014, 12, 27)
     assert parse_duration("1:30") == timedelta(minutes=90)
     assert parse_duration("0:30") == timedelta(minutes=30)
     assert parse_duration("01:00:00") == timedelta(hours=1)

@@ -1,28 +1,42 @@
-"""Parse helpers every agenda loader shares: text decoding, times, durations, zones, ids.
+"""Parse helpers every agenda loader shares: text, times, dates, durations, zones, ids, errors.
 
-Each helper raises :class:`ParseError` (a ``ValueError``) with a message that quotes the bad
-value but does not know *where* it came from; the loader catches it and raises
+Each value helper raises :class:`ParseError` (a ``ValueError``) with a message that quotes the
+bad value but does not know *where* it came from; the loader catches it and raises
 ``AgendaError(path, place, str(exc))``, so every format reports errors the same way, e.g.
 ``data/x.yaml: sessions[4].start: '25:00' is not a time``.
 
-Nothing here depends on a particular format, so new loaders (CSV, iCal, Sessionize, XML) can use
-it freely.
+One function per job: where formats differ (three-part durations, day- or month-first dates) a
+parameter says which reading the caller wants. The few helpers at the end (``conference_zone``,
+``DATA_ERRORS``, ``last_resort``) know the file and raise :class:`AgendaError` themselves; they
+serve the loaders built on third-party parsers (XML, Sessionize, CSV, iCalendar).
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from html.parser import HTMLParser
+from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.agenda.errors import AgendaError, AgendaWarning
 
 __all__ = [
+    "DATA_ERRORS",
+    "TZ_VARIABLE",
     "ParseError",
+    "conference_zone",
     "decode_text",
     "did_you_mean",
+    "html_to_text",
+    "is_month_first",
+    "last_resort",
     "localize",
     "parse_date",
     "parse_datetime",
@@ -30,62 +44,147 @@ __all__ = [
     "parse_time",
     "resolve_zone",
     "slugify",
-    "to_zone",
-    "unique_slug",
+    "unique_id",
     "zone_for_offset",
 ]
+
+#: The environment variable users set when a file carries no zone; named in every such error.
+TZ_VARIABLE = "AGENDA_TIMEZONE"
 
 
 class ParseError(ValueError):
     """A value that cannot be read; the message quotes the value, the caller adds the place."""
 
 
-def decode_text(data: bytes) -> str:
+# --- text -------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, *, allow_cp1252: bool = False) -> tuple[str, bool]:
     """Bytes to text: UTF-8 (a BOM is dropped), or UTF-16 when it starts with a UTF-16 BOM.
 
-    Exports from spreadsheets and Windows tools often carry a BOM; anything else that is not
-    UTF-8 is refused with the offset of the first bad byte rather than guessed at.
+    Exports from spreadsheets and Windows tools often carry a BOM. With ``allow_cp1252`` (CSV
+    saved by Excel) text that is not UTF-8 is read as Windows-1252; otherwise it is refused with
+    the offset and line of the first bad byte rather than guessed at. Returns the text and
+    whether the cp1252 fallback was used.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), False
         except UnicodeDecodeError as exc:
             raise ParseError(f"not valid UTF-16 text ({exc.reason} at byte {exc.start})") from exc
+    body = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8-sig")
+        return body.decode("utf-8"), False
     except UnicodeDecodeError as exc:
-        bad = data[exc.start : exc.start + 1].hex()
-        line = data.count(b"\n", 0, exc.start) + 1
+        if allow_cp1252:
+            try:
+                return body.decode("cp1252"), True
+            except UnicodeDecodeError:
+                pass
+        offset = exc.start + len(data) - len(body)
+        line = body.count(b"\n", 0, exc.start) + 1
         raise ParseError(
-            f"not UTF-8 text: byte 0x{bad} at offset {exc.start} (line {line}); "
+            f"not UTF-8 text: byte 0x{body[exc.start]:02x} at offset {offset} (line {line}); "
             "save the file as UTF-8"
         ) from exc
 
 
-_TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
-_ISO_DURATION_RE = re.compile(
-    r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$", re.IGNORECASE
+class _TextExtractor(HTMLParser):
+    """Collects the text of an HTML fragment; block elements become line breaks."""
+
+    _BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "pre", "tr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+_LOOKS_HTML = re.compile(r"<(?:p|br|div|ul|ol|li|a|em|strong|b|i|code|pre|h\d|span)\b[^>]*>", re.I)
+
+
+def html_to_text(text: str) -> str:
+    """Plain text from an HTML abstract: tags stripped, entities decoded, paragraphs kept."""
+    if not text:
+        return ""
+    if "<" in text and _LOOKS_HTML.search(text):
+        parser = _TextExtractor()
+        parser.feed(text)
+        parser.close()
+        text = "".join(parser.parts)
+    else:
+        text = html.unescape(text)
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
+    out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return out.strip()
+
+
+# --- times, dates, durations --------------------------------------------------------------------
+
+_CLOCK = re.compile(
+    r"""^\s*(?P<h>\d{1,2})
+        (?:\s*[:.h]\s*(?P<m>\d{2}))?
+        (?::(?P<s>\d{2}))?
+        \s*(?:(?P<ap>[ap])\.?\s*(?:m\.?)?)?\s*$""",
+    re.IGNORECASE | re.VERBOSE,
 )
 
 
 def parse_time(value: object) -> time:
-    """A wall-clock time: ``"09:00"``, ``"9:00"``, ``"09:00:30"`` (24-hour)."""
+    """A wall-clock time, 24-hour or 12-hour.
+
+    ``"09:00"``, ``"9:00"``, ``"09:00:30"``, ``"14.30"``, ``"14h30"``, ``"2pm"``, ``"2:00 p.m."``,
+    ``"0:00 a.m."``; a bare hour (``"14"``) is refused, since it is as likely a day or a room.
+    """
     if isinstance(value, time) and not isinstance(value, datetime):
         return value
     if not isinstance(value, str):
         raise ParseError(f'{value!r} is not a time (write it as "HH:MM")')
-    m = _TIME_RE.match(value)
-    if m:
-        hour, minute, second = int(m[1]), int(m[2]), int(m[3] or 0)
-        if hour < 24 and minute < 60 and second < 60:
-            return time(hour, minute, second)
-    raise ParseError(f'{value!r} is not a time (write it as "HH:MM", 24-hour)')
+    bad = ParseError(f'{value!r} is not a time (write it as "HH:MM", 24-hour)')
+    m = _CLOCK.match(value)
+    if not m or (m["m"] is None and m["ap"] is None and "h" not in value.lower()):
+        raise bad
+    hour, minute, second = int(m["h"]), int(m["m"] or 0), int(m["s"] or 0)
+    marker = (m["ap"] or "").lower()
+    if marker:
+        if hour > 12 and marker == "p":
+            pass  # "14:00 pm": already 24-hour, the marker is redundant
+        elif hour > 12:
+            raise bad
+        elif marker == "a":
+            hour = 0 if hour == 12 else hour
+        else:
+            hour = 12 if hour in (0, 12) else hour + 12
+    if hour > 23 or minute > 59 or second > 59:
+        raise bad
+    return time(hour, minute, second)
+
+
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$", re.IGNORECASE
+)
+_MINUTES = re.compile(r"^(\d{1,4})\s*(?:m|min|mins|minutes?)?$", re.IGNORECASE)
+_HOURS_MINUTES = re.compile(r"^(?:(\d{1,2})\s*h)?\s*(?:(\d{1,3})\s*(?:m|min|mins)?)?$", re.I)
+_CLOCK_PARTS = re.compile(r"^\d+(?::\d+){1,3}$")
 
 
 def parse_duration(value: object, *, three_parts: Literal["hms", "dhm"] = "hms") -> timedelta:
     """A length of time, in any spelling agenda exports use.
 
-    * an integer: minutes (``45``);
+    * an integer: minutes (``45``), also as text with a unit (``"90"``, ``"90 min"``);
+    * hours and minutes (``"1h30"``, ``"2h"``);
     * ``"H:MM"`` / ``"HH:MM"`` (frab, CSV: ``"1:00"``, ``"00:45"``);
     * three parts: ``"HH:MM:SS"`` by default (pentabarf ``timeslot_duration``), or ``"D:HH:MM"``
       with ``three_parts="dhm"`` (some frab exports of multi-day events);
@@ -113,43 +212,86 @@ def parse_duration(value: object, *, three_parts: Literal["hms", "dhm"] = "hms")
 
 def _duration_text(text: str, three_parts: Literal["hms", "dhm"]) -> timedelta:
     bad = ParseError(f'{text!r} is not a duration (write minutes, or "H:MM")')
-    if text.isdigit():
+    if text.isdecimal():
         return timedelta(minutes=int(text))
-    iso = _ISO_DURATION_RE.match(text)
+    iso = _ISO_DURATION.match(text)
     if iso and any(iso.groupdict().values()):
         d, h, m, s = (int(iso[k] or 0) for k in "dhms")
         return timedelta(days=d, hours=h, minutes=m, seconds=s)
-    parts = text.split(":")
-    if not all(p.isdigit() for p in parts) or len(parts) not in (2, 3, 4):
-        raise bad
-    nums = [int(p) for p in parts]
+    if _CLOCK_PARTS.match(text):
+        return _clock_parts([int(p) for p in text.split(":")], three_parts, bad)
+    minutes = _MINUTES.match(text)
+    if minutes:
+        return timedelta(minutes=int(minutes[1]))
+    hm = _HOURS_MINUTES.match(text)
+    if hm and (hm[1] or hm[2]):
+        return timedelta(hours=int(hm[1] or 0), minutes=int(hm[2] or 0))
+    raise bad
+
+
+def _clock_parts(nums: list[int], three_parts: Literal["hms", "dhm"], bad: ParseError) -> timedelta:
+    """``[H, MM]``, ``[H, MM, SS]`` or ``[D, HH, MM]``, ``[D, HH, MM, SS]`` as a duration."""
     if any(n >= 60 for n in nums[1:]):
         raise bad
-    if len(parts) == 2:
+    if len(nums) == 2:
         return timedelta(hours=nums[0], minutes=nums[1])
-    if len(parts) == 3:
-        if three_parts == "dhm":
-            if nums[1] >= 24:
-                raise bad
-            return timedelta(days=nums[0], hours=nums[1], minutes=nums[2])
+    if len(nums) == 3 and three_parts == "hms":
         return timedelta(hours=nums[0], minutes=nums[1], seconds=nums[2])
     if nums[1] >= 24:
         raise bad
-    return timedelta(days=nums[0], hours=nums[1], minutes=nums[2], seconds=nums[3])
+    seconds = nums[3] if len(nums) == 4 else 0
+    return timedelta(days=nums[0], hours=nums[1], minutes=nums[2], seconds=seconds)
 
 
-def parse_date(value: object) -> date:
-    """A calendar date, ``"2024-11-27"`` (a ``date`` object is taken as is)."""
+_ISO_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
+_DMY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})\.?\s*$")
+
+
+def parse_date(value: object, *, order: Literal["iso", "dmy", "mdy"] = "iso") -> date:
+    """A calendar date (a ``date`` object is taken as is).
+
+    ``order="iso"`` (the default) takes ISO 8601 only, ``"2024-11-27"``: structured formats
+    (YAML, JSON) have no excuse for anything else. Spreadsheet columns (CSV) also hold day-first
+    ``"27/12/14"``, ``"27.12.2014"`` (``order="dmy"``) or US month-first ``"12/27/2014"``
+    (``order="mdy"``, see :func:`is_month_first`), and ISO with ``/`` or ``.`` separators.
+    """
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            if order == "iso":
+                return date.fromisoformat(value.strip())
+            return _spreadsheet_date(value, month_first=order == "mdy")
         except ValueError:
             pass
     raise ParseError(f"{value!r} is not a date (write it as YYYY-MM-DD)")
+
+
+def _spreadsheet_date(text: str, *, month_first: bool) -> date:
+    m = _ISO_DATE.match(text)
+    if m:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    m = _DMY.match(text)
+    if not m:
+        raise ValueError(text)
+    first, second, year = int(m[1]), int(m[3]), int(m[4])
+    if year < 100:
+        year += 2000
+    day, month = (second, first) if month_first else (first, second)
+    return date(year, month, day)
+
+
+def is_month_first(values: Iterable[str]) -> bool:
+    """True when a column of ``a/b/y`` dates only makes sense month-first (some ``b`` > 12)."""
+    second_over_12 = first_over_12 = False
+    for value in values:
+        m = _DMY.match(value)
+        if m:
+            first_over_12 |= int(m[1]) > 12
+            second_over_12 |= int(m[3]) > 12
+    return second_over_12 and not first_over_12
 
 
 def parse_datetime(value: object) -> datetime:
@@ -170,8 +312,14 @@ def parse_datetime(value: object) -> datetime:
     raise ParseError(f"{value!r} is not a date and time (write it as YYYY-MM-DDTHH:MM)")
 
 
+# --- zones --------------------------------------------------------------------------------------
+
+
 def resolve_zone(name: object) -> ZoneInfo:
-    """An IANA zone by name (``"Europe/Brussels"``); unknown names are refused, not guessed."""
+    """An IANA zone by name (``"Europe/Brussels"``); unknown names are refused, not guessed.
+
+    Callers that merely try a name (an iCalendar TZID may be a Windows name) catch ParseError.
+    """
     if isinstance(name, ZoneInfo):
         return name
     if not isinstance(name, str) or not name.strip():
@@ -185,10 +333,9 @@ def resolve_zone(name: object) -> ZoneInfo:
     raise ParseError(f"unknown time zone {key!r}{hint}; use an IANA name such as Europe/Brussels")
 
 
-def _zone_names() -> Iterable[str]:
-    from zoneinfo import available_timezones
-
-    return available_timezones()
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def zone_for_offset(offset: timedelta | None) -> ZoneInfo | None:
@@ -208,54 +355,120 @@ def zone_for_offset(offset: timedelta | None) -> ZoneInfo | None:
     return ZoneInfo(f"Etc/GMT{-hours:+d}")
 
 
-def localize(naive: datetime, tz: tzinfo) -> datetime:
-    """Attach a zone to a wall-clock time, refusing times that do not exist there.
+def localize(moment: datetime, tz: tzinfo) -> datetime:
+    """A datetime in ``tz``: converted when it has an offset, else taken as ``tz``'s wall clock.
 
-    In a daylight-saving gap (02:30 on a spring-forward night) there is no such moment, which is
-    almost certainly a typo, so it is an error. In a fold (02:30 on a fall-back night, twice) the
-    first, earlier occurrence is taken.
+    A naive time in a daylight-saving gap (02:30 on a spring-forward night) does not exist,
+    which is almost certainly a typo, so it is an error. In a fold (02:30 on a fall-back night,
+    twice) the first, earlier occurrence is taken.
     """
-    if naive.tzinfo is not None:
-        return naive.astimezone(tz)
-    aware = naive.replace(tzinfo=tz, fold=0)
+    if moment.tzinfo is not None:
+        return moment.astimezone(tz)
+    aware = moment.replace(tzinfo=tz, fold=0)
     back = aware.astimezone(UTC).astimezone(tz)
-    if back.replace(tzinfo=None) != naive:
+    if back.replace(tzinfo=None) != moment:
         raise ParseError(
-            f"{naive:%Y-%m-%d %H:%M} does not exist in {tz} "
+            f"{moment:%Y-%m-%d %H:%M} does not exist in {tz} "
             "(the clocks skip it for daylight saving)"
         )
     return aware
 
 
-def to_zone(value: datetime, tz: tzinfo) -> datetime:
-    """A datetime in ``tz``: converted when it has an offset, localized when it is naive."""
-    if value.tzinfo is None:
-        return localize(value, tz)
-    return value.astimezone(tz)
+# --- ids and names ------------------------------------------------------------------------------
 
 
 def slugify(text: str, *, fallback: str = "item") -> str:
     """An ASCII id from a name: ``"Dr Péter Sztáray"`` -> ``"dr-peter-sztaray"``.
 
-    Accents are folded so ids are stable and easy to type in ``/session`` or ``/speaker``.
+    Accents are folded so ids are stable and easy to type in ``/session`` or ``/speaker``;
+    ``fallback`` stands in when nothing is left (a title in another script).
     """
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     return slug or fallback
 
 
-def unique_slug(text: str, taken: set[str], *, fallback: str = "item") -> str:
-    """``slugify`` plus ``-2``, ``-3``... until it is not in ``taken``; adds it to ``taken``."""
-    base = slugify(text, fallback=fallback)
-    slug, n = base, 1
-    while slug in taken:
+def unique_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``... the first not yet in ``taken`` (which it joins)."""
+    candidate, n = base, 1
+    while candidate in taken:
         n += 1
-        slug = f"{base}-{n}"
-    taken.add(slug)
-    return slug
+        candidate = f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """``" (did you mean 'title'?)"`` for a near-miss key or name, else ``""``."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.7)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# --- file-level helpers: these know the path and raise AgendaError ------------------------------
+
+#: Errors a parser raises on a truncated or corrupted file; loaders turn them into AgendaError.
+DATA_ERRORS: tuple[type[Exception], ...] = (
+    UnicodeDecodeError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    LookupError,  # also an unknown encoding named in an XML declaration
+    AttributeError,
+    OverflowError,
+)
+
+
+def last_resort(path: Path, what: str, exc: Exception) -> AgendaError:
+    """An AgendaError for a failure no finer place caught: never let a traceback reach users."""
+    return AgendaError(path, "", f"not a readable {what}: {type(exc).__name__}: {exc}")
+
+
+def conference_zone(
+    path: Path,
+    *,
+    file_zone: str | None,
+    default_tz: ZoneInfo | None,
+    offsets: Iterable[timedelta] = (),
+    what: str = "the file names no time zone",
+) -> tuple[ZoneInfo, list[AgendaWarning]]:
+    """Pick the conference zone: the file's named zone, else AGENDA_TIMEZONE, else offsets.
+
+    A file that only carries UTC offsets (``+01:00``) pins instants but not the local rules,
+    so one consistent whole-hour offset becomes a fixed ``Etc/GMT`` zone with a warning; mixed
+    offsets (a DST change inside the file) cannot be mapped and need AGENDA_TIMEZONE.
+    """
+    warnings: list[AgendaWarning] = []
+    if file_zone and file_zone.strip():
+        try:
+            return resolve_zone(file_zone), warnings
+        except ParseError:
+            pass
+        if default_tz is None:
+            raise AgendaError(
+                path, "", f"unknown time zone {file_zone!r} in the file; set {TZ_VARIABLE}"
+            )
+        warnings.append(
+            AgendaWarning("", f"unknown time zone {file_zone!r} in the file; using {default_tz}")
+        )
+        return default_tz, warnings
+    if default_tz is not None:
+        return default_tz, warnings
+    distinct = sorted(set(offsets))
+    if len(distinct) == 1:
+        zone = zone_for_offset(distinct[0])
+        if zone is not None:
+            warnings.append(
+                AgendaWarning(
+                    "",
+                    f"the file gives only UTC offsets, so times use the fixed zone {zone.key} "
+                    f"and local daylight-saving changes are unknown; set {TZ_VARIABLE} to the "
+                    "conference's zone (e.g. Europe/Berlin)",
+                )
+            )
+            return zone, warnings
+    if distinct:
+        what = "the file gives only UTC offsets that do not map to one zone"
+    raise AgendaError(
+        path, "", f"{what}: set {TZ_VARIABLE} to the conference's zone (e.g. Europe/Berlin)"
+    )

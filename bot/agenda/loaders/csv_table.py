@@ -51,17 +51,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.agenda.errors import AgendaError, AgendaWarning
-from bot.agenda.loaders._tabular import (
+from bot.agenda.loaders._common import (
     DATA_ERRORS,
     TZ_VARIABLE,
+    ParseError,
     decode_text,
     is_month_first,
     last_resort,
-    parse_clock,
     parse_date,
     parse_duration,
+    parse_time,
     slugify,
-    type_from_title,
     unique_id,
 )
 from bot.agenda.loaders.base import LoadResult
@@ -184,7 +184,10 @@ class CsvLoader:
         return len(header) > 1 and _is_usable_header(header)
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
-        text, fallback = decode_text(data, path, allow_cp1252=True)
+        try:
+            text, fallback = decode_text(data, allow_cp1252=True)
+        except ParseError as exc:
+            raise AgendaError(path, "", str(exc)) from exc
         warnings: list[AgendaWarning] = []
         if fallback:
             warnings.append(AgendaWarning("", "not UTF-8; read as Windows-1252 (cp1252)"))
@@ -292,7 +295,8 @@ class _Reader:
             try:
                 number = int(cell(row, "day"))
                 votes[
-                    parse_date(cell(row, "date"), month_first=mf) - timedelta(days=number - 1)
+                    parse_date(cell(row, "date"), order="mdy" if mf else "dmy")
+                    - timedelta(days=number - 1)
                 ] += 1
             except (ValueError, OverflowError):
                 continue
@@ -330,7 +334,7 @@ class _Reader:
             listed = day_base + timedelta(days=int(number_text) - 1)
             if listed == day - timedelta(days=1):
                 day = listed
-        raw_id = cell(row, "id") or slugify(title) or f"row-{row.line}"
+        raw_id = cell(row, "id") or slugify(title, fallback=f"row-{row.line}")
         session_id = unique_id(raw_id, ids)
         if session_id != raw_id and cell(row, "id"):
             self.warnings.append(AgendaWarning(place, f"duplicate id {raw_id!r}; renamed"))
@@ -339,7 +343,9 @@ class _Reader:
         if type_text:
             kind = SessionType.parse(type_text)
         else:  # a track such as "Workshop" or "Keynotes" is a hint; then the title
-            kind = type_from_title(track) or type_from_title(title) or SessionType.TALK
+            kind = (
+                SessionType.from_title(track) or SessionType.from_title(title) or SessionType.TALK
+            )
         return Session(
             id=session_id,
             title=title,
@@ -371,13 +377,13 @@ class _Reader:
         if not start_text or not date_text:
             return None
         try:
-            day = parse_date(date_text, month_first=month_first)
+            day = parse_date(date_text, order="mdy" if month_first else "dmy")
         except ValueError as exc:
             raise AgendaError(
                 self.path, place, f"date {date_text!r} is not a date (2014-12-27, 27/12/2014)"
             ) from exc
         try:
-            clock = parse_clock(start_text)
+            clock = parse_time(start_text)
         except ValueError as exc:
             raise AgendaError(
                 self.path, place, f"start {start_text!r} is not a time (14:30, 2:30 pm)"
@@ -388,7 +394,7 @@ class _Reader:
         end_text, duration_text = cell(row, "end"), cell(row, "duration")
         if end_text and end_text.lower() not in _PLACEHOLDERS:
             try:
-                clock = parse_clock(end_text)
+                clock = parse_time(end_text)
             except ValueError as exc:
                 raise AgendaError(self.path, place, f"end {end_text!r} is not a time") from exc
             end = datetime.combine(start.date(), clock, tzinfo=self.zone)
@@ -420,7 +426,7 @@ class _Reader:
             if id_names and m is not None:
                 sid, name = m[1], m[2]
             else:
-                sid, name = slugify(part) or part, part
+                sid, name = slugify(part, fallback=part), part
             known = self.speakers.get(sid)
             if known is None:
                 self.speakers[sid] = Speaker(id=sid, name=name)

@@ -36,7 +36,6 @@ from bot.agenda.loaders._common import (
     parse_time,
     resolve_zone,
     slugify,
-    to_zone,
     zone_for_offset,
 )
 from bot.agenda.loaders.base import LoadResult
@@ -200,7 +199,7 @@ def _event_start(
     raw = event.get("date")
     if raw not in (None, ""):
         try:
-            return to_zone(parse_datetime(raw), tz)
+            return localize(parse_datetime(raw), tz)
         except ParseError as exc:
             reader.fail(place, f"date: {exc}")
     if day_date is None:
@@ -270,7 +269,7 @@ def load_document(
         day_start: datetime | None = None
         if day.get("day_start") not in (None, ""):
             try:
-                day_start = to_zone(parse_datetime(day["day_start"]), tz)
+                day_start = localize(parse_datetime(day["day_start"]), tz)
             except ParseError as exc:
                 reader.fail(f"{day_place}.day_start", str(exc))
         rooms = day.get("rooms")
@@ -350,7 +349,7 @@ class FrabJsonLoader:
         if head != b"{" or b'"schedule"' not in data:
             return False
         try:
-            doc = json.loads(decode_text(data))
+            doc = json.loads(decode_text(data)[0])
         except (ValueError, RecursionError):
             # Broken JSON that still looks like a schedule should get JSON's error, not "unknown".
             return b'"conference"' in data and b'"days"' in data
@@ -359,7 +358,7 @@ class FrabJsonLoader:
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
         try:
-            text = decode_text(data)
+            text, _ = decode_text(data)
         except ParseError as exc:
             raise AgendaError(path, "", str(exc)) from exc
         doc = parse_json(text, path)

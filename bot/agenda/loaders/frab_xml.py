@@ -25,14 +25,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.agenda.errors import AgendaError, AgendaWarning
-from bot.agenda.loaders._tabular import (
+from bot.agenda.loaders._common import (
     DATA_ERRORS,
+    conference_zone,
     html_to_text,
     last_resort,
-    localise,
-    parse_clock,
+    localize,
     parse_duration,
-    resolve_zone,
+    parse_time,
     slugify,
     unique_id,
 )
@@ -123,7 +123,7 @@ class _Builder:
             if value:
                 offsets.add(self._offset(value))
         offsets.discard(timedelta(-1))
-        zone, warnings = resolve_zone(
+        zone, warnings = conference_zone(
             self.path,
             file_zone=_text(self.conf, "time_zone_name"),
             default_tz=self.default_tz,
@@ -186,7 +186,7 @@ class _Builder:
         if not value:
             return time(0)
         try:
-            return parse_clock(value)
+            return parse_time(value)
         except ValueError as exc:
             raise AgendaError(
                 self.path, "conference / day_change", f"{value!r} is not a time"
@@ -211,7 +211,7 @@ class _Builder:
             duration = parse_duration(duration_text) if duration_text else timedelta(0)
         except ValueError as exc:
             raise AgendaError(self.path, place, f"duration {duration_text!r} is not HH:MM") from exc
-        raw_id = event.get("id") or event.get("guid") or slugify(title) or "event"
+        raw_id = event.get("id") or event.get("guid") or slugify(title, fallback="event")
         session_id = unique_id(raw_id.strip(), self.ids)
         if session_id != raw_id.strip():
             self.warnings.append(
@@ -250,10 +250,10 @@ class _Builder:
             except ValueError as exc:
                 raise AgendaError(self.path, place, f"date {stamp!r} is not ISO 8601") from exc
             if moment.tzinfo is not None or "T" in stamp:
-                return localise(moment, zone)
+                return localize(moment, zone)
         start_text = _text(event, "start")
         try:
-            clock = parse_clock(start_text)
+            clock = parse_time(start_text)
         except ValueError as exc:
             raise AgendaError(self.path, place, f"start {start_text!r} is not HH:MM") from exc
         calendar_day = day_date + timedelta(days=1) if clock < day_change else day_date
@@ -268,7 +268,7 @@ class _Builder:
             name = " ".join((person.text or "").split())
             if not name:
                 continue
-            pid = (person.get("id") or "").strip() or slugify(name) or name
+            pid = (person.get("id") or "").strip() or slugify(name, fallback=name)
             self.speakers.setdefault(pid, Speaker(id=pid, name=name))
             if all(p.speaker_id != pid for p in parts):
                 parts.append(SessionSpeaker(pid))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,15 +29,15 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from bot.agenda.errors import AgendaError, AgendaWarning
-from bot.agenda.loaders._tabular import (
+from bot.agenda.loaders._common import (
     DATA_ERRORS,
     TZ_VARIABLE,
+    ParseError,
     decode_text,
     last_resort,
-    localise,
-    type_from_title,
+    localize,
+    resolve_zone,
     unique_id,
-    zone_named,
 )
 from bot.agenda.loaders.base import LoadResult
 from bot.agenda.model import Conference, Session, SessionType
@@ -106,7 +107,10 @@ class IcalLoader:
         return head[:15].upper() == b"BEGIN:VCALENDAR"
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
-        text, _ = decode_text(data, path)
+        try:
+            text, _ = decode_text(data)
+        except ParseError as exc:
+            raise AgendaError(path, "", str(exc)) from exc
         _check_lines(text, path)
         try:
             calendar = icalendar.Calendar.from_ical(text)
@@ -136,14 +140,10 @@ class _Builder:
             tzid = start.params.get("TZID") if start is not None else None
             if tzid:
                 names[str(tzid)] += 1
-        for name, _ in names.most_common():
-            zone = zone_named(name)
-            if zone is not None:
-                return zone
         hinted = _text(self.calendar, "X-WR-TIMEZONE")
-        zone = zone_named(hinted) if hinted else None
-        if zone is not None:
-            return zone
+        for name in [name for name, _ in names.most_common()] + [hinted]:
+            with suppress(ParseError):  # a Windows or vendor TZID: try the next
+                return resolve_zone(name)
         if self.default_tz is not None:
             return self.default_tz
         raise AgendaError(
@@ -185,7 +185,7 @@ class _Builder:
             return None
         value = getattr(prop, "dt", None)
         if isinstance(value, datetime):
-            return localise(value, zone)
+            return localize(value, zone)
         if isinstance(value, date):
             return value
         raise AgendaError(self.path, place, f"{key} {prop.to_ical().decode()!r} is not a date-time")
@@ -230,7 +230,7 @@ class _Builder:
                 )
             )
         categories = _categories(event)
-        kind = type_from_title(title) or (
+        kind = SessionType.from_title(title) or (
             SessionType.parse(categories[0]) if categories else SessionType.TALK
         )
         if kind is SessionType.OTHER:

@@ -21,14 +21,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.agenda.errors import AgendaError, AgendaWarning
-from bot.agenda.loaders._tabular import (
+from bot.agenda.loaders._common import (
     DATA_ERRORS,
+    ParseError,
+    conference_zone,
     decode_text,
     html_to_text,
     last_resort,
-    localise,
-    resolve_zone,
-    type_from_title,
+    localize,
     unique_id,
 )
 from bot.agenda.loaders.base import LoadResult
@@ -64,7 +64,10 @@ class SessionizeLoader:
         )
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
-        text, _ = decode_text(data, path)
+        try:
+            text, _ = decode_text(data)
+        except ParseError as exc:
+            raise AgendaError(path, "", str(exc)) from exc
         try:
             top = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -155,7 +158,7 @@ class _Builder:
                     naive = True
                 else:
                     offsets.add(offset)
-        zone, warnings = resolve_zone(
+        zone, warnings = conference_zone(
             self.path,
             file_zone=None,
             default_tz=self.default_tz,
@@ -267,7 +270,7 @@ class _Builder:
         track = next((tracks[i] for i in items if i in tracks), "")
         format_name = next((formats[i] for i in items if i in formats), "")
         if item.get("isServiceSession"):
-            kind = type_from_title(title)
+            kind = SessionType.from_title(title)
             if kind is None:
                 kind = SessionType.BREAK
         else:
@@ -296,9 +299,13 @@ class _Builder:
 
     def _moment(self, value: Any, place: str, key: str, zone: ZoneInfo) -> datetime:
         try:
-            return localise(datetime.fromisoformat(str(value)), zone)
+            moment = datetime.fromisoformat(str(value))
         except ValueError as exc:
             raise AgendaError(self.path, place, f"{key} {value!r} is not ISO 8601") from exc
+        try:
+            return localize(moment, zone)
+        except ParseError as exc:
+            raise AgendaError(self.path, place, f"{key}: {exc}") from exc
 
 
 LOADER = SessionizeLoader()

@@ -34,7 +34,6 @@ from bot.agenda.loaders._common import (
     parse_duration,
     parse_time,
     resolve_zone,
-    to_zone,
 )
 from bot.agenda.loaders.base import LoadResult
 from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Speaker
@@ -380,7 +379,7 @@ def _times(
         start = wall(the_date, raw_start, f"{place}.start")
     else:
         naive_or_aware: datetime = reader.parse(parse_datetime, raw_start, f"{place}.start")
-        start = reader.parse(lambda d: to_zone(d, tz), naive_or_aware, f"{place}.start")
+        start = reader.parse(lambda d: localize(d, tz), naive_or_aware, f"{place}.start")
         if the_date is not None and the_date != start.date():
             reader.fail(f"{place}.date", f"{the_date} is not the date in start ({start.date()})")
 
@@ -391,7 +390,7 @@ def _times(
             end = wall(start.date(), raw_end, f"{place}.end")
         else:
             value: datetime = reader.parse(parse_datetime, raw_end, f"{place}.end")
-            end = reader.parse(lambda d: to_zone(d, tz), value, f"{place}.end")
+            end = reader.parse(lambda d: localize(d, tz), value, f"{place}.end")
         if end < start:
             reader.fail(
                 f"{place}.end",
@@ -516,7 +515,7 @@ class YamlNativeLoader:
         if b"sessions" not in data and not named_yaml:
             return False
         try:
-            doc = parse_yaml(decode_text(data), path)
+            doc = parse_yaml(decode_text(data)[0], path)
         except (AgendaError, ParseError):
             return named_yaml
         if not isinstance(doc, dict):
@@ -531,7 +530,7 @@ class YamlNativeLoader:
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
         try:
-            text = decode_text(data)
+            text, _ = decode_text(data)
         except ParseError as exc:
             raise AgendaError(path, "", str(exc)) from exc
         doc = parse_yaml(text, path)
