@@ -120,7 +120,10 @@ class Pacer:
 
     def take(self, now: float) -> None:
         self._starts.append(now)
-        self._next = now + self.interval
+        # Keep the cadence (sleep overshoot must not add up to a slower rate), but never
+        # catch up on lost time with a burst: after a gap, start again from now.
+        base = self._next if 0 <= now - self._next < self.interval else now
+        self._next = base + self.interval
 
     def hold(self, until: float) -> None:
         """Nothing starts before ``until`` (a 429 pause)."""
@@ -314,7 +317,9 @@ class Delivery:
             self._chat_last = {
                 c: t for c, t in self._chat_last.items() if now - t < self.per_chat_interval
             }
-        held = len(self._not_before) + len(self._inflight) + 32
+        # Rows that must wait (backoff, in flight, chat paced) are skipped: read past them.
+        paced = int(self.rate * self.per_chat_interval) + 1
+        held = len(self._not_before) + len(self._inflight) + paced + 32
         for row in await self.repo.due(self.clock.now(), held):
             if row.id in self._not_before or row.id in self._inflight:
                 continue

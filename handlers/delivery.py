@@ -9,6 +9,7 @@ is lost, and it has no per-chat pacing.
 from __future__ import annotations
 
 import logging
+import warnings
 from datetime import timedelta
 
 from telegram import Bot
@@ -27,7 +28,10 @@ log = logging.getLogger("confbot.delivery")
 
 
 def retry_seconds(exc: RetryAfter) -> float:
-    value = exc.retry_after
+    """Seconds to wait, whether PTB hands an int (today) or a timedelta (opt-in, future)."""
+    with warnings.catch_warnings():  # reading it as int is deprecated; both are handled
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
