@@ -130,6 +130,24 @@ class Pacer:
         self._next = max(self._next, until)
 
 
+async def enqueue_rows(repo: OutboxRepo, envelopes: Sequence[Envelope], now: datetime) -> int:
+    """The outbox write behind ``Delivery.enqueue``: one transaction, dedup keys honoured."""
+    rows: list[NewRow] = [
+        (
+            e.batch_id,
+            e.kind,
+            e.chat_id,
+            e.session_id,
+            json.dumps(e.payload, separators=(",", ":")),
+            e.dedup_key,
+            ts(e.due_at),
+            ts(e.deadline) if e.deadline else None,
+        )
+        for e in envelopes
+    ]
+    return await repo.insert_many(rows, now)
+
+
 class Delivery:
     """The single sender of the outbox. One per process; see the module docstring."""
 
@@ -191,20 +209,7 @@ class Delivery:
 
     async def enqueue(self, envelopes: Sequence[Envelope]) -> int:
         """Write all rows in one transaction; returns how many were new. Wakes the sender."""
-        rows: list[NewRow] = [
-            (
-                e.batch_id,
-                e.kind,
-                e.chat_id,
-                e.session_id,
-                json.dumps(e.payload, separators=(",", ":")),
-                e.dedup_key,
-                ts(e.due_at),
-                ts(e.deadline) if e.deadline else None,
-            )
-            for e in envelopes
-        ]
-        added = await self.repo.insert_many(rows, self.clock.now())
+        added = await enqueue_rows(self.repo, envelopes, self.clock.now())
         self.wake()
         return added
 

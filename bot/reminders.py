@@ -360,13 +360,11 @@ class ReminderPlanner:
         starts: dict[str, str] = {}
         out: list[Envelope] = []
         for p, slot in zip(planned, slots, strict=True):
-            if slot > horizon or p.state not in (None, "cancelled"):
+            if slot > horizon or p.state is not None:
                 continue
             start = starts.get(p.session.id)
             if start is None:
                 start = starts[p.session.id] = start_key(p.session.start)
-            # A cancelled row (the session moved away and back) blocks its key: use a second one.
-            key = p.key if p.state is None else p.key + ":again"
             payload: dict[str, Any] = {
                 "session_id": p.session.id,
                 "lead": p.lead,
@@ -380,7 +378,7 @@ class ReminderPlanner:
                     payload=payload,
                     due_at=datetime.fromtimestamp(slot, UTC),
                     deadline=p.session.start,
-                    dedup_key=key,
+                    dedup_key=p.key,
                     session_id=p.session.id,
                 )
             )

@@ -239,8 +239,12 @@ class OutboxRepo:
                 params.append(value)
         if len(where) == 1:
             raise ValueError("cancel needs at least one filter")
+        # A cancelled row gives its dedup key back (suffixed with its id), so the same message
+        # can be planned again later: a session moved away and back is reminded once more.
         return await self.db.execute(
-            f"UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE {' AND '.join(where)}",
+            "UPDATE outbox SET state = 'cancelled', updated_at = ?,"
+            " dedup_key = dedup_key || '#cancelled-' || id"
+            f" WHERE {' AND '.join(where)}",
             params,
         )
 

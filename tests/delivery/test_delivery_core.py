@@ -298,6 +298,17 @@ async def test_dedup_skip_and_cancel(db: Database, clock: ManualClock) -> None:
     assert transport.count(1) == 1
 
 
+async def test_a_cancelled_row_gives_its_dedup_key_back(db: Database, clock: ManualClock) -> None:
+    await add_users(db, [1], clock)
+    d = make(db, clock, FakeTransport())
+    later = clock.now() + timedelta(hours=1)
+    row = env(1, clock, due_at=later, session_id="s1", dedup_key="reminder:1:s1")
+    assert await d.enqueue([row]) == 1
+    assert await d.cancel(session_id="s1") == 1
+    assert await d.enqueue([row]) == 1  # planned again (a session moved away and back)
+    assert await d.enqueue([row]) == 0  # and still only once
+
+
 async def test_ten_thousand_rows_enqueue_in_one_transaction(
     db: Database, clock: ManualClock
 ) -> None:

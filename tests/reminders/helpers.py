@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,52 +9,36 @@ from zoneinfo import ZoneInfo
 
 from bot.agenda.index import AgendaIndex
 from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Speaker
+from bot.delivery import enqueue_rows
 from bot.reminders import Envelope, ReminderPlanner
 from bot.store.db import Database, ts
+from bot.store.outbox import OutboxRepo
 
 BRU = ZoneInfo("Europe/Brussels")
 
 
 class RecordingOutbox:
-    """Writes rows to the real outbox table (so the planner sees its dedup log) and records."""
+    """The real outbox table and queries (so the planner sees its dedup log), plus a record."""
 
     def __init__(self, db: Database) -> None:
-        self.db = db
+        self.repo = OutboxRepo(db)
         self.added: list[Envelope] = []
         self.cancelled: list[tuple[str | None, str | None]] = []
 
     async def enqueue(self, envelopes: Sequence[Envelope]) -> int:
         added = 0
-        async with self.db.transaction() as conn:
-            for e in envelopes:
-                cur = await conn.execute(
-                    "INSERT OR IGNORE INTO outbox (kind, chat_id, session_id, payload, dedup_key,"
-                    " due_at, deadline, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (
-                        e.kind,
-                        e.chat_id,
-                        e.session_id,
-                        json.dumps(e.payload),
-                        e.dedup_key,
-                        ts(e.due_at),
-                        ts(e.deadline) if e.deadline else None,
-                        ts(e.due_at),
-                        ts(e.due_at),
-                    ),
-                )
-                if cur.rowcount:
-                    added += 1
-                    self.added.append(e)
+        for e in envelopes:  # one at a time, to record which ones were new
+            if await enqueue_rows(self.repo, [e], e.due_at):
+                added += 1
+                self.added.append(e)
         return added
 
     async def cancel(
         self, *, kind: str | None = None, session_id: str | None = None, batch_id: int | None = None
     ) -> int:
         self.cancelled.append((kind, session_id))
-        return await self.db.execute(
-            "UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' AND kind = ?"
-            " AND session_id = ?",
-            (kind, session_id),
+        return await self.repo.cancel(
+            datetime.now(UTC), kind=kind, session_id=session_id, batch_id=batch_id
         )
 
     def of(self, kind: str) -> list[Envelope]:

@@ -185,12 +185,12 @@ async def test_edited_agenda_moves_the_reminder(db: Database) -> None:
     assert await p.tick(clock.now()) == 1
     assert out.added[-1].due_at == at(2024, 11, 27, 14, 50)
     assert out.added[-1].dedup_key == reminder_key(1, "talk", moved.start)
-    # And back again to 14:00: the first key was cancelled, so a second key carries it.
+    # And back again to 14:00: the cancelled row gave its key back, so it is planned again.
     box.set(conference(talk))
     await p.on_agenda_change()
     clock.set(at(2024, 11, 27, 13, 49, 45))
     assert await p.tick(clock.now()) == 1
-    assert out.added[-1].dedup_key == reminder_key(1, "talk", talk.start) + ":again"
+    assert out.added[-1].dedup_key == reminder_key(1, "talk", talk.start)
     # A cancelled session: its reminders are cancelled and nothing is planned.
     box.set(conference(session("other", at(2024, 11, 27, 16, 0))))
     await p.on_agenda_change()
