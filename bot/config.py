@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         return level
 
     @property
+    def state_dir(self) -> Path:
+        """Where state beside the database lives (kept agendas): kept and backed up with it."""
+        return self.DATABASE_PATH.parent
+
+    @property
     def default_tz(self) -> ZoneInfo | None:
         return ZoneInfo(self.AGENDA_TIMEZONE) if self.AGENDA_TIMEZONE else None
 

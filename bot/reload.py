@@ -7,6 +7,7 @@ half-applied programme; notices go through the delivery outbox like every bulk m
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
@@ -70,11 +71,36 @@ async def notices(rt: Runtime, changes: Changes, now: datetime) -> list[Envelope
     return out
 
 
+async def _tell_listeners(
+    rt: Runtime, old_state: AgendaState, new_state: AgendaState, changes: Changes
+) -> None:
+    for listener in list(rt.services.get("agenda_listeners", [])):
+        try:
+            await listener(old_state, new_state, changes)
+        except Exception:  # one feature failing to re-plan must not undo the swap
+            log.exception("agenda listener %r failed", listener)
+
+
+async def swap_agenda(rt: Runtime, new_state: AgendaState) -> Changes:
+    """Replace the agenda without notices (start-up, a kept copy); listeners still re-plan.
+
+    The new agenda's indexes are built in a worker thread before the swap, so neither the
+    event loop nor the first question after it pays for them.
+    """
+    await asyncio.to_thread(new_state.prepare)
+    old_state = rt.agenda
+    changes = diff(old_state.conference, new_state.conference)
+    rt.agenda = new_state
+    await _tell_listeners(rt, old_state, new_state, changes)
+    return changes
+
+
 async def apply_agenda(rt: Runtime, new_state: AgendaState, *, actor: int | None) -> Changes:
     """Swap the agenda, enqueue change notices, call the agenda listeners; returns the diff.
 
     ``actor`` is the organiser who applied it (audited), None for the live refresh.
     """
+    await asyncio.to_thread(new_state.prepare)
     old_state = rt.agenda
     changes = diff(old_state.conference, new_state.conference)
     rt.agenda = new_state
@@ -88,11 +114,7 @@ async def apply_agenda(rt: Runtime, new_state: AgendaState, *, actor: int | None
         notified = int(await delivery.enqueue(envelopes))
     elif envelopes:
         log.warning("no delivery service: %d change notices not sent", len(envelopes))
-    for listener in list(rt.services.get("agenda_listeners", [])):
-        try:
-            await listener(old_state, new_state, changes)
-        except Exception:  # one feature failing to re-plan must not undo the swap
-            log.exception("agenda listener %r failed", listener)
+    await _tell_listeners(rt, old_state, new_state, changes)
     await rt.store.audit.log(
         actor if actor is not None else 0,
         "reload" if actor is not None else "reload_auto",

@@ -865,6 +865,24 @@ def stats(users: int, active: int, bookmarks: int, bookmarkers: int, outbox: dic
     return "\n".join(lines)
 
 
+def reload_url_unchanged(url: str) -> str:
+    return f"I fetched <code>{h(url)}</code>: the programme has not changed."
+
+
+def reload_url_applied(url: str, notified: int) -> str:
+    return (
+        f"I fetched <code>{h(url)}</code> and applied the new programme. "
+        f"Change notices queued: {notified}."
+    )
+
+
+def reload_url_failed(url: str, reason: str) -> str:
+    return (
+        f"I could not use <code>{h(url)}</code>: {h(reason)}\n"
+        "Nothing changed: the bot keeps the last good programme."
+    )
+
+
 # --- speakers (issue 8) --------------------------------------------------------------------------
 
 

@@ -29,13 +29,12 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from bot import texts
-from bot.agenda.diff import diff
 from bot.agenda.loaders import LoadResult
 from bot.agenda.remote import AgendaFetcher, Changed, Failed, FetchOutcome
 from bot.config import Settings
 from bot.delivery import Envelope
 from bot.outgoing import OutgoingMessage
-from bot.reload import apply_agenda, summary
+from bot.reload import apply_agenda, summary, swap_agenda
 from bot.runtime import AgendaState, Runtime
 
 log = logging.getLogger("confbot.agenda_refresh")
@@ -47,7 +46,7 @@ SERVICE = "live_agenda"
 
 def cache_dir(settings: Settings) -> Path:
     """Next to the database, so whatever keeps the database keeps the last good agenda."""
-    return settings.DATABASE_PATH.parent / "agenda-cache"
+    return settings.state_dir / "agenda-cache"
 
 
 class LiveAgenda:
@@ -95,14 +94,7 @@ class LiveAgenda:
         log.info(
             "agenda from %s (%s): %d sessions", self.url, what, len(result.conference.sessions)
         )
-        old, new = self.rt.agenda, AgendaState(result=result, source=self.url)
-        self.rt.agenda = new
-        changes = diff(old.conference, new.conference)
-        for listener in list(self.rt.services.get("agenda_listeners", [])):
-            try:
-                await listener(old, new, changes)
-            except Exception:  # same rule as apply_agenda: a listener cannot undo the swap
-                log.exception("agenda listener %r failed", listener)
+        await swap_agenda(self.rt, AgendaState(result=result, source=self.url))
 
     async def _apply(self, outcome: Changed) -> None:
         """The ``/reload`` path; committed only once applied, so a crash here is retried."""

@@ -22,9 +22,11 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
+from bot.agenda import kept
 from bot.agenda.diff import diff
 from bot.agenda.errors import AgendaError
 from bot.agenda.loaders import load_agenda, load_bytes
+from bot.agenda.remote import Changed, Failed
 from bot.broadcasts import (
     Audience,
     BroadcastInputError,
@@ -34,7 +36,7 @@ from bot.broadcasts import (
     recipients,
 )
 from bot.outgoing import Button, OutgoingMessage
-from bot.reload import Applied, apply_agenda
+from bot.reload import Applied, apply_agenda, swap_agenda
 from bot.runtime import AgendaState, Runtime
 from bot.store.db import parse_ts, ts
 from bot.store.outbox import BATCH_CANCELLED, BATCH_DONE, BATCH_RUNNING, BATCH_SCHEDULED
@@ -60,6 +62,8 @@ class PendingReload:
     new: AgendaState
     base: AgendaState  # the agenda the diff was made against
     organiser: int
+    #: (file name, bytes) of an uploaded agenda, kept on apply so a restart serves it
+    upload: tuple[str, bytes] | None = None
 
 
 def _uid(update: Update) -> int:
@@ -429,6 +433,10 @@ async def reload_command(update: Update, context: Context) -> None:
     if not await _allowed(update, context):
         return
     rt = runtime(context)
+    live = rt.services.get("live_agenda")
+    if live is not None:  # with AGENDA_URL the URL is the source: fetch it now
+        await _reload_from_url(update, context, live)
+        return
     path = rt.settings.AGENDA_PATH
     try:
         result = await asyncio.to_thread(load_agenda, path, rt.settings.default_tz)
@@ -466,7 +474,23 @@ async def on_document(update: Update, context: Context) -> None:
     except AgendaError as exc:
         await _refused(update, context, str(exc))
         return
-    await _preview_reload(update, context, AgendaState(result=result, source=name))
+    new = AgendaState(result=result, source=name)
+    await _preview_reload(update, context, new, upload=(name, data))
+
+
+async def _reload_from_url(update: Update, context: Context, live: Any) -> None:
+    """``/reload`` with AGENDA_URL: one refresh now, applied like the timed ones."""
+    rt = runtime(context)
+    outcome = await live.refresh()
+    await rt.store.audit.log(_uid(update), "reload_url", rt.clock.now(), detail=live.url)
+    if isinstance(outcome, Failed):
+        text = texts.reload_url_failed(live.url, outcome.reason)
+    elif isinstance(outcome, Changed):
+        applied: Applied | None = rt.services.get("last_reload")
+        text = texts.reload_url_applied(live.url, applied.notified if applied else 0)
+    else:
+        text = texts.reload_url_unchanged(live.url)
+    await reply(update, context, OutgoingMessage(text))
 
 
 async def _refused(update: Update, context: Context, error: str) -> None:
@@ -475,19 +499,13 @@ async def _refused(update: Update, context: Context, error: str) -> None:
     await reply(update, context, OutgoingMessage(texts.reload_error(error)))
 
 
-async def _affected_people(rt: Runtime, session_ids: tuple[str, ...]) -> int:
-    if not session_ids:
-        return 0
-    marks = ",".join("?" for _ in session_ids)
-    value = await rt.store.db.scalar(
-        "SELECT count(DISTINCT b.user_id) FROM bookmarks b JOIN users u ON u.id = b.user_id"
-        f" WHERE u.active = 1 AND b.session_id IN ({marks})",
-        session_ids,
-    )
-    return int(value or 0)
-
-
-async def _preview_reload(update: Update, context: Context, new: AgendaState) -> None:
+async def _preview_reload(
+    update: Update,
+    context: Context,
+    new: AgendaState,
+    *,
+    upload: tuple[str, bytes] | None = None,
+) -> None:
     rt = runtime(context)
     changes = diff(rt.agenda.conference, new.conference)
     if changes.empty and not changes.other:
@@ -496,8 +514,8 @@ async def _preview_reload(update: Update, context: Context, new: AgendaState) ->
     token = secrets.token_hex(4)
     pending = _pending_reloads(rt)
     pending.clear()  # only the latest preview can be applied
-    pending[token] = PendingReload(new=new, base=rt.agenda, organiser=_uid(update))
-    people = await _affected_people(rt, changes.affected_ids)
+    pending[token] = PendingReload(new=new, base=rt.agenda, organiser=_uid(update), upload=upload)
+    people = await rt.store.bookmarks.count_users_of(changes.affected_ids)
     await rt.store.audit.log(
         _uid(update), "reload_preview", rt.clock.now(), detail=new.source, audience_size=people
     )
@@ -541,6 +559,11 @@ async def on_reload_button(update: Update, context: Context) -> None:
             await _edit(context, msg.chat.id, msg.message_id, texts.reload_discarded(), None)
         return
     await apply_agenda(rt, item.new, actor=uid)
+    state_dir = rt.settings.state_dir
+    if item.upload is not None:
+        await asyncio.to_thread(kept.keep, state_dir, *item.upload)
+    else:  # AGENDA_PATH re-read: the file on disk is the source again
+        await asyncio.to_thread(kept.forget, state_dir)
     applied: Applied | None = rt.services.get("last_reload")
     await query.answer()
     if isinstance(msg, Message):
@@ -584,6 +607,11 @@ def register(app: Application) -> None:
 
 
 async def startup(app: Application, rt: Runtime) -> None:
+    found = await asyncio.to_thread(kept.load_kept, rt.settings.state_dir, rt.settings.default_tz)
+    if found is not None:  # an agenda uploaded before the restart still holds
+        name, result = found
+        log.info("serving the agenda uploaded as %s (kept beside the database)", name)
+        await swap_agenda(rt, AgendaState(result=result, source=name))
     rt.services.setdefault("stats_sections", [])
     rt.services.setdefault("text_hooks", []).append(broadcast_text_hook)
     progress = ProgressTask(rt, app)

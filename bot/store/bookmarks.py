@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -65,6 +66,17 @@ class BookmarksRepo:
             + " ORDER BY b.user_id"
         )
         return [int(r[0]) for r in await self.db.fetchall(sql, (session_id,))]
+
+    async def count_users_of(self, session_ids: tuple[str, ...] | list[str]) -> int:
+        """Active people who bookmarked any of these sessions (a reload's audience)."""
+        if not session_ids:
+            return 0
+        value = await self.db.scalar(
+            "SELECT count(DISTINCT b.user_id) FROM bookmarks b JOIN users u ON u.id = b.user_id"
+            " WHERE u.active = 1 AND b.session_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(session_ids)),),
+        )
+        return int(value or 0)
 
     async def count(self) -> int:
         return int(await self.db.scalar("SELECT count(*) FROM bookmarks") or 0)

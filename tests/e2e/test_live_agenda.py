@@ -112,6 +112,20 @@ async def test_an_edit_on_the_server_reaches_the_bookmarker_once(
     assert not live.user(ORGANISER).messages, "a working refresh does not bother organisers"
 
 
+async def test_reload_fetches_the_url_now(live: BotHarness, server: ScheduleServer) -> None:
+    org = live.user(ORGANISER, "Org")
+    await org.send("/reload")
+    assert "has not changed" in (await org.next_message()).plain_text
+    server.publish(schedule({"zero-trust": "15:00"}))
+    await org.send("/reload")
+    assert "applied the new programme" in (await org.next_message()).plain_text
+    assert "15:00" in await card(org, "zero-trust")
+    server.fault = 500
+    await org.send("/reload")
+    await org.wait_for(lambda m: "Nothing changed" in m.plain_text, include_existing=False)
+    assert "15:00" in await card(org, "zero-trust")
+
+
 async def test_a_failing_server_changes_nothing_and_tells_organisers_once(
     live: BotHarness, server: ScheduleServer
 ) -> None:

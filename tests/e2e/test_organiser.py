@@ -280,6 +280,33 @@ async def test_uploaded_agenda_is_previewed_and_applied(
     assert bot.runtime.agenda.index.session("keynote-mousnier").start.hour == 16  # type: ignore[union-attr]
 
 
+def _mousnier_hour(bot: BotHarness) -> int:
+    session = bot.runtime.agenda.index.session("keynote-mousnier")
+    assert session is not None
+    return session.start.hour
+
+
+async def test_an_uploaded_agenda_survives_a_restart_until_reload(
+    make_bot: HarnessFactory, tmp_path: Path
+) -> None:
+    bot = await org_bot(make_bot)
+    (org,) = await started(bot, ORG)
+    await org.send_document(
+        "agenda.yaml", moved_agenda(tmp_path, start="16:00", end="16:30").read_bytes()
+    )
+    await org.press(await org.next_message(), "Apply")
+    await org.wait_for(lambda m: "new agenda is live" in (m.plain_text or ""))
+    await bot.restart()
+    assert _mousnier_hour(bot) == 16, "a restart must not bring AGENDA_PATH's programme back"
+    await org.send("/reload")  # AGENDA_PATH again: the file on disk is the source
+    await org.press(await org.next_message(), "Apply")
+    await org.wait_for(
+        lambda m: "new agenda is live" in (m.plain_text or ""), include_existing=False
+    )
+    await bot.restart()
+    assert _mousnier_hour(bot) == 12
+
+
 async def test_stats_with_sections(make_bot: HarnessFactory, clock: Any) -> None:
     bot = await org_bot(make_bot)
     org, _, _ = await started(bot, ORG, 1001, 1002)
