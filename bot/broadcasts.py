@@ -20,6 +20,7 @@ from bot.delivery import Envelope
 from bot.outgoing import OutgoingMessage
 from bot.runtime import AgendaState, Runtime
 from bot.store.db import Database
+from bot.store.outbox import BATCH_RUNNING, BATCH_SCHEDULED, BATCH_SENDING
 
 KIND = "broadcast"
 #: Scheduling further ahead than this is almost certainly a typo (a date in 2112).
@@ -196,13 +197,28 @@ async def render(payload: dict[str, Any], chat_id: int) -> OutgoingMessage | Non
 async def launch(
     rt: Runtime, batch_id: int, html: str, audience: Audience, when: datetime | None
 ) -> int:
-    """Enqueue a confirmed broadcast; returns how many rows were queued."""
-    from bot.store.outbox import BATCH_RUNNING, BATCH_SCHEDULED
+    """Enqueue a confirmed broadcast; returns how many rows it has.
 
+    Idempotent (one dedup key per batch and recipient), so an enqueue a crash interrupted is
+    simply run again at start-up by ``resume_interrupted``.
+    """
     ids = await recipients(rt.store.db, rt.agenda, audience)
     due = when or rt.clock.now()
     delivery = rt.services["delivery"]
-    added = int(await delivery.enqueue(envelopes(batch_id, html, ids, due)))
+    await delivery.enqueue(envelopes(batch_id, html, ids, due))
+    total = (await rt.store.outbox.progress(batch_id)).total
     state = BATCH_SCHEDULED if when is not None and when > rt.clock.now() else BATCH_RUNNING
-    await rt.store.outbox.update_batch(batch_id, state=state, total=added)
-    return added
+    await rt.store.outbox.update_batch(batch_id, state=state, total=total)
+    return total
+
+
+async def resume_interrupted(rt: Runtime) -> list[int]:
+    """Broadcasts whose Send was pressed but whose rows a crash cut short: finish enqueueing."""
+    resumed = []
+    now = rt.clock.now()
+    for batch in await rt.store.outbox.batches([BATCH_SENDING], kind=KIND):
+        when = batch.scheduled_for if batch.scheduled_for and batch.scheduled_for > now else None
+        html = str(batch.payload.get("html") or "")
+        await launch(rt, batch.id, html, Audience.decode(batch.audience), when)
+        resumed.append(batch.id)
+    return resumed

@@ -34,12 +34,20 @@ from bot.broadcasts import (
     launch,
     parse_request,
     recipients,
+    resume_interrupted,
 )
 from bot.outgoing import Button, OutgoingMessage
 from bot.reload import Applied, apply_agenda, swap_agenda
 from bot.runtime import AgendaState, Runtime
 from bot.store.db import parse_ts, ts
-from bot.store.outbox import BATCH_CANCELLED, BATCH_DONE, BATCH_RUNNING, BATCH_SCHEDULED
+from bot.store.outbox import (
+    BATCH_CANCELLED,
+    BATCH_DONE,
+    BATCH_DRAFT,
+    BATCH_RUNNING,
+    BATCH_SCHEDULED,
+    BATCH_SENDING,
+)
 from handlers.callbacks import BadCallback, decode, encode
 from handlers.common import Context, markup, reply, runtime
 from handlers.tracking import unknown_command
@@ -47,8 +55,6 @@ from handlers.tracking import unknown_command
 log = logging.getLogger("confbot.organiser")
 
 PENDING_KIND = "broadcast"
-BATCH_DRAFT = "draft"
-BATCH_SENDING = "sending"
 MAX_TEXT = 4096
 MAX_AGENDA_BYTES = 5 * 1024 * 1024
 #: Seconds between edits of a progress message (rt.services["progress_interval"] overrides).
@@ -614,6 +620,8 @@ async def startup(app: Application, rt: Runtime) -> None:
         await swap_agenda(rt, AgendaState(result=result, source=name))
     rt.services.setdefault("stats_sections", [])
     rt.services.setdefault("text_hooks", []).append(broadcast_text_hook)
+    for batch_id in await resume_interrupted(rt):
+        log.warning("broadcast #%d was interrupted while being queued: queued it now", batch_id)
     progress = ProgressTask(rt, app)
     rt.services["broadcast_progress"] = progress
     progress.start()

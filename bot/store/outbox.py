@@ -26,6 +26,10 @@ SKIPPED = "skipped"
 FINAL_STATES = frozenset({SENT, FAILED, BLOCKED, EXPIRED, CANCELLED, SKIPPED})
 
 #: Batch states: scheduled (due later), running, done, cancelled.
+#: A broadcast's life: draft (previewed) -> sending (Send pressed, rows being written) ->
+#: scheduled or running -> done; or cancelled.
+BATCH_DRAFT = "draft"
+BATCH_SENDING = "sending"
 BATCH_SCHEDULED = "scheduled"
 BATCH_RUNNING = "running"
 BATCH_DONE = "done"

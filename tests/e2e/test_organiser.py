@@ -87,6 +87,27 @@ async def test_broadcast_preview_send_progress_and_audit(make_bot: HarnessFactor
     assert len([t for t in texts_of(people[0]) if t.startswith("Coffee")]) == 1
 
 
+async def test_a_broadcast_cut_short_while_queueing_is_finished_at_restart(
+    make_bot: HarnessFactory,
+) -> None:
+    bot = await org_bot(make_bot)
+    org, *people = await started(bot, ORG, 1001, 1002)
+    await org.send("/broadcast Doors open at 9")
+    await org.next_message()
+    await org.next_message()
+    (batch,) = await bot.runtime.store.outbox.batches(["draft"], kind="broadcast")
+    # The crash: Send was pressed (state 'sending') and the bot died before writing the rows.
+    await bot.runtime.store.outbox.set_batch_state(batch.id, "sending", only_from="draft")
+    await bot.restart()
+    await bot.runtime.services["delivery"].drain(timeout=10)
+    for user in people:
+        await user.wait_for(lambda m: m.plain_text == "Doors open at 9")
+    resumed = await bot.runtime.store.outbox.batch(batch.id)
+    assert resumed is not None
+    assert resumed.state in {"running", "done"}
+    assert resumed.total == 3  # the organiser is in the audience too
+
+
 async def test_bare_broadcast_then_text_and_cancel(make_bot: HarnessFactory) -> None:
     bot = await org_bot(make_bot)
     org, ada = await started(bot, ORG, 1001)
