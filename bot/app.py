@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import re
 from collections.abc import Sequence
 from types import ModuleType
@@ -24,6 +25,10 @@ from bot.runtime import AgendaState, Runtime
 from bot.store import Store
 
 log = logging.getLogger("confbot")
+
+# PTB 22 deprecates RetryAfter.retry_after as an int and warns on every 429; opting in to the
+# coming timedelta now (the transport reads both) keeps a flood of 429s from flooding the log.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 #: Handler modules in registration order; each has ``register(app)`` and may have
 #: ``async startup(app, runtime)`` / ``async shutdown(app, runtime)``.
