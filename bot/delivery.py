@@ -298,6 +298,10 @@ class Delivery:
                 if not await self._precheck(row):
                     self._progress.set()
                     continue
+                message = await self._render(row)
+                if message is None:  # not to be sent: costs no share of the rate
+                    self._progress.set()
+                    continue
                 await slots.acquire()
                 if not await self._paced():
                     slots.release()
@@ -311,7 +315,7 @@ class Delivery:
                     self._progress.set()
                     continue
                 self._chat_last[row.chat_id] = time.monotonic()
-                group.create_task(self._deliver(row, slots))
+                group.create_task(self._deliver(row, message, slots))
 
     async def _next_row(self) -> OutboxRow | None:
         now = time.monotonic()
@@ -381,9 +385,32 @@ class Delivery:
             return False
         return True
 
-    async def _deliver(self, row: OutboxRow, slots: asyncio.Semaphore) -> None:
+    async def _render(self, row: OutboxRow) -> OutgoingMessage | None:
+        """The message for a row, rendered now from current data; None (and the row closed)
+        when there is no renderer, it fails, or it says the message is no longer relevant."""
+        now = self.clock.now()
+        renderer = self._renderers.get(row.kind)
+        if renderer is None:
+            await self.repo.finish(row.id, FAILED, now, f"no renderer for {row.kind}")
+            self.stats["failed"] += 1
+            return None
         try:
-            await self._attempt(row)
+            message = await renderer(row.payload, row.chat_id)
+        except Exception:
+            log.exception("delivery: rendering row %s (%s) failed", row.id, row.kind)
+            await self.repo.finish(row.id, FAILED, now, "rendering failed")
+            self.stats["failed"] += 1
+            return None
+        if message is None:
+            await self.repo.finish(row.id, SKIPPED, now, "no longer relevant")
+            self.stats["skipped"] += 1
+        return message
+
+    async def _deliver(
+        self, row: OutboxRow, message: OutgoingMessage, slots: asyncio.Semaphore
+    ) -> None:
+        try:
+            await self._attempt(row, message)
         except Exception:  # never let one row take the sender down
             log.exception("delivery: row %s failed unexpectedly", row.id)
             with contextlib.suppress(Exception):
@@ -395,17 +422,7 @@ class Delivery:
             self._progress.set()
             self.wake()
 
-    async def _attempt(self, row: OutboxRow) -> None:
-        renderer = self._renderers.get(row.kind)
-        if renderer is None:
-            await self.repo.finish(row.id, FAILED, self.clock.now(), f"no renderer for {row.kind}")
-            self.stats["failed"] += 1
-            return
-        message = await renderer(row.payload, row.chat_id)
-        if message is None:
-            await self.repo.finish(row.id, SKIPPED, self.clock.now(), "no longer relevant")
-            self.stats["skipped"] += 1
-            return
+    async def _attempt(self, row: OutboxRow, message: OutgoingMessage) -> None:
         attempts = row.attempts + 1
         try:
             await self.transport.send(row.chat_id, message)

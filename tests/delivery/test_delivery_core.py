@@ -317,3 +317,37 @@ async def test_ten_thousand_rows_enqueue_in_one_transaction(
     started = time.perf_counter()
     assert await d.enqueue(envelopes) == 10_000
     assert time.perf_counter() - started < 2.0  # benchmarked properly in bench/broadcast.py
+
+
+async def test_rows_no_longer_relevant_cost_no_share_of_the_pace(
+    db: Database, clock: ManualClock
+) -> None:
+    """Four skipped rows ahead of a real one for the same chat must not hold it 4 s."""
+    await add_users(db, [1], clock)
+    transport = FakeTransport()
+    d = make(db, clock, transport)
+    rows = [env(1, clock, payload={"gone": 1}) for _ in range(4)] + [env(1, clock)]
+    await d.enqueue(rows)
+    started = time.monotonic()
+    await d.start()
+    await d.drain(timeout=10)
+    await d.stop()
+    assert transport.count(1) == 1
+    assert time.monotonic() - started < 0.9  # one per-chat gap is 1 s; four would be 4 s
+    assert d.stats["skipped"] == 4
+
+
+async def test_a_renderer_that_raises_fails_its_row_only(db: Database, clock: ManualClock) -> None:
+    await add_users(db, [1, 2], clock)
+    transport = FakeTransport()
+    d = make(db, clock, transport)
+
+    async def broken(payload: dict[str, Any], chat_id: int) -> OutgoingMessage | None:
+        raise RuntimeError("bug in a renderer")
+
+    d.register_renderer("other", broken)
+    await d.enqueue([env(1, clock, kind="other"), env(2, clock)])
+    await d.start()
+    await d.drain(timeout=10)
+    await d.stop()
+    assert await states(db) == {1: "failed", 2: "sent"}
