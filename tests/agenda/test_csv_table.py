@@ -161,3 +161,9 @@ def test_nul_bytes_and_missing_zone_are_refused() -> None:
         load_bytes(b"title,date,start\nA\x00,2024-05-02,9:00\n", "n.csv", BERLIN)
     with pytest.raises(AgendaError, match="AGENDA_TIMEZONE"):
         load_agenda(FIXTURES / "csv_gpn_style.csv")
+
+
+def test_a_time_the_dst_change_skips_is_refused_with_its_row() -> None:
+    data = b"Date,Start,End,Title\n2024-03-31,10:00,11:00,Fine\n2024-03-31,02:30,03:30,Ghost\n"
+    with pytest.raises(AgendaError, match=r"row 3: 2024-03-31 02:30 does not exist"):
+        load_bytes(data, "t.csv", ZoneInfo("Europe/Brussels"))

@@ -123,3 +123,14 @@ def test_unknown_declared_encoding_is_an_agenda_error() -> None:
     data = b"<?xml version='1.0' encoding='klingon'?>\n<schedule/>"
     with pytest.raises(AgendaError, match="line 1: unknown encoding"):
         load_bytes(data, "k.xml", BERLIN)
+
+
+def test_a_time_the_dst_change_skips_is_refused_with_its_event() -> None:
+    data = (FIXTURES / "xml_pentabarf_day_change.xml").read_bytes()
+    # 02:30 is before day_change (04:00): it belongs to the next morning, 30 March 2014,
+    # when Brussels skips from 02:00 to 03:00.
+    data = data.replace(b'date="2014-02-01"', b'date="2014-03-29"').replace(
+        b"<start>10:30</start>", b"<start>02:30</start>", 1
+    )
+    with pytest.raises(AgendaError, match=r"event 1616.*02:30 does not exist"):
+        load_bytes(data, "t.xml", BRUSSELS)

@@ -58,6 +58,7 @@ from bot.agenda.loaders._common import (
     decode_text,
     is_month_first,
     last_resort,
+    localize,
     parse_date,
     parse_duration,
     parse_time,
@@ -369,11 +370,7 @@ class _Reader:
                 moment = datetime.fromisoformat(start_text)
             except ValueError as exc:
                 raise AgendaError(self.path, place, f"start {start_text!r} is not a time") from exc
-            return (
-                moment.replace(tzinfo=self.zone)
-                if moment.tzinfo is None
-                else moment.astimezone(self.zone)
-            )
+            return self._local(place, moment)
         if not start_text or not date_text:
             return None
         try:
@@ -388,7 +385,14 @@ class _Reader:
             raise AgendaError(
                 self.path, place, f"start {start_text!r} is not a time (14:30, 2:30 pm)"
             ) from exc
-        return datetime.combine(day, clock, tzinfo=self.zone)
+        return self._local(place, datetime.combine(day, clock))
+
+    def _local(self, place: str, moment: datetime) -> datetime:
+        """In the conference zone; a wall-clock time the DST change skips is an error."""
+        try:
+            return localize(moment, self.zone)
+        except ParseError as exc:
+            raise AgendaError(self.path, place, str(exc)) from exc
 
     def _end(self, row: _Row, place: str, cell: _Cell, start: datetime) -> datetime:
         end_text, duration_text = cell(row, "end"), cell(row, "duration")
@@ -397,7 +401,7 @@ class _Reader:
                 clock = parse_time(end_text)
             except ValueError as exc:
                 raise AgendaError(self.path, place, f"end {end_text!r} is not a time") from exc
-            end = datetime.combine(start.date(), clock, tzinfo=self.zone)
+            end = self._local(place, datetime.combine(start.date(), clock))
             return end + timedelta(days=1) if end < start else end
         if duration_text and duration_text.lower() not in _PLACEHOLDERS:
             try:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._common import (
     DATA_ERRORS,
+    ParseError,
     conference_zone,
     html_to_text,
     last_resort,
@@ -257,7 +258,10 @@ class _Builder:
         except ValueError as exc:
             raise AgendaError(self.path, place, f"start {start_text!r} is not HH:MM") from exc
         calendar_day = day_date + timedelta(days=1) if clock < day_change else day_date
-        return datetime.combine(calendar_day, clock, tzinfo=zone)
+        try:
+            return localize(datetime.combine(calendar_day, clock), zone)
+        except ParseError as exc:
+            raise AgendaError(self.path, place, str(exc)) from exc
 
     def _persons(self, event: ET.Element) -> tuple[SessionSpeaker, ...]:
         parts: list[SessionSpeaker] = []
