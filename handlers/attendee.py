@@ -11,7 +11,7 @@ from bot import texts
 from bot.outgoing import OutgoingMessage
 from handlers import render
 from handlers.callbacks import BadCallback, decode
-from handlers.common import Context, command_args, edit_or_send, reply, runtime
+from handlers.common import Context, command_args, edit_or_send, reply, runtime, user_id
 
 
 async def _marked(context: Context, user_id: int) -> set[str]:
@@ -110,13 +110,7 @@ async def session_command(update: Update, context: Context) -> None:
     if session is None:
         await reply(update, context, OutgoingMessage(texts.no_such_session(query)))
         return
-    await reply(update, context, await card(context, session.id, _uid(update), rt.now()))
-
-
-def _uid(update: Update) -> int:
-    user = update.effective_user
-    assert user is not None
-    return user.id
+    await reply(update, context, await card(context, session.id, user_id(update), rt.now()))
 
 
 async def card(context: Context, session_id: str, user_id: int, now: datetime) -> OutgoingMessage:
@@ -141,12 +135,12 @@ async def navigate(update: Update, context: Context) -> None:
             if day not in rt.agenda.index.days:
                 raise BadCallback("not a conference day")
             page = cb.int_arg(1, 0, 1000)
-            msg = render.day_page(rt.agenda, day, page, await _marked(context, _uid(update)))
+            msg = render.day_page(rt.agenda, day, page, await _marked(context, user_id(update)))
         elif cb.action == "s":
             session = rt.agenda.session_by_key(cb.args[0])
             if session is None:
                 raise BadCallback("unknown session")
-            msg = await card(context, session.id, _uid(update), rt.now())
+            msg = await card(context, session.id, user_id(update), rt.now())
         elif cb.action == "sp":
             speaker = rt.agenda.conference.speakers.get(cb.args[0])
             if speaker is None:

@@ -24,7 +24,7 @@ from bot.reminders import REMINDER, ReminderPlanner, effective_lead, payload_sta
 from bot.runtime import Runtime
 from handlers import render
 from handlers.callbacks import BadCallback, decode, encode, session_key
-from handlers.common import Context, command_args, edit_or_send, markup, reply, runtime
+from handlers.common import Context, command_args, edit_or_send, markup, reply, runtime, user_id
 
 log = logging.getLogger("confbot.bookmarks")
 
@@ -39,12 +39,6 @@ JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": 60, "coalesce": True, "max_i
 def planner_of(rt: Runtime) -> ReminderPlanner | None:
     planner: ReminderPlanner | None = rt.services.get("reminders")
     return planner
-
-
-def _uid(update: Update) -> int:
-    user = update.effective_user
-    assert user is not None
-    return user.id
 
 
 async def _lead(rt: Runtime, user_id: int) -> tuple[int, bool, bool]:
@@ -110,7 +104,7 @@ async def remind_view(rt: Runtime, user_id: int, text: str | None = None) -> Out
 # --------------------------------------------------------------------------- commands
 async def my_command(update: Update, context: Context) -> None:
     rt = runtime(context)
-    await reply(update, context, await my_view(rt, _uid(update)))
+    await reply(update, context, await my_view(rt, user_id(update)))
 
 
 def parse_minutes(arg: str) -> int | None:
@@ -128,7 +122,7 @@ def parse_minutes(arg: str) -> int | None:
 
 async def remind_command(update: Update, context: Context) -> None:
     rt = runtime(context)
-    uid = _uid(update)
+    uid = user_id(update)
     arg = command_args(update)
     if not arg:
         await reply(update, context, await remind_view(rt, uid))
@@ -147,7 +141,7 @@ async def on_button(update: Update, context: Context) -> None:
     rt = runtime(context)
     query = update.callback_query
     assert query is not None
-    uid = _uid(update)
+    uid = user_id(update)
     try:
         cb = decode(query.data)
         if cb.action == "bm":
@@ -183,7 +177,7 @@ async def on_button(update: Update, context: Context) -> None:
 async def _toggle(update: Update, context: Context, rt: Runtime, key: str) -> None:
     query = update.callback_query
     assert query is not None
-    uid = _uid(update)
+    uid = user_id(update)
     session = rt.agenda.session_by_key(key)
     if session is None:
         raise BadCallback("unknown session")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import (
@@ -17,11 +19,36 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot import texts
 from bot.outgoing import Keyboard, OutgoingMessage
 from bot.runtime import Runtime
 
 Context = ContextTypes.DEFAULT_TYPE
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+def user_id(update: Update) -> int:
+    """The sender's numeric id: every handler here serves updates that have one."""
+    user = update.effective_user
+    assert user is not None
+    return user.id
+
+
+def organisers_only(handler: Handler) -> Handler:
+    """Organiser commands check the numeric id (never a username); anyone else gets exactly
+    the unknown-command answer, so the commands do not even appear to exist."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: Context) -> None:
+        if not runtime(context).settings.is_organiser(user_id(update)):
+            await reply(update, context, OutgoingMessage(texts.unknown_command()))
+            return
+        await handler(update, context)
+
+    return guarded
 
 
 def runtime(context: Context) -> Runtime:

@@ -29,7 +29,7 @@ from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
 from bot.runtime import Runtime
 from handlers import render
 from handlers.callbacks import BadCallback, decode, encode, session_key
-from handlers.common import Context, edit_or_send, reply, runtime
+from handlers.common import Context, edit_or_send, organisers_only, reply, runtime, user_id
 
 LIST_PAGE = 8
 
@@ -96,15 +96,11 @@ def list_page(rt: Runtime, page: int, rated: dict[str, int]) -> OutgoingMessage:
 
 
 # ---------------------------------------------------------------------- handlers
-def _uid(update: Update) -> int:
-    user = update.effective_user
-    assert user is not None
-    return user.id
 
 
 async def feedback_command(update: Update, context: Context) -> None:
     rt = runtime(context)
-    rated = await rt.store.feedback.rated_by(_uid(update))
+    rated = await rt.store.feedback.rated_by(user_id(update))
     await reply(update, context, list_page(rt, 0, rated))
 
 
@@ -114,7 +110,7 @@ async def on_button(update: Update, context: Context) -> None:
     svc = service(rt)
     query = update.callback_query
     assert query is not None
-    uid = _uid(update)
+    uid = user_id(update)
     edit = True
     try:
         cb = decode(query.data)
@@ -183,13 +179,11 @@ async def comment_hook(update: Update, context: Context) -> bool:
     return True
 
 
+@organisers_only
 async def export_command(update: Update, context: Context) -> None:
-    """Organisers: the CSV (UTF-8 with BOM) and the PNG chart; others: unknown command."""
+    """Organisers: the CSV (UTF-8 with BOM) and the PNG chart."""
     rt = runtime(context)
-    uid = _uid(update)
-    if not rt.settings.is_organiser(uid):
-        await reply(update, context, OutgoingMessage(texts.unknown_command()))
-        return
+    uid = user_id(update)
     export = await service(rt).export()
     await rt.store.feedback.audit_export(uid, export.ratings, rt.now())
     if not export.ratings:

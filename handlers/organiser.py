@@ -49,8 +49,7 @@ from bot.store.outbox import (
     BATCH_SENDING,
 )
 from handlers.callbacks import BadCallback, decode, encode
-from handlers.common import Context, markup, reply, runtime
-from handlers.tracking import unknown_command
+from handlers.common import Context, markup, organisers_only, reply, runtime, user_id
 
 log = logging.getLogger("confbot.organiser")
 
@@ -70,21 +69,6 @@ class PendingReload:
     organiser: int
     #: (file name, bytes) of an uploaded agenda, kept on apply so a restart serves it
     upload: tuple[str, bytes] | None = None
-
-
-def _uid(update: Update) -> int:
-    user = update.effective_user
-    assert user is not None
-    return user.id
-
-
-async def _allowed(update: Update, context: Context) -> bool:
-    """Organisers only; anyone else gets the unknown-command answer, nothing more."""
-    user = update.effective_user
-    if user is not None and runtime(context).settings.is_organiser(user.id):
-        return True
-    await unknown_command(update, context)
-    return False
 
 
 def _pending_reloads(rt: Runtime) -> dict[str, PendingReload]:
@@ -136,9 +120,8 @@ def _audience_label(rt: Runtime, audience: Audience) -> str:
     return texts.audience_label(audience.kind, audience.arg, title)
 
 
+@organisers_only
 async def broadcast_command(update: Update, context: Context) -> None:
-    if not await _allowed(update, context):
-        return
     rt = runtime(context)
     message = update.effective_message
     assert message is not None
@@ -158,7 +141,7 @@ async def broadcast_command(update: Update, context: Context) -> None:
         html, plain = html_after(message, start), text[start:].strip()
     if not plain.strip():
         await rt.store.users.set_pending(
-            _uid(update),
+            user_id(update),
             {
                 "kind": PENDING_KIND,
                 "audience": request.audience.encode(),
@@ -194,7 +177,7 @@ async def prepare(
 ) -> None:
     """A draft batch, the preview exactly as recipients will see it, then Send / Cancel."""
     rt = runtime(context)
-    uid = _uid(update)
+    uid = user_id(update)
     if len(plain) > MAX_TEXT:
         await reply(update, context, OutgoingMessage(texts.broadcast_too_long(MAX_TEXT)))
         return
@@ -235,7 +218,7 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
     rt = runtime(context)
     query = update.callback_query
     assert query is not None
-    uid = _uid(update)
+    uid = user_id(update)
     try:
         cb = decode(query.data)
         action = cb.args[0]
@@ -415,9 +398,8 @@ def _progress_task(rt: Runtime, app: Application) -> ProgressTask:
     return task
 
 
+@organisers_only
 async def broadcasts_command(update: Update, context: Context) -> None:
-    if not await _allowed(update, context):
-        return
     rt = runtime(context)
     batches = await rt.store.outbox.batches([BATCH_SCHEDULED, BATCH_RUNNING], "broadcast")
     if not batches:
@@ -435,9 +417,8 @@ async def broadcasts_command(update: Update, context: Context) -> None:
 
 
 # -------------------------------------------------------------------- reload
+@organisers_only
 async def reload_command(update: Update, context: Context) -> None:
-    if not await _allowed(update, context):
-        return
     rt = runtime(context)
     live = rt.services.get("live_agenda")
     if live is not None:  # with AGENDA_URL the URL is the source: fetch it now
@@ -458,7 +439,7 @@ async def on_document(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.document is None:
         return
-    if not rt.settings.is_organiser(_uid(update)):
+    if not rt.settings.is_organiser(user_id(update)):
         await reply(update, context, OutgoingMessage(texts.document_not_expected()))
         return
     doc = message.document
@@ -488,7 +469,7 @@ async def _reload_from_url(update: Update, context: Context, live: Any) -> None:
     """``/reload`` with AGENDA_URL: one refresh now, applied like the timed ones."""
     rt = runtime(context)
     outcome = await live.refresh()
-    await rt.store.audit.log(_uid(update), "reload_url", rt.clock.now(), detail=live.url)
+    await rt.store.audit.log(user_id(update), "reload_url", rt.clock.now(), detail=live.url)
     if isinstance(outcome, Failed):
         text = texts.reload_url_failed(live.url, outcome.reason)
     elif isinstance(outcome, Changed):
@@ -501,7 +482,7 @@ async def _reload_from_url(update: Update, context: Context, live: Any) -> None:
 
 async def _refused(update: Update, context: Context, error: str) -> None:
     rt = runtime(context)
-    await rt.store.audit.log(_uid(update), "reload_refused", rt.clock.now(), detail=error)
+    await rt.store.audit.log(user_id(update), "reload_refused", rt.clock.now(), detail=error)
     await reply(update, context, OutgoingMessage(texts.reload_error(error)))
 
 
@@ -520,10 +501,12 @@ async def _preview_reload(
     token = secrets.token_hex(4)
     pending = _pending_reloads(rt)
     pending.clear()  # only the latest preview can be applied
-    pending[token] = PendingReload(new=new, base=rt.agenda, organiser=_uid(update), upload=upload)
+    pending[token] = PendingReload(
+        new=new, base=rt.agenda, organiser=user_id(update), upload=upload
+    )
     people = await rt.store.bookmarks.count_users_of(changes.affected_ids)
     await rt.store.audit.log(
-        _uid(update), "reload_preview", rt.clock.now(), detail=new.source, audience_size=people
+        user_id(update), "reload_preview", rt.clock.now(), detail=new.source, audience_size=people
     )
     buttons = (
         (
@@ -539,7 +522,7 @@ async def on_reload_button(update: Update, context: Context) -> None:
     rt = runtime(context)
     query = update.callback_query
     assert query is not None
-    uid = _uid(update)
+    uid = user_id(update)
     try:
         cb = decode(query.data)
         if cb.args[0] not in {"apply", "cancel"}:
@@ -578,9 +561,8 @@ async def on_reload_button(update: Update, context: Context) -> None:
 
 
 # --------------------------------------------------------------------- stats
+@organisers_only
 async def stats_command(update: Update, context: Context) -> None:
-    if not await _allowed(update, context):
-        return
     rt = runtime(context)
     users, active = await rt.store.users.counts()
     bookmarks = await rt.store.bookmarks.count()
@@ -597,7 +579,7 @@ async def stats_command(update: Update, context: Context) -> None:
             continue
         if html:
             parts.append(str(html))
-    await rt.store.audit.log(_uid(update), "stats", rt.clock.now())
+    await rt.store.audit.log(user_id(update), "stats", rt.clock.now())
     await reply(update, context, OutgoingMessage("\n\n".join(parts)[:MAX_TEXT]))
 
 

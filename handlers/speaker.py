@@ -24,7 +24,15 @@ from bot.runtime import Runtime
 from bot.speakers import CODE_PREFIX, IssuedCode, SpeakerLinks, slots_of
 from handlers import render
 from handlers.callbacks import BadCallback, decode, encode
-from handlers.common import Context, command_args, edit_or_send, reply, runtime
+from handlers.common import (
+    Context,
+    command_args,
+    edit_or_send,
+    organisers_only,
+    reply,
+    runtime,
+    user_id,
+)
 
 log = logging.getLogger("confbot.speakers")
 
@@ -35,12 +43,6 @@ CHUNK = 3900
 def service(rt: Runtime) -> SpeakerLinks:
     svc: SpeakerLinks = rt.services["speakers"]
     return svc
-
-
-def _uid(update: Update) -> int:
-    user = update.effective_user
-    assert user is not None
-    return user.id
 
 
 def chunks(lines: list[str], limit: int = CHUNK) -> list[str]:
@@ -124,7 +126,7 @@ async def start_hook(update: Update, context: Context) -> bool:
 async def _linked_speaker(update: Update, context: Context) -> Speaker | None:
     """The caller's speaker, or None after telling them kindly that they are not linked."""
     rt = runtime(context)
-    speaker_id = await service(rt).speaker_of(_uid(update))
+    speaker_id = await service(rt).speaker_of(user_id(update))
     sp = rt.agenda.conference.speakers.get(speaker_id) if speaker_id else None
     if sp is None:
         await reply(update, context, OutgoingMessage(texts.not_a_speaker()))
@@ -219,13 +221,11 @@ async def _linked_listing(rt: Runtime) -> OutgoingMessage:
     return OutgoingMessage(texts.speaker_links_linked([sp.name for sp in linked]), rows)
 
 
+@organisers_only
 async def speakerlinks(update: Update, context: Context) -> None:
     """Fresh one-time links (all speakers, or those matching NAME), as text and as CSV."""
     rt = runtime(context)
-    uid = _uid(update)
-    if not rt.settings.is_organiser(uid):  # numeric ids only, never usernames
-        await reply(update, context, OutgoingMessage(texts.unknown_command()))
-        return
+    uid = user_id(update)
     speakers = rt.agenda.conference.speakers
     if not speakers:
         await reply(update, context, OutgoingMessage(texts.no_speakers()))
@@ -263,12 +263,10 @@ async def _unlink(context: Context, rt: Runtime, sp: Speaker, by: int) -> bool:
     return True
 
 
+@organisers_only
 async def unlink_command(update: Update, context: Context) -> None:
     rt = runtime(context)
-    uid = _uid(update)
-    if not rt.settings.is_organiser(uid):
-        await reply(update, context, OutgoingMessage(texts.unknown_command()))
-        return
+    uid = user_id(update)
     query = command_args(update)
     if not query:
         await reply(update, context, OutgoingMessage(texts.unlink_usage()))
@@ -295,7 +293,7 @@ async def unlink_button(update: Update, context: Context) -> None:
     rt = runtime(context)
     query = update.callback_query
     assert query is not None
-    uid = _uid(update)
+    uid = user_id(update)
     try:
         cb = decode(query.data)
         if cb.action != "ul" or not rt.settings.is_organiser(uid):

@@ -6,7 +6,8 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, TypeHandler, filters
 
 from bot import texts
-from handlers.common import Context, runtime
+from bot.outgoing import OutgoingMessage
+from handlers.common import Context, reply, runtime
 
 
 async def track(update: Update, context: Context) -> None:
@@ -22,9 +23,7 @@ async def track(update: Update, context: Context) -> None:
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(texts.unknown_command())
+    await reply(update, context, OutgoingMessage(texts.unknown_command()))
 
 
 def register(app: Application) -> None:
