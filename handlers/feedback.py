@@ -209,9 +209,9 @@ async def startup(app: Application, rt: Runtime) -> None:
     svc = service(rt)
     rt.services.setdefault("text_hooks", []).append(comment_hook)
 
-    async def stats_section(*_: Any, page: int = 0, **__: Any) -> str:
-        """The feedback part of /stats: HTML, one page (``page``) of sessions, best first."""
-        return await svc.stats_section(page)
+    async def stats_section(*_: Any) -> list[str]:
+        """The feedback part of /stats: HTML pages of sessions, best first."""
+        return svc.stats_pages(await svc.stats())
 
     rt.services.setdefault("stats_sections", []).append(stats_section)
     delivery = rt.services.get("delivery")

@@ -13,6 +13,7 @@ import contextlib
 import html as htmllib
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,16 @@ from bot.store.outbox import (
     BATCH_SENDING,
 )
 from handlers.callbacks import BadCallback, decode, encode
-from handlers.common import Context, markup, organisers_only, reply, runtime, user_id
+from handlers.common import (
+    Context,
+    edit_or_send,
+    markup,
+    organisers_only,
+    reply,
+    runtime,
+    user_id,
+)
+from handlers.render import fits
 
 log = logging.getLogger("confbot.organiser")
 
@@ -561,34 +571,71 @@ async def on_reload_button(update: Update, context: Context) -> None:
 
 
 # --------------------------------------------------------------------- stats
-@organisers_only
-async def stats_command(update: Update, context: Context) -> None:
-    rt = runtime(context)
+#: A /stats section from another feature: HTML, one page or several.
+StatsSection = Callable[[Runtime], Awaitable[str | list[str]]]
+
+
+async def stats_pages(rt: Runtime) -> list[str]:
+    """The counts first, then each feature's section; pages stay under Telegram's limit."""
     users, active = await rt.store.users.counts()
     bookmarks = await rt.store.bookmarks.count()
-    bookmarkers = int(
-        await rt.store.db.scalar("SELECT count(DISTINCT user_id) FROM bookmarks") or 0
-    )
+    bookmarkers = await rt.store.bookmarks.bookmarkers()
     outbox = await rt.store.outbox.states()
-    parts = [texts.stats(users, active, bookmarks, bookmarkers, outbox)]
-    for section in list(rt.services.get("stats_sections", [])):
+    pages = [texts.stats(users, active, bookmarks, bookmarkers, outbox)]
+    sections: list[StatsSection] = list(rt.services.get("stats_sections", []))
+    for section in sections:
         try:
-            html = await section(rt)
+            result = await section(rt)
         except Exception:
             log.exception("a /stats section failed")
             continue
-        if html:
-            parts.append(str(html))
+        more = [result] if isinstance(result, str) else list(result)
+        for page in (p for p in more if p):
+            if len(pages[-1]) + 2 + len(page) <= MAX_TEXT:
+                pages[-1] += "\n\n" + page
+            else:
+                pages.append(fits(page))
+    return pages
+
+
+def stats_message(pages: list[str], page: int) -> OutgoingMessage:
+    page = min(max(page, 0), len(pages) - 1)
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(Button("◀ Previous", encode("st", page - 1)))
+    if page + 1 < len(pages):
+        nav.append(Button(f"Next ▶ ({page + 2}/{len(pages)})", encode("st", page + 1)))
+    return OutgoingMessage(pages[page], (tuple(nav),) if nav else ())
+
+
+@organisers_only
+async def stats_command(update: Update, context: Context) -> None:
+    rt = runtime(context)
     await rt.store.audit.log(user_id(update), "stats", rt.clock.now())
-    await reply(update, context, OutgoingMessage("\n\n".join(parts)[:MAX_TEXT]))
+    await reply(update, context, stats_message(await stats_pages(rt), 0))
 
 
-# -------------------------------------------------------------------- wiring
+async def on_stats_button(update: Update, context: Context) -> None:
+    rt = runtime(context)
+    query = update.callback_query
+    assert query is not None
+    try:
+        page = decode(query.data).int_arg(0, 0, 10_000)
+        if not rt.settings.is_organiser(user_id(update)):
+            raise BadCallback("not an organiser")
+    except BadCallback:
+        await query.answer(texts.stale_button(), show_alert=True)
+        return
+    await query.answer()
+    await edit_or_send(update, context, stats_message(await stats_pages(rt), page))
+
+
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("broadcast", broadcast_command))
     app.add_handler(CommandHandler("broadcasts", broadcasts_command))
     app.add_handler(CommandHandler("reload", reload_command))
     app.add_handler(CommandHandler("stats", stats_command))
+    app.add_handler(CallbackQueryHandler(on_stats_button, pattern=r"^st:"))
     app.add_handler(MessageHandler(filters.Document.ALL, on_document))
     app.add_handler(CallbackQueryHandler(on_broadcast_button, pattern=r"^bc(:|$)"))
     app.add_handler(CallbackQueryHandler(on_reload_button, pattern=r"^rl(:|$)"))

@@ -78,5 +78,9 @@ class BookmarksRepo:
         )
         return int(value or 0)
 
+    async def bookmarkers(self) -> int:
+        """How many people have at least one bookmark."""
+        return int(await self.db.scalar("SELECT count(DISTINCT user_id) FROM bookmarks") or 0)
+
     async def count(self) -> int:
         return int(await self.db.scalar("SELECT count(*) FROM bookmarks") or 0)

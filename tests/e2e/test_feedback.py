@@ -125,7 +125,7 @@ async def test_prompt_rate_comment_stats_export_forged_and_restart(
 
     # /stats: the organiser sees the average (through /stats once it exists, and the section).
     sections = bot.runtime.services["stats_sections"]
-    html = "\n".join([await section(bot.runtime) for section in sections])
+    html = "\n".join([page for section in sections for page in await section(bot.runtime)])
     assert "4.0" in html
     assert "&lt;b&gt;talk&lt;/b&gt; &amp;" in html
     if importlib.util.find_spec("handlers.organiser") is not None:
