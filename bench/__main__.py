@@ -19,6 +19,7 @@ QUICK: dict[str, list[str]] = {
     "bench.reminders": ["--users", "500"],
     "bench.broadcast": ["--users", "600"],
     "bench.speakers": [],
+    "bench.live_agenda": [],
 }
 
 
