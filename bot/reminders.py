@@ -73,6 +73,23 @@ def feedback_key(user_id: int, session_id: str) -> str:
     return f"feedback:{user_id}:{session_id}"
 
 
+#: The lead times a user may choose with /remind, in minutes (0 turns reminders off).
+REMIND_MIN, REMIND_MAX = 0, 24 * 60
+
+
+def parse_lead_minutes(arg: str) -> int | None:
+    """``15``, ``15m``, ``15 min``, ``15 minutes``; None when it is not that or out of range."""
+    word = arg.strip().lower()
+    for suffix in ("minutes", "minute", "mins", "min", "m"):
+        if word.endswith(suffix):
+            word = word[: -len(suffix)].strip()
+            break
+    if not word.isdigit() or len(word) > 5:
+        return None
+    value = int(word)
+    return value if REMIND_MIN <= value <= REMIND_MAX else None
+
+
 def effective_lead(user_minutes: int | None, default: int) -> int:
     """A user's lead time in minutes: their own, else the default; 0 means off."""
     return default if user_minutes is None else max(0, int(user_minutes))

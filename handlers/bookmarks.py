@@ -17,10 +17,20 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
-from bot.agenda.model import HEADLINE_TYPES, Session
+from bot.agenda.model import HEADLINE_TYPES
+from bot.agenda.validate import overlapping_pairs
 from bot.calendar import ics_filename, session_ics, sessions_ics
 from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
-from bot.reminders import REMINDER, ReminderPlanner, effective_lead, payload_start, start_key
+from bot.reminders import (
+    REMIND_MAX,
+    REMIND_MIN,
+    REMINDER,
+    ReminderPlanner,
+    effective_lead,
+    parse_lead_minutes,
+    payload_start,
+    start_key,
+)
 from bot.runtime import Runtime
 from handlers import render
 from handlers.callbacks import BadCallback, decode, encode, session_key
@@ -29,7 +39,6 @@ from handlers.common import Context, command_args, edit_or_send, markup, reply, 
 log = logging.getLogger("confbot.bookmarks")
 
 TICK_SECONDS = 30.0
-REMIND_MIN, REMIND_MAX = 0, 24 * 60
 #: Buttons in /my (Telegram allows 100 per keyboard; a schedule longer than this is rare).
 MY_BUTTONS = 40
 #: APScheduler's default 1 s grace silently drops a tick when the loop is busy.
@@ -61,17 +70,6 @@ async def _plan_for(rt: Runtime, user_id: int) -> None:
 
 
 # ------------------------------------------------------------------------------ views
-def _clashes(sessions: list[Session]) -> set[str]:
-    out: set[str] = set()
-    for i, a in enumerate(sessions):
-        for b in sessions[i + 1 :]:
-            if b.start >= a.end:
-                break
-            if a.start < b.end:
-                out.update((a.id, b.id))
-    return out
-
-
 async def my_view(rt: Runtime, user_id: int) -> OutgoingMessage:
     ids = await rt.store.bookmarks.of_user(user_id)
     index = rt.agenda.index
@@ -80,7 +78,8 @@ async def my_view(rt: Runtime, user_id: int) -> OutgoingMessage:
         key=lambda s: (s.start, s.end, s.title),
     )
     _, _, headline = await _lead(rt, user_id)
-    text = texts.my_schedule(sessions, _clashes(sessions), headline=headline)
+    clashes = {s.id for pair in overlapping_pairs(sessions) for s in pair}
+    text = texts.my_schedule(sessions, clashes, headline=headline)
     several_days = len({s.listed_day for s in sessions}) > 1
     rows: list[tuple[Button, ...]] = [
         (render.session_button(s, with_day=several_days),) for s in sessions[:MY_BUTTONS]
@@ -107,19 +106,6 @@ async def my_command(update: Update, context: Context) -> None:
     await reply(update, context, await my_view(rt, user_id(update)))
 
 
-def parse_minutes(arg: str) -> int | None:
-    """``15``, ``15m``, ``15 min``, ``15 minutes``; None when it is not that or out of range."""
-    word = arg.strip().lower()
-    for suffix in ("minutes", "minute", "mins", "min", "m"):
-        if word.endswith(suffix):
-            word = word[: -len(suffix)].strip()
-            break
-    if not word.isdigit() or len(word) > 5:
-        return None
-    value = int(word)
-    return value if REMIND_MIN <= value <= REMIND_MAX else None
-
-
 async def remind_command(update: Update, context: Context) -> None:
     rt = runtime(context)
     uid = user_id(update)
@@ -127,7 +113,7 @@ async def remind_command(update: Update, context: Context) -> None:
     if not arg:
         await reply(update, context, await remind_view(rt, uid))
         return
-    minutes = parse_minutes(arg)
+    minutes = parse_lead_minutes(arg)
     if minutes is None:
         await reply(update, context, OutgoingMessage(texts.remind_usage(REMIND_MIN, REMIND_MAX)))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +40,8 @@ def validate(result: LoadResult, path: Path) -> LoadResult:
     return replace(result, warnings=tuple(warnings))
 
 
-def _overlapping(sessions: list[Session]) -> list[tuple[Session, Session]]:
+def overlapping_pairs(sessions: Iterable[Session]) -> list[tuple[Session, Session]]:
+    """Every pair of sessions that run at the same time (a sweep over start times)."""
     pairs: list[tuple[Session, Session]] = []
     ordered = sorted(sessions, key=lambda s: (s.start, s.end))
     active: list[Session] = []
@@ -61,10 +63,10 @@ def clashes(sessions: tuple[Session, ...]) -> list[AgendaWarning]:
             by_speaker[sid].append(s)
     out: list[AgendaWarning] = []
     for room, items in by_room.items():
-        for a, b in _overlapping(items):
+        for a, b in overlapping_pairs(items):
             out.append(AgendaWarning(_where(b), f"overlaps {a.id!r} in room {room!r}"))
     for sid, items in by_speaker.items():
-        for a, b in _overlapping(items):
+        for a, b in overlapping_pairs(items):
             out.append(
                 AgendaWarning(_where(b), f"speaker {sid!r} is also in {a.id!r} at the same time")
             )

@@ -15,6 +15,7 @@ from bot.reminders import (
     FEEDBACK,
     REMINDER,
     SPEAKER_REMINDER,
+    parse_lead_minutes,
     reminder_due,
     reminder_key,
     spread,
@@ -300,3 +301,16 @@ async def test_inactive_users_are_not_planned(db: Database) -> None:
     await bookmark(db, 1, "talk")
     await db.execute("UPDATE users SET active = 0 WHERE id = 1")
     assert await p.tick(at(2024, 11, 27, 13, 50)) == 0
+
+
+@pytest.mark.parametrize(
+    ("arg", "minutes"),
+    [("15", 15), ("15m", 15), (" 5 min ", 5), ("30 minutes", 30), ("0", 0), ("1440", 1440)],
+)
+def test_lead_minutes_as_people_type_them(arg: str, minutes: int) -> None:
+    assert parse_lead_minutes(arg) == minutes
+
+
+@pytest.mark.parametrize("arg", ["", "-5", "1441", "ten", "15h", "1e3", "99999999"])
+def test_lead_minutes_refused(arg: str) -> None:
+    assert parse_lead_minutes(arg) is None
