@@ -27,7 +27,9 @@ from typing import Any, Protocol
 from bot.agenda.index import AgendaIndex
 from bot.agenda.model import HEADLINE_TYPES, Session
 from bot.delivery import Envelope
+from bot.store.bookmarks import BookmarksRepo
 from bot.store.db import Database
+from bot.store.users import UsersRepo
 
 log = logging.getLogger("confbot.reminders")
 
@@ -454,3 +456,35 @@ def payload_start(payload: dict[str, Any]) -> str | None:
     """The session start a reminder was planned for (renderers skip it when it moved)."""
     value = payload.get("start")
     return str(value) if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    session: Session
+    minutes_left: int
+
+
+async def still_wanted(
+    index: AgendaIndex,
+    users: UsersRepo,
+    bookmarks: BookmarksRepo,
+    default_lead: int,
+    payload: dict[str, Any],
+    chat_id: int,
+    now: datetime,
+) -> DueReminder | None:
+    """Checked at send time: None when the reminder no longer applies (the session moved,
+    was cancelled or started, the user turned reminders off or dropped the bookmark)."""
+    session = index.session(str(payload.get("session_id", "")))
+    if session is None or payload_start(payload) not in (None, start_key(session.start)):
+        return None  # cancelled or moved: the planner plans the new time
+    if session.start <= now:
+        return None
+    user = await users.get(chat_id)
+    if user is None or effective_lead(user.reminder_minutes, default_lead) <= 0:
+        return None
+    follows = await bookmarks.has(chat_id, session.id)
+    if not follows and not (user.remind_headline and session.type in HEADLINE_TYPES):
+        return None
+    left = math.ceil((session.start - now).total_seconds() / 60 - 1e-9)
+    return DueReminder(session, left)

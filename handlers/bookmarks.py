@@ -8,16 +8,12 @@ at send time, and the PTB JobQueue job that ticks the planner.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
-from bot.agenda.model import HEADLINE_TYPES
 from bot.agenda.validate import overlapping_pairs
 from bot.calendar import ics_filename, session_ics, sessions_ics
 from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
@@ -28,13 +24,12 @@ from bot.reminders import (
     ReminderPlanner,
     effective_lead,
     parse_lead_minutes,
-    payload_start,
-    start_key,
+    still_wanted,
 )
 from bot.runtime import Runtime
 from handlers import render
 from handlers.callbacks import BadCallback, decode, encode, session_key
-from handlers.common import Context, command_args, edit_or_send, markup, reply, runtime, user_id
+from handlers.common import Context, command_args, edit_or_send, reply, runtime, user_id
 
 log = logging.getLogger("confbot.bookmarks")
 
@@ -181,18 +176,9 @@ async def _toggle(update: Update, context: Context, rt: Runtime, key: str) -> No
     message = query.message
     if message is None:
         return
-    card = render.session_card(rt.agenda, session, bookmarked=on, now=now)
-    try:
-        await context.bot.edit_message_text(
-            card.html,
-            chat_id=message.chat.id,
-            message_id=message.message_id,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup(card.buttons),
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            log.info("could not update the card after a bookmark: %s", exc)
+    await edit_or_send(
+        update, context, render.session_card(rt.agenda, session, bookmarked=on, now=now)
+    )
 
 
 async def _schedule_file(update: Update, context: Context, rt: Runtime, uid: int) -> None:
@@ -242,22 +228,19 @@ def make_reminder_renderer(rt: Runtime) -> Any:
     """Build the outbox renderer: checked at send time, so a stale row is skipped, not sent."""
 
     async def render_reminder(payload: dict[str, Any], chat_id: int) -> OutgoingMessage | None:
-        session = rt.agenda.index.session(str(payload.get("session_id", "")))
-        if session is None or payload_start(payload) not in (None, start_key(session.start)):
-            return None  # cancelled or moved: the planner plans the new time
-        now = rt.now()
-        if session.start <= now:
+        due = await still_wanted(
+            rt.agenda.index,
+            rt.store.users,
+            rt.store.bookmarks,
+            rt.settings.REMINDER_MINUTES,
+            payload,
+            chat_id,
+            rt.now(),
+        )
+        if due is None:
             return None
-        user = await rt.store.users.get(chat_id)
-        if user is None:
-            return None
-        if effective_lead(user.reminder_minutes, rt.settings.REMINDER_MINUTES) <= 0:
-            return None
-        follows = await rt.store.bookmarks.has(chat_id, session.id)
-        if not follows and not (user.remind_headline and session.type in HEADLINE_TYPES):
-            return None
-        left = math.ceil((session.start - now).total_seconds() / 60 - 1e-9)
-        text = texts.reminder(session, rt.agenda.speakers_of(session), left)
+        session = due.session
+        text = texts.reminder(session, rt.agenda.speakers_of(session), due.minutes_left)
         buttons: Keyboard = (
             (Button(texts.open_card_button(), encode("s", session_key(session.id))),),
         )
