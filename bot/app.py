@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.agenda.loaders import load_agenda
@@ -23,6 +21,7 @@ from bot.clock import Clock, make_clock
 from bot.config import Settings
 from bot.runtime import AgendaState, Runtime
 from bot.store import Store
+from handlers.menus import register_menus
 
 log = logging.getLogger("confbot")
 
@@ -43,34 +42,6 @@ FEATURES: tuple[str, ...] = (
     "handlers.speaker",
     "handlers.agenda_refresh",
     "handlers.questions",
-)
-
-ATTENDEE_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("agenda", "The programme, day by day"),
-    ("now", "What is on right now"),
-    ("next", "What starts next"),
-    ("my", "Your bookmarks and calendar"),
-    ("speakers", "Everyone on stage"),
-    ("speaker", "Find a speaker: /speaker NAME"),
-    ("session", "One session: /session ID"),
-    ("remind", "Reminder lead time: /remind 10"),
-    ("feedback", "Rate a session"),
-    ("help", "What I can do"),
-    ("whoami", "Your Telegram id"),
-    ("start", "Welcome"),
-)
-SPEAKER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("myslots", "Your sessions as a speaker"),
-    ("myfeedback", "Feedback on your sessions"),
-)
-ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("broadcast", "Message attendees"),
-    ("broadcasts", "Scheduled and running broadcasts"),
-    ("reload", "Re-read the agenda"),
-    ("stats", "Users, bookmarks, feedback"),
-    ("export", "Feedback as CSV and chart"),
-    ("speakerlinks", "One-time links for speakers"),
-    ("unlink", "Unlink a speaker: /unlink NAME"),
 )
 
 
@@ -135,23 +106,6 @@ def _features() -> list[ModuleType]:
     return modules
 
 
-def _commands(pairs: Sequence[tuple[str, str]]) -> list[BotCommand]:
-    return [BotCommand(c, d) for c, d in pairs]
-
-
-async def register_menus(app: Application, settings: Settings) -> None:
-    """Everyone sees the attendee menu; each organiser gets theirs in a chat-scoped menu."""
-    await app.bot.set_my_commands(_commands(ATTENDEE_COMMANDS), scope=BotCommandScopeDefault())
-    for organiser in sorted(settings.ORGANISER_IDS):
-        try:
-            await app.bot.set_my_commands(
-                _commands(ATTENDEE_COMMANDS + SPEAKER_COMMANDS + ORGANISER_COMMANDS),
-                scope=BotCommandScopeChat(organiser),
-            )
-        except TelegramError as exc:  # an organiser who never opened the bot: no chat yet
-            log.info("no command menu for organiser %s yet: %s", organiser, exc)
-
-
 def build_application(
     settings: Settings,
     *,
@@ -175,7 +129,7 @@ def build_application(
             startup = getattr(module, "startup", None)
             if startup is not None:
                 await startup(app, rt)
-        await register_menus(app, settings)
+        await register_menus(app.bot, settings.ORGANISER_IDS)
 
     async def post_shutdown(app: Application) -> None:
         rt: Runtime | None = app.bot_data.get("runtime")

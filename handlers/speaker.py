@@ -11,8 +11,7 @@ import io
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
@@ -33,6 +32,7 @@ from handlers.common import (
     runtime,
     user_id,
 )
+from handlers.menus import set_speaker_menu
 
 log = logging.getLogger("confbot.speakers")
 
@@ -69,16 +69,7 @@ async def _speaker_menu(context: Context, rt: Runtime, user_id: int, *, on: bool
     """A linked speaker sees /myslots and /myfeedback in their menu (organisers already do)."""
     if rt.settings.is_organiser(user_id):
         return
-    from bot.app import ATTENDEE_COMMANDS, SPEAKER_COMMANDS  # the menu's one definition
-
-    try:
-        if on:
-            commands = [BotCommand(c, d) for c, d in ATTENDEE_COMMANDS + SPEAKER_COMMANDS]
-            await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))
-        else:
-            await context.bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
-    except TelegramError as exc:  # a menu is a nicety: never fail the link over it
-        log.info("could not update the speaker menu of %s: %s", user_id, exc)
+    await set_speaker_menu(context.bot, user_id, on=on)
 
 
 # ---------------------------------------------------------------------- /start
