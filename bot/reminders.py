@@ -40,6 +40,9 @@ SPEAKER_REMINDER = "speaker_reminder"
 #: Fraction of BROADCAST_RATE the spreading plans for: the rest is headroom for replies,
 #: broadcasts and retries sharing the same sender.
 HEADROOM = 0.8
+#: Reminders are handed to the sender this much before their due time, so the API round trip
+#: still lands them on time (the last of a crowd would otherwise arrive just after).
+SEND_AHEAD = timedelta(seconds=1)
 #: How far before its due time a big crowd of reminders may start (covers 36,000 at 20/s).
 SPREAD_HORIZON = timedelta(minutes=30)
 #: Feedback prompts for sessions that ended longer ago than this are not sent any more.
@@ -374,7 +377,8 @@ class ReminderPlanner:
         planned = await self._candidates(index, now, user_id)
         if not planned:
             return []
-        slots = spread_epochs([p.due.timestamp() for p in planned], self.spread_rate)
+        ahead = SEND_AHEAD.total_seconds()
+        slots = spread_epochs([p.due.timestamp() - ahead for p in planned], self.spread_rate)
         horizon = (now + self.lookahead).timestamp()
         starts: dict[str, str] = {}
         out: list[Envelope] = []
@@ -486,5 +490,6 @@ async def still_wanted(
     follows = await bookmarks.has(chat_id, session.id)
     if not follows and not (user.remind_headline and session.type in HEADLINE_TYPES):
         return None
-    left = math.ceil((session.start - now).total_seconds() / 60 - 1e-9)
+    # Rounded: sent a second ahead (SEND_AHEAD), "in 10 minutes" must not read "in 11".
+    left = max(1, round((session.start - now).total_seconds() / 60))
     return DueReminder(session, left)

@@ -14,6 +14,7 @@ from bot.clock import ManualClock
 from bot.reminders import (
     FEEDBACK,
     REMINDER,
+    SEND_AHEAD,
     SPEAKER_REMINDER,
     parse_lead_minutes,
     reminder_due,
@@ -110,7 +111,7 @@ async def test_lead_times_default_own_and_off(db: Database) -> None:
     first = out.of(REMINDER)[0]
     assert first.chat_id == 2
     assert first.dedup_key == reminder_key(2, "talk", talk.start)
-    assert first.due_at == at(2024, 11, 27, 13, 30)
+    assert first.due_at == at(2024, 11, 27, 13, 30) - SEND_AHEAD
     assert first.deadline == talk.start
     assert first.payload["session_id"] == "talk"
     assert first.payload["lead"] == 30
@@ -165,7 +166,7 @@ async def test_session_after_midnight(db: Database) -> None:
     await add_user(db, 1)
     await bookmark(db, 1, "party")
     assert await p.tick(at(2024, 11, 28, 0, 19, 45)) == 1
-    assert out.added[0].due_at == at(2024, 11, 28, 0, 20)
+    assert out.added[0].due_at == at(2024, 11, 28, 0, 20) - SEND_AHEAD
 
 
 async def test_edited_agenda_moves_the_reminder(db: Database) -> None:
@@ -184,7 +185,7 @@ async def test_edited_agenda_moves_the_reminder(db: Database) -> None:
     assert out.cancelled == [(REMINDER, "talk")]
     clock.set(at(2024, 11, 27, 14, 49, 30))
     assert await p.tick(clock.now()) == 1
-    assert out.added[-1].due_at == at(2024, 11, 27, 14, 50)
+    assert out.added[-1].due_at == at(2024, 11, 27, 14, 50) - SEND_AHEAD
     assert out.added[-1].dedup_key == reminder_key(1, "talk", moved.start)
     # And back again to 14:00: the cancelled row gave its key back, so it is planned again.
     box.set(conference(talk))
@@ -227,13 +228,13 @@ async def test_crowd_of_5000_is_spread_so_the_last_is_on_time(db: Database) -> N
     assert len(reminders) == 5000
     assert len({e.dedup_key for e in reminders}) == 5000
     slots = sorted(e.due_at for e in reminders)
-    assert slots[-1] == due
+    assert slots[-1] == due - SEND_AHEAD  # the last is handed over a round trip early
     assert slots[0] <= due - timedelta(seconds=4999 / 25)  # starts early enough for 25/s
     sent: datetime | None = None
     for slot in slots:  # a sender at exactly 25/s, taking rows in due order
         sent = slot if sent is None else max(slot, sent + timedelta(seconds=1 / 25))
     assert sent is not None
-    assert sent <= due
+    assert sent <= due - SEND_AHEAD
 
 
 async def test_speaker_reminders_for_linked_speakers(db: Database) -> None:
@@ -249,7 +250,7 @@ async def test_speaker_reminders_for_linked_speakers(db: Database) -> None:
     assert await p.tick(at(2024, 11, 27, 13, 29, 30)) == 1
     e = out.of(SPEAKER_REMINDER)[0]
     assert e.chat_id == 7
-    assert e.due_at == at(2024, 11, 27, 13, 30)
+    assert e.due_at == at(2024, 11, 27, 13, 30) - SEND_AHEAD
     assert e.deadline == start
     assert e.dedup_key is not None
     assert e.dedup_key.startswith("speaker:7:talk:")
