@@ -95,11 +95,13 @@ Renderer = Callable[[dict[str, Any], int], Awaitable[OutgoingMessage | None]]
 class Pacer:
     """Start times of calls: evenly spaced, and never more than ``rate`` in one second.
 
-    Works on the monotonic clock; ``margin`` widens the window a little so network jitter
-    between our start and Telegram's arrival cannot squeeze an extra call into a second.
+    Works on the monotonic clock; ``margin`` widens the window so network and event-loop
+    jitter between our start and Telegram's arrival cannot squeeze an extra call into a
+    second: at 2% a 10,000-user broadcast once showed 31 arrivals in a second at rate 30;
+    4% absorbs 40 ms of jitter for about 2% of throughput.
     """
 
-    def __init__(self, rate: float, margin: float = 0.02) -> None:
+    def __init__(self, rate: float, margin: float = 0.04) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
@@ -165,7 +167,7 @@ class Delivery:
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
         poll_interval: float = 0.5,
-        margin: float = 0.02,
+        margin: float = 0.04,
     ) -> None:
         self.db = db
         self.repo = OutboxRepo(db)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
-from collections.abc import Callable, Coroutine
-from typing import Any
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
+from typing import Any, TypeVar
 
 from telegram import (
     Bot,
@@ -16,7 +19,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ContextTypes
 
 from bot import texts
@@ -49,6 +52,33 @@ def organisers_only(handler: Handler) -> Handler:
         await handler(update, context)
 
     return guarded
+
+
+T = TypeVar("T")
+#: An interactive reply waits out a short flood-control pause once; a longer one is reported.
+MAX_REPLY_WAIT = 5.0
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """Seconds to wait, whether PTB hands an int (today) or a timedelta (opt-in, future)."""
+    with warnings.catch_warnings():  # reading it as int is deprecated; both are handled
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def obeying_flood_control(call: Callable[[], Awaitable[T]]) -> T:
+    """A reply that meets a 429 waits ``retry_after`` and tries once more, instead of being
+    lost (PTB raises on a 429). Bulk messages do not come here: the outbox owns their retries.
+    """
+    try:
+        return await call()
+    except RetryAfter as exc:
+        wait = retry_seconds(exc)
+        if wait > MAX_REPLY_WAIT:
+            raise
+        await asyncio.sleep(wait)
+        return await call()
 
 
 def runtime(context: Context) -> Runtime:
@@ -105,21 +135,24 @@ async def send(bot: Bot, chat_id: int, message: OutgoingMessage) -> Message:
 async def reply(update: Update, context: Context, message: OutgoingMessage) -> Message:
     chat = update.effective_chat
     assert chat is not None
-    return await send(context.bot, chat.id, message)
+    return await obeying_flood_control(lambda: send(context.bot, chat.id, message))
 
 
 async def edit_or_send(update: Update, context: Context, message: OutgoingMessage) -> None:
     """Navigation edits the message the button sits on; attachments need a new message."""
     query = update.callback_query
     if query is not None and query.message is not None and message.attachment is None:
+        target = query.message
         try:
-            await context.bot.edit_message_text(
-                message.html,
-                chat_id=query.message.chat.id,
-                message_id=query.message.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup(message.buttons),
-                link_preview_options=_NO_PREVIEW,
+            await obeying_flood_control(
+                lambda: context.bot.edit_message_text(
+                    message.html,
+                    chat_id=target.chat.id,
+                    message_id=target.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup(message.buttons),
+                    link_preview_options=_NO_PREVIEW,
+                )
             )
             return
         except BadRequest as exc:

@@ -9,8 +9,6 @@ is lost, and it has no per-chat pacing.
 from __future__ import annotations
 
 import logging
-import warnings
-from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -22,17 +20,9 @@ from bot.delivery import Blocked, Delivery, Rejected, TransientError
 from bot.delivery import RetryAfter as DeliveryRetryAfter
 from bot.outgoing import OutgoingMessage
 from bot.runtime import Runtime
-from handlers.common import send
+from handlers.common import retry_seconds, send
 
 log = logging.getLogger("confbot.delivery")
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """Seconds to wait, whether PTB hands an int (today) or a timedelta (opt-in, future)."""
-    with warnings.catch_warnings():  # reading it as int is deprecated; both are handled
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class TelegramTransport:

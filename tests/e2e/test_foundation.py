@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import io
 import logging
+from pathlib import Path
+
+import pytest
 
 from bot.app import configure_logging
 from bot.emulator.harness import TEST_TOKEN, BotHarness
+from tests.conftest import BRUSSELS, HarnessFactory
 
 
 async def test_start_welcomes_with_conference_name_and_dates(bot: BotHarness) -> None:
@@ -81,3 +85,49 @@ async def test_token_never_logged(bot: BotHarness) -> None:
     assert "sendMessage" in logged  # PTB's own debug lines were captured
     assert TEST_TOKEN not in logged
     assert TEST_TOKEN.split(":")[1] not in logged
+
+
+async def test_a_failing_handler_apologises_and_the_bot_keeps_running(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(text: str, now: object) -> object:
+        raise RuntimeError("a bug in the question engine")
+
+    monkeypatch.setattr(bot.runtime.agenda.questions, "ask", broken)
+    ada = bot.user(1001)
+    await ada.send("when is lunch")
+    apology = await ada.next_message()
+    assert "something went wrong" in apology.plain_text
+    await ada.send("/next")
+    assert "Next" in (await ada.next_message()).plain_text
+
+
+async def test_agenda_text_with_html_characters_shows_as_typed(
+    make_bot: HarnessFactory, tmp_path: Path
+) -> None:
+    title = 'Q&A <live> & "quotes" </b>'
+    agenda = tmp_path / "agenda.yaml"
+    agenda.write_text(
+        BRUSSELS.read_text(encoding="utf-8").replace(
+            "title: Closing remarks", f"title: '{title}'", 1
+        ),
+        encoding="utf-8",
+    )
+    bot = await make_bot(AGENDA_PATH=agenda)
+    ada = bot.user(1001)
+    await ada.send("/session closing")
+    card = await ada.next_message()  # the emulator refuses malformed HTML: arriving proves it
+    assert card.plain_text.splitlines()[0] == title
+    await ada.send("/agenda")
+    await ada.press(await ada.next_message(), "Wed 27 Nov")
+    day = await ada.wait_for(lambda m: title in m.plain_text and m.edited)  # the page, edited in
+    assert any(title in label for label in day.button_texts)
+
+
+async def test_a_reply_that_meets_flood_control_waits_and_arrives(bot: BotHarness) -> None:
+    ada = bot.user(1001)
+    rule = bot.emulator.faults.add("sendMessage", 429, retry_after=1, times=1, chat_id=1001)
+    await ada.send("/next")
+    reply = await ada.next_message(timeout=10)
+    assert "Next" in reply.plain_text  # the answer itself, not an apology
+    assert rule.fired == 1
