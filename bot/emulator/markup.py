@@ -38,6 +38,7 @@ _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{1,10});")
 _NAME_RE = re.compile(r"[a-zA-Z0-9-]*")
 _ATTR_NAME_RE = re.compile(r"[a-zA-Z0-9_-]+")
+_PLAIN_RUN = re.compile(r"[^<&]+")
 
 
 class EntityParseError(ValueError):
@@ -171,10 +172,12 @@ def parse_html(text: str, *, strict_entities: bool = True) -> tuple[str, list[Js
             out_len += utf16_len(decoded[0])
             i = decoded[1]
             continue
-        if ch != "<":
-            out.append(ch)
-            out_len += utf16_len(ch)
-            i += 1
+        if ch != "<":  # a run of plain text up to the next tag or entity, in one step
+            run = _PLAIN_RUN.match(text, i)
+            assert run is not None  # text[i] is neither "<" nor "&"
+            out.append(run.group(0))
+            out_len += utf16_len(run.group(0))
+            i = run.end()
             continue
         start = i
         if i + 1 < n and text[i + 1] == "/":
