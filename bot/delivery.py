@@ -444,14 +444,7 @@ class Delivery:
                 await self.repo.release(row.id, self.clock.now(), f"429: {exc}")
             return
         except Blocked as exc:
-            now = self.clock.now()
-            async with self.db.transaction() as conn:
-                await conn.execute("UPDATE users SET active = 0 WHERE id = ?", (row.chat_id,))
-                await conn.execute(
-                    "UPDATE outbox SET state = 'blocked', last_error = ?, updated_at = ?"
-                    " WHERE id = ? OR (chat_id = ? AND state = 'pending')",
-                    (str(exc)[:500], ts(now), row.id, row.chat_id),
-                )
+            await self.repo.mark_blocked(row.id, row.chat_id, str(exc), self.clock.now())
             self.stats["blocked"] += 1
             return
         except Rejected as exc:

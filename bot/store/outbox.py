@@ -213,13 +213,17 @@ class OutboxRepo:
             (ts(now),),
         )
 
-    async def block_user_rows(self, chat_id: int, now: datetime) -> int:
-        """The user blocked the bot: their other pending rows will never go out."""
-        return await self.db.execute(
-            "UPDATE outbox SET state = 'blocked', updated_at = ?"
-            " WHERE chat_id = ? AND state = 'pending'",
-            (ts(now), chat_id),
-        )
+    async def mark_blocked(self, row_id: int, chat_id: int, error: str, now: datetime) -> None:
+        """The user blocked the bot (403): inactive until they /start again, and this row and
+        their other pending rows will never go out. One transaction, so a crash leaves either
+        all of it or none."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE users SET active = 0 WHERE id = ?", (chat_id,))
+            await conn.execute(
+                "UPDATE outbox SET state = 'blocked', last_error = ?, updated_at = ?"
+                " WHERE id = ? OR (chat_id = ? AND state = 'pending')",
+                (error[:500], ts(now), row_id, chat_id),
+            )
 
     async def cancel(
         self,
