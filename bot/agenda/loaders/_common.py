@@ -18,7 +18,8 @@ import functools
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from html.parser import HTMLParser
 from pathlib import Path
@@ -34,6 +35,7 @@ __all__ = [
     "conference_zone",
     "decode_text",
     "did_you_mean",
+    "errors_at",
     "html_to_text",
     "is_month_first",
     "last_resort",
@@ -419,9 +421,28 @@ DATA_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def last_resort(path: Path, what: str, exc: Exception) -> AgendaError:
-    """An AgendaError for a failure no finer place caught: never let a traceback reach users."""
-    return AgendaError(path, "", f"not a readable {what}: {type(exc).__name__}: {exc}")
+@contextmanager
+def errors_at(path: Path, place: str) -> Iterator[None]:
+    """Inside, a data error (a wrong type, a missing key, a bad value) becomes an AgendaError
+    naming this place; an AgendaError raised with a finer place passes through."""
+    try:
+        yield
+    except AgendaError:
+        raise
+    except DATA_ERRORS as exc:
+        raise AgendaError(path, place, str(exc)) from exc
+
+
+@contextmanager
+def last_resort(path: Path, what: str) -> Iterator[None]:
+    """Around a whole loader: a failure no finer place caught is still an AgendaError that
+    names the file, never a traceback in front of an organiser."""
+    try:
+        yield
+    except AgendaError:
+        raise
+    except DATA_ERRORS as exc:
+        raise AgendaError(path, "", f"not a readable {what}: {type(exc).__name__}: {exc}") from exc
 
 
 def conference_zone(

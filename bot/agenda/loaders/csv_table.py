@@ -52,10 +52,10 @@ from zoneinfo import ZoneInfo
 
 from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._common import (
-    DATA_ERRORS,
     TZ_VARIABLE,
     ParseError,
     decode_text,
+    errors_at,
     is_month_first,
     last_resort,
     localize,
@@ -202,12 +202,8 @@ class CsvLoader:
                 f"CSV files carry no time zone: set {TZ_VARIABLE} to the conference's "
                 "zone (e.g. Europe/Berlin)",
             )
-        try:
+        with last_resort(path, "CSV agenda"):
             return _Reader(path, text, default_tz, warnings).read()
-        except AgendaError:
-            raise
-        except DATA_ERRORS as exc:
-            raise last_resort(path, "CSV agenda", exc) from exc
 
 
 @dataclass(slots=True)
@@ -269,12 +265,8 @@ class _Reader:
         ids: set[str] = set()
         for row in rows:
             place = f"row {row.line}"
-            try:
+            with errors_at(self.path, place):
                 session = self._session(row, place, cell, month_first, day_base, ids)
-            except AgendaError:
-                raise
-            except DATA_ERRORS as exc:
-                raise AgendaError(self.path, place, str(exc)) from exc
             if session is not None:
                 sessions.append(session)
         conference = Conference(

@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo
 
 from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._common import (
-    DATA_ERRORS,
     ParseError,
     conference_zone,
+    errors_at,
     html_to_text,
     last_resort,
     localize,
@@ -92,12 +92,8 @@ class FrabXmlLoader:
             raise AgendaError(path, "line 1", str(exc)) from exc
         if root.tag != "schedule":
             raise AgendaError(path, "line 1", f"expected <schedule>, found <{root.tag}>")
-        try:
+        with last_resort(path, "schedule.xml"):
             return _Builder(path, root, default_tz).build()
-        except AgendaError:
-            raise
-        except DATA_ERRORS as exc:
-            raise last_resort(path, "schedule.xml", exc) from exc
 
 
 class _Builder:
@@ -162,12 +158,8 @@ class _Builder:
                 for e_no, event in enumerate(room.iter("event"), start=1):
                     eid = event.get("id") or event.get("guid") or f"#{e_no}"
                     place = f"day {index} / room {room_name!r} / event {eid}"
-                    try:
+                    with errors_at(self.path, place):
                         session = self._session(event, place, day_date, day_change, zone, room_name)
-                    except AgendaError:
-                        raise
-                    except DATA_ERRORS as exc:
-                        raise AgendaError(self.path, place, str(exc)) from exc
                     if session is not None:
                         sessions.append(session)
         conference = Conference(

@@ -34,6 +34,7 @@ from bot.agenda.loaders._common import (
     TZ_VARIABLE,
     ParseError,
     decode_text,
+    errors_at,
     last_resort,
     localize,
     resolve_zone,
@@ -116,12 +117,8 @@ class IcalLoader:
             calendar = icalendar.Calendar.from_ical(text)
         except DATA_ERRORS as exc:
             raise AgendaError(path, "", f"not a readable iCalendar file: {exc}") from exc
-        try:
+        with last_resort(path, "iCalendar file"):
             return _Builder(path, calendar, default_tz).build()
-        except AgendaError:
-            raise
-        except DATA_ERRORS as exc:
-            raise last_resort(path, "iCalendar file", exc) from exc
 
 
 class _Builder:
@@ -161,12 +158,8 @@ class _Builder:
         for n, event in enumerate(events, start=1):
             uid = _text(event, "UID")
             place = f"VEVENT {n} (UID {uid})" if uid else f"VEVENT {n}"
-            try:
+            with errors_at(self.path, place):
                 session = self._session(event, n, place, uid, zone, ids)
-            except AgendaError:
-                raise
-            except DATA_ERRORS as exc:
-                raise AgendaError(self.path, place, str(exc)) from exc
             if session is not None:
                 sessions.append(session)
         conference = Conference(

@@ -26,6 +26,7 @@ from bot.agenda.loaders._common import (
     ParseError,
     conference_zone,
     decode_text,
+    errors_at,
     html_to_text,
     last_resort,
     localize,
@@ -76,12 +77,8 @@ class SessionizeLoader:
             raise AgendaError(path, "", "the JSON is nested too deeply") from exc
         if not isinstance(top, dict) or not isinstance(top.get("sessions"), list):
             raise AgendaError(path, "", "expected a JSON object with a 'sessions' list")
-        try:
+        with last_resort(path, "Sessionize export"):
             return _Builder(path, top, default_tz).build()
-        except AgendaError:
-            raise
-        except DATA_ERRORS as exc:
-            raise last_resort(path, "Sessionize export", exc) from exc
 
 
 def _s(value: Any) -> str:
@@ -110,16 +107,11 @@ class _Builder:
         sessions: list[Session] = []
         ids: set[str] = set()
         for n, item in enumerate(raw):
-            place = f"sessions[{n}]"
-            try:
-                if not isinstance(item, Mapping):
-                    raise TypeError("expected an object")
-                place = f"sessions[{n}] (id {_s(item.get('id'))!r})"
+            if not isinstance(item, Mapping):
+                raise AgendaError(self.path, f"sessions[{n}]", "expected an object")
+            place = f"sessions[{n}] (id {_s(item.get('id'))!r})"
+            with errors_at(self.path, place):
                 session = self._session(item, place, zone, rooms, tracks, formats, speakers)
-            except AgendaError:
-                raise
-            except DATA_ERRORS as exc:
-                raise AgendaError(self.path, place, str(exc)) from exc
             if session is None:
                 continue
             new_id = unique_id(session.id, ids)
