@@ -10,16 +10,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
 from datetime import datetime
 from pathlib import Path
 
+from bench import machine
 from bot import broadcasts
 from bot.clock import ManualClock
 from bot.config import DEFAULT_AGENDA
@@ -30,16 +28,6 @@ from bot.store.db import Database, ts
 from bot.store.outbox import OutboxRepo
 
 ORG = 4242
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 async def enqueue_times(users: int, runs: int, clock: ManualClock) -> list[float]:
@@ -172,7 +160,7 @@ def main() -> None:
     parser.add_argument("--flood", type=float, default=0.01, help="share of sends answered 429")
     args = parser.parse_args()
     r = asyncio.run(run(args.users, args.rate, args.flood))
-    print(f"machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {sys.version.split()[0]}\n")
+    print(machine() + "\n")
     print("| measure | value |\n| --- | --- |")
     rows = [
         ("users", f"{r['users']:.0f}"),

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import random
 import statistics
 import tempfile
@@ -22,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bench import machine
 from bot.agenda.loaders import load_agenda
 from bot.clock import ManualClock
 from bot.config import DEFAULT_AGENDA, Settings
@@ -29,16 +28,6 @@ from bot.feedback import FeedbackService, chart_png, rateable_sessions
 from bot.runtime import AgendaState, Runtime
 from bot.store import Store
 from bot.store.db import ts
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 async def timed(fn: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, Any]:
@@ -142,10 +131,7 @@ def main() -> None:
     print("| --- | --- |")
     for name, value in rows:
         print(f"| {name} | {value} |")
-    print(
-        f"\nMachine: {os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}, "
-        f"SQLite file in a temporary directory (WAL, synchronous=NORMAL)."
-    )
+    print(f"\n{machine()}; SQLite file in a temporary directory (WAL, synchronous=NORMAL).")
 
 
 if __name__ == "__main__":

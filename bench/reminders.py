@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import platform
 import random
 import statistics
 import tempfile
@@ -28,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import machine
 from bot.agenda.index import AgendaIndex
 from bot.agenda.model import Conference, Session, SessionType
 from bot.clock import ManualClock, ShiftedClock
@@ -189,20 +189,6 @@ async def planning(bookmarks: int, repeats: int) -> dict[str, Any]:
         "median_ms": statistics.median(times),
         "p90_ms": sorted(times)[int(0.9 * (len(times) - 1))],
     }
-
-
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-
-    return f"{os.cpu_count()} CPUs, {cpu}, Python {platform.python_version()}"
 
 
 async def main_async(args: argparse.Namespace) -> None:

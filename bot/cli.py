@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from bot.agenda.errors import AgendaError
-from bot.agenda.loaders import load_agenda
+from bot.agenda.loaders import LoadResult, load_agenda
 from bot.config import Settings
 
 log = logging.getLogger("confbot")
@@ -54,13 +54,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    settings = _settings()
-    tz = _zone(args.timezone, settings.default_tz)
+def _load(args: argparse.Namespace) -> LoadResult | None:
+    """The agenda named on the command line, or None after printing why it is unusable."""
+    tz = _zone(args.timezone, _settings().default_tz)
     try:
-        result = load_agenda(args.file, tz)
+        return load_agenda(args.file, tz)
     except AgendaError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    result = _load(args)
+    if result is None:
         return 1
     from bot.agenda.summary import summarize
 
@@ -69,16 +75,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    settings = _settings()
-    tz = _zone(args.timezone, settings.default_tz)
-    try:
-        result = load_agenda(args.file, tz)
-    except AgendaError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    result = _load(args)
+    if result is None:
         return 1
     from bot.agenda.writer import to_yaml
 
-    text = to_yaml(result.conference)
+    text = to_yaml(result.conference, source=Path(args.file).name)
     if args.output and args.output != "-":
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output} ({len(result.conference.sessions)} sessions)", file=sys.stderr)
