@@ -169,8 +169,10 @@ def answer(state: AgendaState, reply: Answer, question: str) -> OutgoingMessage:
             return OutgoingMessage(texts.nothing_understood(question[:200]), day_buttons(state))
         return OutgoingMessage(texts.answer_nothing(reply.understood), day_buttons(state))
     if reply.intent is Intent.WHO:
+        # "who moderates ..." names only the people the engine found in that role.
+        only = {sp.id for sp in reply.speakers} or None
         body = "\n\n".join(
-            texts.answer_who(s, _people(state, s, reply.roles)) for s in reply.sessions[:3]
+            texts.answer_who(s, _people(state, s, reply.roles, only)) for s in reply.sessions[:3]
         )
         return session_list(body, reply.sessions)
     head = texts.answer_header(
@@ -183,6 +185,10 @@ def answer(state: AgendaState, reply: Answer, question: str) -> OutgoingMessage:
 
 
 def _people(
-    state: AgendaState, session: Session, roles: dict[str, str]
+    state: AgendaState, session: Session, roles: dict[str, str], only: set[str] | None
 ) -> list[tuple[Speaker, str]]:
-    return [(sp, roles.get(sp.id, role)) for sp, role in state.speakers_of(session)]
+    return [
+        (sp, roles.get(sp.id, role))
+        for sp, role in state.speakers_of(session)
+        if only is None or sp.id in only
+    ]

@@ -27,6 +27,10 @@ async def test_who_moderates_names_the_moderator(bot: BotHarness) -> None:
     await ada.send("who moderates the october 7 panel")
     answer = await ada.next_message()
     assert "Moderator: <b>Ophir Revach</b>" in answer.text
+    assert "Wegter" not in answer.text  # a panellist, not the moderator
+    await ada.send("who is on the october 7 panel")
+    everyone = await ada.next_message()
+    assert "Wegter" in everyone.text
 
 
 async def test_speaker_question_without_accents_opens_profile(bot: BotHarness) -> None:
