@@ -999,7 +999,8 @@ def speaker_link_line(name: str, url: str) -> str:
 
 
 def speaker_links_csv_caption(count: int) -> str:
-    return f"The same {count} links as CSV (name, speaker id, link, expires at) for a mail merge."
+    what = "link" if count == 1 else f"{count} links"
+    return f"The same {what} as CSV (name, speaker id, link, expires at) for a mail merge."
 
 
 def speaker_links_linked(names: list[str]) -> str:
