@@ -75,12 +75,18 @@ class QuestionEngine:
             )
 
         tp = parse_time(folded, now, self.time)
-        if (
-            tp.explicit_date is not None
-            and tp.explicit_date not in self.index.days
-            and content_words(tp.rest, QUESTION_WORDS)
-        ):  # "the october 7 panel": a date outside the conference is part of the topic
-            tp = parse_time(folded, now, self.time, dates=False)
+        if tp.explicit_date is not None and tp.explicit_date not in self.index.days:
+            # "the october 7 panel": a date outside the conference is part of the topic. Alone
+            # ("october 7") it is too, if that finds something; else it stays a date, so
+            # "what's on 12 december" says nothing is on that day.
+            as_topic = self._answer(
+                raw, folded, cues, parse_time(folded, now, self.time, dates=False), now
+            )
+            if as_topic.sessions or content_words(tp.rest, QUESTION_WORDS):
+                return as_topic
+        return self._answer(raw, folded, cues, tp, now)
+
+    def _answer(self, raw: str, folded: str, cues: Cues, tp: TimeParse, now: datetime) -> Answer:
         room_match = self.search.find_room(tp.rest)
         rest = room_match.rest if room_match else tp.rest
         room = room_match.room if room_match else None

@@ -130,6 +130,9 @@ class TextIndex:
         self, query: Sequence[str], allowed: set[int] | None = None
     ) -> tuple[list[Hit], int]:
         """Documents matching the query tokens, best first; also how many tokens matched at all."""
+        # A lone letter is no topic ("<b>hi</b>" must not find Room B): rooms are matched by
+        # the room finder, and digits ("october 7") still count.
+        query = [q for q in query if len(q) > 1 or q.isdigit()]
         if not query:
             return [], 0
         per_token: list[dict[int, float]] = []
