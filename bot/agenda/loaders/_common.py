@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import functools
 import html
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.agenda.errors import AgendaError, AgendaWarning
@@ -36,6 +37,7 @@ __all__ = [
     "decode_text",
     "did_you_mean",
     "errors_at",
+    "file_text",
     "html_to_text",
     "is_month_first",
     "last_resort",
@@ -43,6 +45,7 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "parse_duration",
+    "parse_json",
     "parse_time",
     "resolve_zone",
     "slugify",
@@ -89,6 +92,26 @@ def decode_text(data: bytes, *, allow_cp1252: bool = False) -> tuple[str, bool]:
             f"not UTF-8 text: byte 0x{body[exc.start]:02x} at offset {offset} (line {line}); "
             "save the file as UTF-8"
         ) from exc
+
+
+def file_text(data: bytes, path: Path, *, allow_cp1252: bool = False) -> tuple[str, bool]:
+    """``decode_text`` for a loader: an undecodable file is an AgendaError naming it."""
+    try:
+        return decode_text(data, allow_cp1252=allow_cp1252)
+    except ParseError as exc:
+        raise AgendaError(path, "", str(exc)) from exc
+
+
+def parse_json(text: str, path: Path) -> Any:
+    """JSON text to values; a syntax error names its line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AgendaError(
+            path, f"line {exc.lineno}, column {exc.colno}", f"{exc.msg} (invalid JSON)"
+        ) from exc
+    except RecursionError as exc:
+        raise AgendaError(path, "", "nested too deeply (invalid JSON)") from exc
 
 
 class _TextExtractor(HTMLParser):

@@ -54,8 +54,8 @@ from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._common import (
     TZ_VARIABLE,
     ParseError,
-    decode_text,
     errors_at,
+    file_text,
     is_month_first,
     last_resort,
     localize,
@@ -185,10 +185,7 @@ class CsvLoader:
         return len(header) > 1 and _is_usable_header(header)
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
-        try:
-            text, fallback = decode_text(data, allow_cp1252=True)
-        except ParseError as exc:
-            raise AgendaError(path, "", str(exc)) from exc
+        text, fallback = file_text(data, path, allow_cp1252=True)
         warnings: list[AgendaWarning] = []
         if fallback:
             warnings.append(AgendaWarning("", "not UTF-8; read as Windows-1252 (cp1252)"))

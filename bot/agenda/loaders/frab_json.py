@@ -29,10 +29,12 @@ from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._common import (
     ParseError,
     decode_text,
+    file_text,
     localize,
     parse_date,
     parse_datetime,
     parse_duration,
+    parse_json,
     parse_time,
     resolve_zone,
     slugify,
@@ -98,18 +100,6 @@ class _Reader:
         if not isinstance(value, list):
             self.fail(place, f"must be a list, not {_describe(value)}")
         return value
-
-
-def parse_json(text: str, path: Path) -> Any:
-    """JSON text to values; a syntax error names its line and column."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AgendaError(
-            path, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}"
-        ) from exc
-    except RecursionError as exc:
-        raise AgendaError(path, "", "invalid JSON: nested too deeply") from exc
 
 
 def _first_offset(days: list[Any]) -> timedelta | None:
@@ -357,10 +347,7 @@ class FrabJsonLoader:
         return isinstance(schedule, dict) and "conference" in schedule
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
-        try:
-            text, _ = decode_text(data)
-        except ParseError as exc:
-            raise AgendaError(path, "", str(exc)) from exc
+        text, _ = file_text(data, path)
         doc = parse_json(text, path)
         conference, warnings = load_document(doc, path, default_tz)
         return LoadResult(conference, FORMAT_NAME, tuple(warnings))

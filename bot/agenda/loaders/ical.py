@@ -33,8 +33,8 @@ from bot.agenda.loaders._common import (
     DATA_ERRORS,
     TZ_VARIABLE,
     ParseError,
-    decode_text,
     errors_at,
+    file_text,
     last_resort,
     localize,
     resolve_zone,
@@ -108,10 +108,7 @@ class IcalLoader:
         return head[:15].upper() == b"BEGIN:VCALENDAR"
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
-        try:
-            text, _ = decode_text(data)
-        except ParseError as exc:
-            raise AgendaError(path, "", str(exc)) from exc
+        text, _ = file_text(data, path)
         _check_lines(text, path)
         try:
             calendar = icalendar.Calendar.from_ical(text)

@@ -25,11 +25,12 @@ from bot.agenda.loaders._common import (
     DATA_ERRORS,
     ParseError,
     conference_zone,
-    decode_text,
     errors_at,
+    file_text,
     html_to_text,
     last_resort,
     localize,
+    parse_json,
     unique_id,
 )
 from bot.agenda.loaders.base import LoadResult
@@ -65,16 +66,8 @@ class SessionizeLoader:
         )
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
-        try:
-            text, _ = decode_text(data)
-        except ParseError as exc:
-            raise AgendaError(path, "", str(exc)) from exc
-        try:
-            top = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AgendaError(path, f"line {exc.lineno}, column {exc.colno}", exc.msg) from exc
-        except RecursionError as exc:
-            raise AgendaError(path, "", "the JSON is nested too deeply") from exc
+        text, _ = file_text(data, path)
+        top = parse_json(text, path)
         if not isinstance(top, dict) or not isinstance(top.get("sessions"), list):
             raise AgendaError(path, "", "expected a JSON object with a 'sessions' list")
         with last_resort(path, "Sessionize export"):

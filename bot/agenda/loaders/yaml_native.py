@@ -28,6 +28,7 @@ from bot.agenda.loaders._common import (
     ParseError,
     decode_text,
     did_you_mean,
+    file_text,
     localize,
     parse_date,
     parse_datetime,
@@ -529,10 +530,7 @@ class YamlNativeLoader:
         return "sessions" in doc or named_yaml
 
     def load(self, data: bytes, path: Path, default_tz: ZoneInfo | None) -> LoadResult:
-        try:
-            text, _ = decode_text(data)
-        except ParseError as exc:
-            raise AgendaError(path, "", str(exc)) from exc
+        text, _ = file_text(data, path)
         doc = parse_yaml(text, path)
         conference, warnings = load_document(doc, path, default_tz)
         return LoadResult(conference, FORMAT_NAME, tuple(warnings))
