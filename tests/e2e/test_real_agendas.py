@@ -61,3 +61,25 @@ async def test_now_and_card_in_local_time(
     await user.press(now, title)
     card = await user.wait_for(lambda m: title in m.plain_text.split("\n")[0])
     assert f", {hhmm}–" in card.plain_text, card.plain_text
+
+
+@pytest.mark.skipif(not SHARED_SCHEDULES.exists(), reason="../shared is not beside the clone")
+async def test_a_long_day_is_paged_under_telegrams_limit(make_bot: HarnessFactory) -> None:
+    """FOSDEM's Saturday has about 250 sessions: pages, each a valid message, forward and back."""
+    bot = await make_bot(
+        AGENDA_PATH=SHARED_SCHEDULES / "fosdem-2014-pentabarf.xml",
+        AGENDA_TIMEZONE="Europe/Brussels",
+    )
+    user = bot.user(1001)
+    await user.send("/agenda")
+    await user.press(await user.next_message(), "Sat 1 Feb")
+    first = await user.wait_for(lambda m: m.edited and "(1/" in m.plain_text)
+    pages = int(first.plain_text.split("(1/")[1].split(")")[0])
+    assert pages > 10
+    assert len(first.text) <= 4096
+    await user.press(first, "Later ▶")
+    second = await user.wait_for(lambda m: "(2/" in m.plain_text)
+    assert second.message_id == first.message_id
+    assert "◀ Earlier" in second.button_texts
+    await user.press(second, "◀ Earlier")
+    await user.wait_for(lambda m: "(1/" in m.plain_text and len(m.history) >= 3)
