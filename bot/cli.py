@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from bot.agenda.errors import AgendaError
 from bot.agenda.loaders import LoadResult, load_agenda
-from bot.config import Settings
+from bot.config import DEFAULT_AGENDA, Settings
 
 log = logging.getLogger("confbot")
 
@@ -93,6 +93,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.emulator.chat import run_chat
 
     settings = _settings()
+    if args.demo:  # the sample conference, whatever a developer's .env points at
+        settings = settings.model_copy(update={"AGENDA_PATH": DEFAULT_AGENDA})
     return asyncio.run(
         run_chat(
             settings,
@@ -116,7 +118,7 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "--demo",
         action="store_true",
-        help="sample conference, clock at its opening, fresh database",
+        help="the sample conference, clock at its opening (a fresh database, as always)",
     )
     chat.set_defaults(func=cmd_chat)
     check = sub.add_parser("check", help="validate an agenda file and summarise it")
