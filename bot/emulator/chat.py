@@ -22,7 +22,7 @@ from bot.clock import Clock, ShiftedClock, SystemClock, parse_now
 from bot.config import Settings
 from bot.emulator.harness import BotHarness, settings_for
 from bot.emulator.server import BotApiEmulator
-from bot.emulator.users import BotMessage, FakeUser
+from bot.emulator.users import BotMessage, CallbackAnswer, FakeUser
 
 _STYLES = {
     "b": ("\033[1m", "\033[22m"),
@@ -113,6 +113,14 @@ class ChatSession:
             self.out.write("  ".join(cells) + "\n")
         self.out.flush()
 
+    def show_answers(self, answers: list[CallbackAnswer]) -> None:
+        """Telegram shows a button's answer as a toast or an alert: print it the same way."""
+        for answer in answers:
+            if answer.text:
+                kind = "alert" if answer.show_alert else "toast"
+                self.out.write(f"\n({kind}: {answer.text})\n")
+        self.out.flush()
+
     async def handle_line(self, line: str) -> None:
         line = line.strip()
         if not line:
@@ -190,7 +198,9 @@ async def run_chat(
                         break
                     if not stdin.isatty():
                         out.write(f"\n> {line.rstrip()}\n")
+                    answered = len(emu.callback_answers)
                     await session.handle_line(line)
                     await emu.wait_idle(quiet=0.3, timeout=10)
+                    session.show_answers(emu.callback_answers[answered:])
     out.write("\nbye\n")
     return 0

@@ -61,7 +61,7 @@ def test_terminal_rendering_keeps_text_and_links() -> None:
 
 async def test_chat_reads_piped_input_and_presses_numbered_buttons(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, AGENDA_PATH=BUDAPEST)  # type: ignore[call-arg]
-    stdin = io.StringIO("/start\n1\n/help\n")
+    stdin = io.StringIO("/start\n1\n/help\n/session session-2\n1\n")
     stdout = io.StringIO()
     code = await run_chat(settings, demo=True, stdin=stdin, stdout=stdout)
     out = stdout.getvalue()
@@ -70,4 +70,5 @@ async def test_chat_reads_piped_input_and_presses_numbered_buttons(tmp_path: Pat
     assert "[1] Thu 7 Nov" in out
     assert "Thursday 7 November 2019" in out  # the day page the button opened
     assert "/agenda" in out
+    assert "(toast: Bookmarked" in out  # a button's answer is shown, as Telegram would
     assert out.rstrip().endswith("bye")
