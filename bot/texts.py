@@ -325,7 +325,12 @@ def minutes_phrase(minutes: int) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
-def bookmarked_toast(lead: int) -> str:
+def bookmarked_toast(lead: int, *, started: bool = False, ended: bool = False) -> str:
+    """A toast is plain text. What the bookmark will bring depends on where the session is."""
+    if ended:
+        return "Bookmarked. It is over: rate it with /feedback."
+    if started:
+        return "Bookmarked. It has started, so no reminder: I'll ask for your feedback after it."
     if lead <= 0:
         return "Bookmarked. Reminders are off: /remind 10 turns them on."
     return f"Bookmarked — I'll remind you {minutes_phrase(lead)} before"

@@ -170,7 +170,8 @@ async def _toggle(update: Update, context: Context, rt: Runtime, key: str) -> No
     if on:
         await _plan_for(rt, uid)
         lead, _, _ = await _lead(rt, uid)
-        await query.answer(texts.bookmarked_toast(lead))
+        toast = texts.bookmarked_toast(lead, started=session.start <= now, ended=session.end <= now)
+        await query.answer(toast)
     else:
         await query.answer(texts.bookmark_removed_toast())
     message = query.message

@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
+from bot.clock import ManualClock
 from bot.emulator.harness import BotHarness
 from bot.emulator.users import BotMessage, FakeUser
+from tests.conftest import brussels
 
 
 async def open_card(user: FakeUser, session_id: str) -> BotMessage:
@@ -148,3 +150,21 @@ async def test_every_panel_switch_in_my_and_remind(bot: BotHarness) -> None:
     user = await bot.runtime.store.users.get(1001)
     assert user is not None
     assert not user.remind_headline
+
+
+async def test_the_toast_says_what_a_bookmark_will_bring(bot: BotHarness) -> None:
+    ada = bot.user(1001, "Ada")
+    clock = bot.clock
+    assert isinstance(clock, ManualClock)
+    toasts = {}
+    for hour, minute in ((13, 0), (14, 30), (15, 30)):  # before, during, after the panel
+        clock.set(brussels(hour, minute))
+        card = await open_card(ada, "panel-october-7")
+        label = "⭐ Bookmark" if "⭐ Bookmark" in card.button_texts else "Remove bookmark"
+        if label == "Remove bookmark":
+            await press_and_answer(ada, card, label)
+            card = await open_card(ada, "panel-october-7")
+        toasts[hour] = await press_and_answer(ada, card, "⭐ Bookmark")
+    assert "remind you 10 minutes before" in toasts[13]
+    assert "feedback after it" in toasts[14]
+    assert "/feedback" in toasts[15]
