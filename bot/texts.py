@@ -180,16 +180,24 @@ def no_such_session(query: str) -> str:
     return f"I found no session <code>{h(query)}</code>. Try /agenda or just ask me."
 
 
-def now_running(when: datetime, sessions: list[Session], upcoming: list[Session]) -> str:
+def now_running(
+    when: datetime, sessions: list[Session], upcoming: list[Session], *, begun: bool = True
+) -> str:
     if sessions:
         body = "\n".join(slot_line(s) for s in sessions)
         return f"<b>On now</b> ({h(hm(when))})\n{body}"
-    text = f"Nothing is running right now ({h(hm(when))})."
-    if upcoming:
-        first = upcoming[0]
-        text += f"\nNext, {h(day_label(first.listed_day))} at {h(hm(first.start))}:\n"
-        text += "\n".join(slot_line(s) for s in upcoming)
-    return text
+    if not upcoming:
+        return conference_over()
+    first = upcoming[0]
+    following = "\n".join(slot_line(s) for s in upcoming)
+    if first.start.date() != when.date():  # not today: name the day, not "right now"
+        verb = "continues" if begun else "starts"
+        day = day_long(first.listed_day)
+        return f"The programme {verb} on {h(day)} at {h(hm(first.start))}:\n{following}"
+    return (
+        f"Nothing is running right now ({h(hm(when))}).\n"
+        f"Next, at {h(hm(first.start))}:\n{following}"
+    )
 
 
 def next_up(sessions: list[Session]) -> str:

@@ -67,11 +67,10 @@ async def now_command(update: Update, context: Context) -> None:
     now = rt.now()
     running = list(rt.agenda.index.running_at(now))
     upcoming = [] if running else list(rt.agenda.index.next_after(now))
-    await reply(
-        update,
-        context,
-        render.session_list(texts.now_running(now, running, upcoming), running or upcoming),
-    )
+    opening = rt.agenda.conference.start
+    begun = opening is not None and opening <= now
+    header = texts.now_running(now, running, upcoming, begun=begun)
+    await reply(update, context, render.session_list(header, running or upcoming))
 
 
 async def next_command(update: Update, context: Context) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.app import configure_logging
+from bot.clock import ManualClock
 from bot.emulator.harness import TEST_TOKEN, BotHarness
-from tests.conftest import BRUSSELS, HarnessFactory
+from tests.conftest import BRUSSELS, BUDAPEST, HarnessFactory
 
 
 async def test_start_welcomes_with_conference_name_and_dates(bot: BotHarness) -> None:
@@ -131,3 +134,23 @@ async def test_a_reply_that_meets_flood_control_waits_and_arrives(bot: BotHarnes
     reply = await ada.next_message(timeout=10)
     assert "Next" in reply.plain_text  # the answer itself, not an apology
     assert rule.fired == 1
+
+
+async def test_now_before_between_and_after_the_conference(
+    make_bot: HarnessFactory, clock: ManualClock
+) -> None:
+    bot = await make_bot(AGENDA_PATH=BUDAPEST)  # 7-8 November 2019, Europe/Budapest
+    budapest = ZoneInfo("Europe/Budapest")
+    ada = bot.user(1001)
+    expected = [
+        (datetime(2019, 11, 1, 10, 0), "The programme starts on Thursday 7 November 2019 at 08:30"),
+        (
+            datetime(2019, 11, 7, 19, 0),
+            "The programme continues on Friday 8 November 2019 at 09:00",
+        ),
+        (datetime(2019, 11, 8, 18), "The conference is over"),
+    ]
+    for when, text in expected:
+        clock.set(when.replace(tzinfo=budapest))
+        await ada.send("/now")
+        assert text in (await ada.next_message()).plain_text
