@@ -34,5 +34,10 @@ async def on_text(update: Update, context: Context) -> None:
     await reply(update, context, render.answer(rt.agenda, answer, text))
 
 
+#: Plain text is a question in a private chat. In a group the bot would otherwise answer every
+#: message people send each other; there it answers only replies to its own messages.
+QUESTIONS = filters.TEXT & ~filters.COMMAND & (filters.ChatType.PRIVATE | filters.REPLY)
+
+
 def register(app: Application) -> None:
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    app.add_handler(MessageHandler(QUESTIONS, on_text))

@@ -1,0 +1,29 @@
+"""Which texts the bot treats as questions: it must not answer every message in a group."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import Chat, Message, Update, User
+
+from handlers.questions import QUESTIONS
+
+
+def _text_update(chat_type: str, *, reply_to_bot: bool = False) -> Update:
+    when = datetime(2024, 11, 27, tzinfo=UTC)
+    chat = Chat(id=-100 if chat_type != "private" else 7, type=chat_type)
+    user = User(id=7, first_name="Ada", is_bot=False)
+    bot_user = User(id=1, first_name="confbot", is_bot=True)
+    replied = Message(1, when, chat, from_user=bot_user, text="Next: ...") if reply_to_bot else None
+    message = Message(2, when, chat, from_user=user, text="when is lunch", reply_to_message=replied)
+    return Update(1, message=message)
+
+
+def test_plain_text_is_a_question_in_private_chats() -> None:
+    assert QUESTIONS.check_update(_text_update("private"))
+
+
+def test_in_groups_only_replies_are_questions() -> None:
+    assert not QUESTIONS.check_update(_text_update("group"))
+    assert not QUESTIONS.check_update(_text_update("supergroup"))
+    assert QUESTIONS.check_update(_text_update("group", reply_to_bot=True))
