@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts
@@ -34,9 +34,17 @@ async def on_text(update: Update, context: Context) -> None:
     await reply(update, context, render.answer(rt.agenda, answer, text))
 
 
+class _ReplyToBot(filters.MessageFilter):
+    """A reply to a bot's message (in a group, the only way to address the bot by text)."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return bool(replied and replied.from_user and replied.from_user.is_bot)
+
+
 #: Plain text is a question in a private chat. In a group the bot would otherwise answer every
 #: message people send each other; there it answers only replies to its own messages.
-QUESTIONS = filters.TEXT & ~filters.COMMAND & (filters.ChatType.PRIVATE | filters.REPLY)
+QUESTIONS = filters.TEXT & ~filters.COMMAND & (filters.ChatType.PRIVATE | _ReplyToBot())
 
 
 def register(app: Application) -> None:

@@ -9,12 +9,11 @@ from telegram import Chat, Message, Update, User
 from handlers.questions import QUESTIONS
 
 
-def _text_update(chat_type: str, *, reply_to_bot: bool = False) -> Update:
+def _text_update(chat_type: str, *, reply_to: User | None = None) -> Update:
     when = datetime(2024, 11, 27, tzinfo=UTC)
     chat = Chat(id=-100 if chat_type != "private" else 7, type=chat_type)
     user = User(id=7, first_name="Ada", is_bot=False)
-    bot_user = User(id=1, first_name="confbot", is_bot=True)
-    replied = Message(1, when, chat, from_user=bot_user, text="Next: ...") if reply_to_bot else None
+    replied = Message(1, when, chat, from_user=reply_to, text="Next: ...") if reply_to else None
     message = Message(2, when, chat, from_user=user, text="when is lunch", reply_to_message=replied)
     return Update(1, message=message)
 
@@ -26,4 +25,7 @@ def test_plain_text_is_a_question_in_private_chats() -> None:
 def test_in_groups_only_replies_are_questions() -> None:
     assert not QUESTIONS.check_update(_text_update("group"))
     assert not QUESTIONS.check_update(_text_update("supergroup"))
-    assert QUESTIONS.check_update(_text_update("group", reply_to_bot=True))
+    bot_user = User(id=1, first_name="confbot", is_bot=True)
+    person = User(id=8, first_name="Bob", is_bot=False)
+    assert QUESTIONS.check_update(_text_update("group", reply_to=bot_user))
+    assert not QUESTIONS.check_update(_text_update("group", reply_to=person))
