@@ -11,8 +11,11 @@ from handlers.common import Context, reply, runtime
 
 
 async def track(update: Update, context: Context) -> None:
+    """Users are people who talk to the bot in private: a broadcast's 'everyone'. Someone who
+    only speaks in a group the bot is in has not started it, and Telegram would refuse."""
     user = update.effective_user
-    if user is None or user.is_bot:
+    chat = update.effective_chat
+    if user is None or user.is_bot or (chat is not None and chat.type != "private"):
         return
     rt = runtime(context)
     message = update.effective_message

@@ -1,12 +1,14 @@
-"""Which texts the bot treats as questions: it must not answer every message in a group."""
+"""Group chats: the bot must not answer every message as a question, nor enrol the group."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from telegram import Chat, Message, Update, User
 
 from handlers.questions import QUESTIONS
+from handlers.tracking import track
 
 
 def _text_update(chat_type: str, *, reply_to: User | None = None) -> Update:
@@ -29,3 +31,25 @@ def test_in_groups_only_replies_are_questions() -> None:
     person = User(id=8, first_name="Bob", is_bot=False)
     assert QUESTIONS.check_update(_text_update("group", reply_to=bot_user))
     assert not QUESTIONS.check_update(_text_update("group", reply_to=person))
+
+
+class _Users:
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    async def seen_user(self, user_id: int, *args: object, **kwargs: object) -> bool:
+        self.seen.append(user_id)
+        return True
+
+
+async def test_only_people_in_private_chats_become_users() -> None:
+    users = _Users()
+    rt = SimpleNamespace(
+        store=SimpleNamespace(users=SimpleNamespace(seen=users.seen_user)),
+        now=lambda: datetime(2024, 11, 27, tzinfo=UTC),
+    )
+    context = SimpleNamespace(application=SimpleNamespace(bot_data={"runtime": rt}))
+    await track(_text_update("group"), context)  # type: ignore[arg-type]
+    assert users.seen == []
+    await track(_text_update("private"), context)  # type: ignore[arg-type]
+    assert users.seen == [7]
