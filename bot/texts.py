@@ -131,6 +131,49 @@ def whoami(user_id: int, *, organiser: bool, speaker_name: str | None) -> str:
     return "\n".join(lines)
 
 
+# --- buttons shared by lists and cards ---------------------------------------------------------
+
+
+def earlier_button() -> str:
+    return "◀ Earlier"
+
+
+def later_button() -> str:
+    return "Later ▶"
+
+
+def previous_button() -> str:
+    return "◀ Previous"
+
+
+def next_button(page: int | None = None, pages: int | None = None) -> str:
+    return f"Next ▶ ({page}/{pages})" if page and pages else "Next ▶"
+
+
+def newer_button() -> str:
+    return "◀ Newer"
+
+
+def older_button() -> str:
+    return "Older ▶"
+
+
+def days_button() -> str:
+    return "📅 Days"
+
+
+def calendar_button() -> str:
+    return "📅 Add to calendar"
+
+
+def rate_button() -> str:
+    return "✍️ Rate this session"
+
+
+def back_to_day_button() -> str:
+    return "🗓 Back to the day"
+
+
 # --- agenda ------------------------------------------------------------------------------------
 
 

@@ -86,9 +86,9 @@ def list_page(rt: Runtime, page: int, rated: dict[str, int]) -> OutgoingMessage:
         rows.append((Button(render.clip(label, 60), encode("rs", session_key(s.id))),))
     nav: list[Button] = []
     if page > 0:
-        nav.append(Button("◀ Newer", encode("fb", page - 1)))
+        nav.append(Button(texts.newer_button(), encode("fb", page - 1)))
     if page + 1 < pages:
-        nav.append(Button("Older ▶", encode("fb", page + 1)))
+        nav.append(Button(texts.older_button(), encode("fb", page + 1)))
     if nav:
         rows.append(tuple(nav))
     keyboard: Keyboard = tuple(rows)

@@ -602,9 +602,9 @@ def stats_message(pages: list[str], page: int) -> OutgoingMessage:
     page = min(max(page, 0), len(pages) - 1)
     nav: list[Button] = []
     if page > 0:
-        nav.append(Button("◀ Previous", encode("st", page - 1)))
+        nav.append(Button(texts.previous_button(), encode("st", page - 1)))
     if page + 1 < len(pages):
-        nav.append(Button(f"Next ▶ ({page + 2}/{len(pages)})", encode("st", page + 1)))
+        nav.append(Button(texts.next_button(page + 2, len(pages)), encode("st", page + 1)))
     return OutgoingMessage(pages[page], (tuple(nav),) if nav else ())
 
 

@@ -77,10 +77,10 @@ def day_page(state: AgendaState, day: date, page: int, marked: set[str]) -> Outg
     nav: list[Button] = []
     stamp = day.strftime("%Y%m%d")
     if page > 0:
-        nav.append(Button("◀ Earlier", encode("d", stamp, page - 1)))
-    nav.append(Button("📅 Days", encode("ag")))
+        nav.append(Button(texts.earlier_button(), encode("d", stamp, page - 1)))
+    nav.append(Button(texts.days_button(), encode("ag")))
     if page + 1 < pages:
-        nav.append(Button("Later ▶", encode("d", stamp, page + 1)))
+        nav.append(Button(texts.later_button(), encode("d", stamp, page + 1)))
     rows.append(tuple(nav))
     return OutgoingMessage(fits("\n".join(lines)), tuple(rows))
 
@@ -92,17 +92,15 @@ def card_buttons(
     key = session_key(session.id)
     rows: list[tuple[Button, ...]] = []
     if not session.is_break:
-        label = "Remove bookmark" if bookmarked else "⭐ Bookmark"
-        rows.append(
-            (Button(label, encode("bm", key)), Button("📅 Add to calendar", encode("ics", key)))
-        )
+        bookmark = Button(texts.bookmark_label(bookmarked), encode("bm", key))
+        rows.append((bookmark, Button(texts.calendar_button(), encode("ics", key))))
         if session.start <= now:
-            rows.append((Button("✍️ Rate this session", encode("rs", key)),))
+            rows.append((Button(texts.rate_button(), encode("rs", key)),))
     people = [speaker_button(sp) for sp, _ in state.speakers_of(session)]
     for i in range(0, len(people), 2):
         rows.append(tuple(people[i : i + 2]))
     rows.append(
-        (Button("🗓 Back to the day", encode("d", session.listed_day.strftime("%Y%m%d"), 0)),)
+        (Button(texts.back_to_day_button(), encode("d", session.listed_day.strftime("%Y%m%d"), 0)),)
     )
     return tuple(rows)
 
@@ -133,9 +131,9 @@ def speakers_page(state: AgendaState, page: int) -> OutgoingMessage:
     ]
     nav: list[Button] = []
     if page > 0:
-        nav.append(Button("◀ Previous", encode("spl", page - 1)))
+        nav.append(Button(texts.previous_button(), encode("spl", page - 1)))
     if page + 1 < pages:
-        nav.append(Button("Next ▶", encode("spl", page + 1)))
+        nav.append(Button(texts.next_button(), encode("spl", page + 1)))
     if nav:
         rows.append(tuple(nav))
     suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
