@@ -15,6 +15,7 @@ from typing import Any
 
 import dateparser
 
+from bot import texts
 from bot.agenda.index import fold
 from bot.delivery import Envelope
 from bot.outgoing import OutgoingMessage
@@ -84,17 +85,15 @@ def parse_when(text: str, now: datetime) -> datetime:
         },
     )
     if parsed is None:
-        raise BroadcastInputError(f"I could not read {text!r} as a time, e.g. at 17:30")
+        raise BroadcastInputError(texts.broadcast_time_unreadable(text))
     when = parsed.replace(tzinfo=tz)
     # A wall time in a DST gap does not survive a round trip through UTC.
     if when.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != parsed:
-        raise BroadcastInputError(f"{parsed:%H:%M} does not exist on that day (clock change)")
+        raise BroadcastInputError(texts.broadcast_time_skipped(parsed))
     if when <= now:
-        raise BroadcastInputError(
-            f"{when:%Y-%m-%d %H:%M} has already passed; give a later time or a date"
-        )
+        raise BroadcastInputError(texts.broadcast_time_passed(when))
     if when - now > MAX_AHEAD:
-        raise BroadcastInputError(f"{when:%Y-%m-%d %H:%M} is too far ahead")
+        raise BroadcastInputError(texts.broadcast_time_too_far(when))
     return when
 
 
@@ -129,17 +128,15 @@ def resolve_audience(kind: str, arg: str, state: AgendaState) -> Audience:
     if kind == "session":
         session = state.session_by_key(arg) if arg else None
         if session is None:
-            raise BroadcastInputError(f"there is no session {arg!r} (see /session)")
+            raise BroadcastInputError(texts.broadcast_no_such_session(arg))
         return Audience("session", session.id)
     if kind == "track":
         wanted = fold(arg.replace("_", " ").replace("-", " "))
         for track in sorted({s.track for s in state.conference.sessions if s.track}):
             if fold(track.replace("-", " ")) == wanted:
                 return Audience("track", track)
-        raise BroadcastInputError(f"there is no track {arg!r}")
-    raise BroadcastInputError(
-        f"unknown audience {kind!r}: use to:session:ID, to:track:NAME or to:speakers"
-    )
+        raise BroadcastInputError(texts.broadcast_no_such_track(arg))
+    raise BroadcastInputError(texts.broadcast_unknown_audience(kind))
 
 
 async def recipients(db: Database, state: AgendaState, audience: Audience) -> list[int]:

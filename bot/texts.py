@@ -759,6 +759,35 @@ def broadcast_empty(audience: str) -> str:
     return f"Nobody is in that audience ({audience}), so there is nothing to send."
 
 
+# Problems with what an organiser typed after /broadcast: plain text, escaped where shown.
+def broadcast_time_unreadable(text: str) -> str:
+    return f"I could not read {text!r} as a time, e.g. at 17:30"
+
+
+def broadcast_time_skipped(when: datetime) -> str:
+    return f"{when:%H:%M} does not exist on that day (clock change)"
+
+
+def broadcast_time_passed(when: datetime) -> str:
+    return f"{when:%Y-%m-%d %H:%M} has already passed; give a later time or a date"
+
+
+def broadcast_time_too_far(when: datetime) -> str:
+    return f"{when:%Y-%m-%d %H:%M} is too far ahead"
+
+
+def broadcast_no_such_session(key: str) -> str:
+    return f"there is no session {key!r} (see /session)"
+
+
+def broadcast_no_such_track(name: str) -> str:
+    return f"there is no track {name!r}"
+
+
+def broadcast_unknown_audience(kind: str) -> str:
+    return f"unknown audience {kind!r}: use to:session:ID, to:track:NAME or to:speakers"
+
+
 def broadcast_send_button(size: int) -> str:
     return f"✅ Send to {size}"
 
