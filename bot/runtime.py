@@ -7,7 +7,6 @@ reference keeps a consistent programme for the rest of its update.
 from __future__ import annotations
 
 import gc
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -50,7 +49,7 @@ class AgendaState:
         ``gc.freeze`` moves the agenda's many long-lived objects out of the collector's
         generations, so its pauses no longer land on an attendee's answer.
         """
-        _ = self.index, self.questions, self.fingerprint
+        _ = self.index, self.questions
         gc.collect()
         gc.freeze()
         return self
@@ -68,11 +67,6 @@ class AgendaState:
             if sp is not None:
                 out.append((sp, part.role))
         return out
-
-    @cached_property
-    def fingerprint(self) -> str:
-        data = repr(sorted((s.id, s.start, s.end, s.room, s.title) for s in self.index.sessions))
-        return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
 @dataclass
