@@ -74,7 +74,8 @@ async def notices(rt: Runtime, changes: Changes, now: datetime) -> list[Envelope
 async def _tell_listeners(
     rt: Runtime, old_state: AgendaState, new_state: AgendaState, changes: Changes
 ) -> None:
-    for listener in list(rt.services.get("agenda_listeners", [])):
+    listeners: list[AgendaListener] = list(rt.services.get("agenda_listeners", []))
+    for listener in listeners:
         try:
             await listener(old_state, new_state, changes)
         except Exception:  # one feature failing to re-plan must not undo the swap

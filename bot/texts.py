@@ -274,10 +274,6 @@ def speaker_profile(speaker: Speaker, sessions: list[tuple[Session, str]]) -> st
     return "\n".join(lines)
 
 
-def speaker_usage() -> str:
-    return "Tell me whom to look for, e.g. <code>/speaker Kalenova</code>, or see /speakers."
-
-
 def no_such_speaker(query: str) -> str:
     return f"I know no speaker called <i>{h(query)}</i>. /speakers lists them all."
 
@@ -858,10 +854,6 @@ def broadcasts_line(
 
 def broadcasts_stop_button(batch_id: int) -> str:
     return f"⏹ Cancel #{batch_id}"
-
-
-def reload_reading(source: str) -> str:
-    return f"Reading <code>{h(source)}</code>…"
 
 
 def reload_error(error: str) -> str:

@@ -46,11 +46,6 @@ class TelegramTransport:
             raise Rejected(f"{type(exc).__name__}: {exc}") from exc
 
 
-def delivery_of(rt: Runtime) -> Delivery:
-    delivery: Delivery = rt.services["delivery"]
-    return delivery
-
-
 def register(app: Application) -> None:
     """No handlers: the sender is a background task started with the bot."""
 

@@ -132,11 +132,6 @@ def tokens(text: str) -> list[str]:
     return [stem(w) for w in words(fold(text))]
 
 
-def content_tokens(folded: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
-    """Stemmed tokens of a folded question without stop words, in order, without repeats."""
-    return list(dict.fromkeys(stem(w) for w in content_words(folded, extra_stop)))
-
-
 @lru_cache(maxsize=4096)
 def is_misspelt_stop_word(word: str) -> bool:
     """One typo away from a typo-prone stop word ("sesion", "presentaton")."""

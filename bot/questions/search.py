@@ -22,7 +22,7 @@ from rapidfuzz.distance import OSA
 
 from bot.agenda.index import AgendaIndex
 from bot.agenda.model import Session, Speaker
-from bot.questions.normalize import fold, stem, strip_accents, tokens
+from bot.questions.normalize import fold, strip_accents, tokens
 
 #: Field weights: what a hit in each field is worth, before IDF.
 TITLE, SPEAKER_NAME, TRACK, KIND, ROOM, ABSTRACT, BIO = 3.0, 2.5, 2.0, 1.5, 1.0, 1.0, 0.7
@@ -339,7 +339,3 @@ class SearchIndex:
         drop = set(used)
         rest = " ".join(w for w in fold(folded).split() if w not in drop)
         return RoomMatch(room, rest)
-
-
-def stems(words: Iterable[str]) -> list[str]:
-    return [stem(w) for w in words]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import datetime
 
 from bot.store.db import Database, ts
@@ -32,14 +31,6 @@ class BookmarksRepo:
             "INSERT OR IGNORE INTO bookmarks (user_id, session_id, created_at) VALUES (?, ?, ?)",
             (user_id, session_id, ts(now)),
         )
-
-    async def add_many(self, pairs: Iterable[tuple[int, str]], now: datetime) -> None:
-        async with self.db.transaction() as conn:
-            await conn.executemany(
-                "INSERT OR IGNORE INTO bookmarks (user_id, session_id, created_at)"
-                " VALUES (?, ?, ?)",
-                [(u, s, ts(now)) for u, s in pairs],
-            )
 
     async def remove(self, user_id: int, session_id: str) -> None:
         await self.db.execute(

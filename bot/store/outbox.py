@@ -23,8 +23,6 @@ BLOCKED = "blocked"
 EXPIRED = "expired"
 CANCELLED = "cancelled"
 SKIPPED = "skipped"
-FINAL_STATES = frozenset({SENT, FAILED, BLOCKED, EXPIRED, CANCELLED, SKIPPED})
-
 #: Batch states: scheduled (due later), running, done, cancelled.
 #: A broadcast's life: draft (previewed) -> sending (Send pressed, rows being written) ->
 #: scheduled or running -> done; or cancelled.

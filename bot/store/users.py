@@ -81,20 +81,10 @@ class UsersRepo:
             "UPDATE users SET remind_headline = ? WHERE id = ?", (int(on), user_id)
         )
 
-    async def active_ids(self) -> list[int]:
-        rows = await self.db.fetchall("SELECT id FROM users WHERE active = 1 ORDER BY id")
-        return [int(r[0]) for r in rows]
-
     async def counts(self) -> tuple[int, int]:
         """(all users, active users)."""
         row = await self.db.fetchone("SELECT count(*), coalesce(sum(active), 0) FROM users")
         return (int(row[0]), int(row[1])) if row else (0, 0)
-
-    async def by_username(self, username: str) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT id FROM users WHERE lower(username) = lower(?)", (username.lstrip("@"),)
-        )
-        return [int(r[0]) for r in rows]
 
     # A small per-user conversation state ("the next text is a comment on session X").
     async def set_pending(self, user_id: int, state: dict[str, Any] | None) -> None:
