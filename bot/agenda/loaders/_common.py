@@ -35,6 +35,7 @@ __all__ = [
     "ParseError",
     "conference_zone",
     "decode_text",
+    "describe_value",
     "did_you_mean",
     "errors_at",
     "file_text",
@@ -92,6 +93,31 @@ def decode_text(data: bytes, *, allow_cp1252: bool = False) -> tuple[str, bool]:
             f"not UTF-8 text: byte 0x{body[exc.start]:02x} at offset {offset} (line {line}); "
             "save the file as UTF-8"
         ) from exc
+
+
+#: How a wrong value is named in an error, in the words of the file's own format.
+_KIND_WORDS = {
+    "json": {"none": "null", "bool": "true/false", "dict": "an object"},
+    "yaml": {"none": "nothing", "bool": "a yes/no value", "dict": "a mapping"},
+}
+
+
+def describe_value(value: object, fmt: Literal["json", "yaml"]) -> str:
+    """The kind of a wrong value in a reader's words ("a list", "a number (4)")."""
+    words = _KIND_WORDS[fmt]
+    if value is None:
+        return words["none"]
+    if isinstance(value, bool):
+        return f"{words['bool']} ({value})" if fmt == "yaml" else words["bool"]
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return words["dict"]
+    return type(value).__name__
 
 
 def file_text(data: bytes, path: Path, *, allow_cp1252: bool = False) -> tuple[str, bool]:

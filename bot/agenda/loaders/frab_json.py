@@ -29,6 +29,7 @@ from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._common import (
     ParseError,
     decode_text,
+    describe_value,
     file_text,
     localize,
     parse_date,
@@ -44,22 +45,6 @@ from bot.agenda.loaders.base import LoadResult
 from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Speaker
 
 FORMAT_NAME = "schedule.json"
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 def _text(value: object) -> str:
@@ -79,6 +64,10 @@ def _ident(value: object) -> str:
     if isinstance(value, str | int):
         return str(value).strip()
     return ""
+
+
+def _describe(value: object) -> str:
+    return describe_value(value, "json")
 
 
 @dataclass
@@ -266,7 +255,10 @@ def load_document(
         if rooms is None:
             continue
         if not isinstance(rooms, dict):
-            reader.fail(f"{day_place}.rooms", f"must be an object of rooms, not {_describe(rooms)}")
+            reader.fail(
+                f"{day_place}.rooms",
+                f"must be an object of rooms, not {_describe(rooms)}",
+            )
         for room_key, raw_events in rooms.items():
             events = reader.array(raw_events, f"{day_place}.rooms[{room_key!r}]")
             for j, raw_event in enumerate(events):

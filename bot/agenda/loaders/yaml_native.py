@@ -27,6 +27,7 @@ from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._common import (
     ParseError,
     decode_text,
+    describe_value,
     did_you_mean,
     file_text,
     localize,
@@ -156,20 +157,7 @@ def parse_yaml(text: str, path: Path) -> Any:
 
 
 def _describe(value: object) -> str:
-    """The kind of a wrong value in a reader's words ("a list", "a number")."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"a yes/no value ({value})"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+    return describe_value(value, "yaml")
 
 
 @dataclass
