@@ -172,3 +172,47 @@ def launch_url(
         params["tgWebAppVersion"] = version
         params["tgWebAppPlatform"] = platform
     return base + ("#" + urlencode(params) if params else "")
+
+
+def big_agenda(count: int = 1000, rooms: int = 40) -> LoadResult:
+    """A generated one-day conference of ``count`` sessions: the worst case for a day view."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Speaker
+
+    tz = ZoneInfo("Europe/Brussels")
+    tracks = ["Security", "Policy", "Community", "Technology", "Law", "Research", "Media", "Health"]
+    kinds = [SessionType.TALK] * 6 + [SessionType.PANEL, SessionType.WORKSHOP, SessionType.KEYNOTE]
+    speakers = {
+        f"sp{i}": Speaker(f"sp{i}", f"Speaker {i} Example", f"Institute {i % 37}", f"Bio of {i}.")
+        for i in range(300)
+    }
+    day = datetime(2025, 6, 4, 8, 0, tzinfo=tz)
+    sessions = []
+    per_room = -(-count // rooms)
+    for i in range(count):
+        room, slot = divmod(i, per_room)
+        length = 30 if i % 5 else 60
+        start = day + timedelta(minutes=30 * slot + (15 if i % 7 == 0 else 0))
+        sessions.append(
+            Session(
+                id=f"s{i:04d}",
+                title=f"Session {i}: resilience of systems, people and places, part {i % 9}",
+                start=start,
+                end=start + timedelta(minutes=length),
+                room=f"Room {room + 1:02d}",
+                track=tracks[i % len(tracks)],
+                type=kinds[i % len(kinds)],
+                abstract="An abstract long enough to weigh something. " * 6,
+                speakers=(SessionSpeaker(f"sp{i % 300}"), SessionSpeaker(f"sp{(i * 7) % 300}")),
+            )
+        )
+    conf = Conference(
+        name="Generated Conference 1000",
+        timezone=tz,
+        sessions=tuple(sessions),
+        speakers=speakers,
+        declared_rooms=tuple(f"Room {r + 1:02d}" for r in range(rooms)),
+    )
+    return LoadResult(conf, "generated")

@@ -69,12 +69,19 @@ async function api(path, options = {}) {
   return fetch(`api/${path}`, { ...options, headers });
 }
 
+const TOAST = $("toast");
 let toastTimer = 0;
-function toast(text) {
-  const box = $("toast");
+
+/** The toast lives in the open dialog (the top layer hides anything else), else in the page. */
+function placeToast() {
   const dialog = $("details");
   const host = dialog.open ? dialog : document.body;
-  if (box.parentNode !== host) host.append(box);
+  if (TOAST.parentNode !== host) host.append(TOAST);
+}
+
+function toast(text) {
+  const box = TOAST;
+  placeToast();
   box.textContent = text;
   box.hidden = false;
   clearTimeout(toastTimer);
@@ -114,11 +121,14 @@ async function loadAgenda() {
     const res = await fetch("api/agenda");
     if (!res.ok) throw new Error(`agenda: ${res.status}`);
     const text = await res.text();
-    try {
-      localStorage.setItem(CACHE_KEY, text);
-    } catch (_) {
-      /* full or private: the HTTP cache still has it */
-    }
+    // Kept for a venue without signal; written after the first paint (it is a big string).
+    setTimeout(() => {
+      try {
+        if (localStorage.getItem(CACHE_KEY) !== text) localStorage.setItem(CACHE_KEY, text);
+      } catch (_) {
+        /* full or private: the HTTP cache still has it */
+      }
+    }, 1500);
     return { agenda: JSON.parse(text), offline: false };
   } catch (err) {
     const kept = (() => {
@@ -362,8 +372,8 @@ function drawDays() {
   nav.replaceChildren(frag);
 }
 
-function ctx() {
-  return { colour, bookmarks: S.bookmarks };
+function ctx(colW) {
+  return { colour, bookmarks: S.bookmarks, colW };
 }
 
 function draw({ scroll = false } = {}) {
@@ -380,8 +390,10 @@ function draw({ scroll = false } = {}) {
     empty.textContent = t("noSessions");
     empty.hidden = false;
   } else {
-    grid.style.setProperty("--col-w", `${columnWidth(geo.columns.length)}px`);
-    S.view = renderGrid(grid, geo, ctx());
+    const colW = columnWidth(geo.columns.length);
+    S.colW = colW;
+    grid.style.setProperty("--col-w", `${colW}px`);
+    S.view = renderGrid(grid, geo, ctx(colW));
     if (shown.length === 0) {
       const elsewhere = S.sessions.filter(matches).length;
       empty.textContent = elsewhere ? t("matchesElsewhere", { count: elsewhere }) : t("nothingMatches");
@@ -429,6 +441,7 @@ function detailsCtx() {
     readOnly: S.readOnly,
     nowMs,
     dayLabel,
+    multiDay: S.agenda.conference.days.length > 1,
     colour,
     typeColour: (type) => S.typeColours.get(type) || "#3b82f6",
     speaker: (id) => S.agenda.speakers[id],
@@ -449,6 +462,7 @@ function openDetails(s, fromGrid = true) {
     dialog.showModal();
     tg.backButton.show();
   }
+  placeToast();
   dialog.scrollTop = 0;
   dialog.querySelector("#d-title")?.focus();
 }
@@ -460,6 +474,7 @@ function refreshDetails() {
   if (!s) return;
   const focused = document.activeElement?.id || document.activeElement?.dataset?.rating;
   renderDetails(dialog, s, detailsCtx());
+  placeToast();
   const again = focused && (dialog.querySelector(`#${CSS.escape(focused)}`) || dialog.querySelector(`[data-rating="${CSS.escape(focused)}"]`));
   if (again) again.focus();
 }
@@ -468,8 +483,7 @@ function setupDetails() {
   const dialog = $("details");
   dialog.addEventListener("close", () => {
     tg.backButton.hide();
-    const box = $("toast");
-    if (box.parentNode === dialog) document.body.append(box);
+    placeToast();
     if (S.opener) {
       const b = $("grid").querySelector(`.s[data-key="${CSS.escape(S.opener)}"]`);
       if (b) b.focus();
@@ -602,13 +616,22 @@ async function start() {
   S.day = chooseDay();
   setupFilters();
   setupDetails();
+  const t0 = performance.now();
   draw({ scroll: true });
+  const drawn = performance.now();
+  const layoutDone = document.body.offsetHeight && performance.now();
   if (loaded.offline) toast(t("offline"));
   tg.ready();
   requestAnimationFrame(() =>
     setTimeout(() => {
       performance.mark("confbot-grid");
-      window.__confbot = { firstPaint: performance.now(), sessions: S.sessions.length };
+      window.__confbot = {
+        firstPaint: performance.now(),
+        dataAt: t0,
+        drawMs: drawn - t0,
+        layoutMs: layoutDone - drawn,
+        sessions: S.sessions.length,
+      };
       document.body.dataset.ready = "1";
     }),
   );
@@ -628,7 +651,7 @@ async function start() {
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
-      if (S.geo) $("grid").style.setProperty("--col-w", `${columnWidth(S.geo.columns.length)}px`);
+      if (S.geo && columnWidth(S.geo.columns.length) !== S.colW) draw();
     }, 100);
   });
   document.addEventListener("keydown", (event) => {

@@ -115,7 +115,8 @@ export function renderDetails(dialog, s, ctx) {
         const also = el("div", "also");
         also.append(el("span", "also-title", t("alsoBy", { name: part.name })));
         for (const o of others.slice(0, 6)) {
-          const link = el("button", "link", `${ctx.dayLabel(o.day)} ${hhmm(o._start.local)} · ${o.title}`);
+          const when = ctx.multiDay ? `${ctx.dayLabel(o.day)} ${hhmm(o._start.local)}` : hhmm(o._start.local);
+          const link = el("button", "link", `${when} · ${o.title}`);
           link.type = "button";
           link.addEventListener("click", () => ctx.open(o));
           also.append(link);

@@ -42,7 +42,7 @@ export const STRINGS = {
     where: "Room: {room}",
     speakers: "Speakers",
     abstract: "About this session",
-    alsoBy: "Also with {name}",
+    alsoBy: "More with {name}",
     bookmark: "Bookmark",
     bookmarked: "Bookmarked",
     removeBookmark: "Remove bookmark",
