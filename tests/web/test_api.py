@@ -352,3 +352,35 @@ async def test_ratings_follow_the_chats_rules(env: Env) -> None:
     r = await c.post("/app/api/ratings/welcome", json={"rating": 3}, headers=forged())
     assert r.status == 401
     assert await store.feedback.count() == 1
+
+
+async def test_odd_session_ids_work_through_their_keys(tmp_path: Path) -> None:
+    tz = BRUSSELS_TZ
+    odd = Session(
+        id="talk/42 über #1",
+        title="Odd",
+        start=datetime(2025, 3, 3, 9, tzinfo=tz),
+        end=datetime(2025, 3, 3, 10, tzinfo=tz),
+    )
+    result = LoadResult(Conference(name="Odd ids", timezone=tz, sessions=(odd,)), "test")
+    async for e in make_env(tmp_path, result, datetime(2025, 3, 3, 8, tzinfo=tz)):
+        agenda = await (await e.client.get("/app/api/agenda")).json()
+        key = agenda["sessions"][0]["key"]
+        assert key != odd.id
+        path = "/app/api/bookmarks/" + key.replace("#", "%23")
+        r = await e.client.post(path, headers=auth())
+        assert r.status == 200
+        assert await e.rt.store.bookmarks.of_user(42) == [odd.id]
+        r = await e.client.get("/app/api/sessions/" + key.replace("#", "%23") + ".ics")
+        assert r.status == 200
+
+
+async def test_a_failing_planner_does_not_lose_the_bookmark(env: Env) -> None:
+    class Broken:
+        async def tick(self, *_: Any, **__: Any) -> int:
+            raise RuntimeError("planner down")
+
+    env.rt.services["reminders"] = Broken()
+    r = await env.client.post("/app/api/bookmarks/closing", headers=auth())
+    assert r.status == 200
+    assert await env.rt.store.bookmarks.of_user(42) == ["closing"]

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from bot.clock import ManualClock
 from bot.web.initdata import make_init_data
-from tests.conftest import BRUSSELS, brussels
+from tests.conftest import BRUSSELS, BUDAPEST, brussels
 from tests.web.server import DARK_THEME, TOKEN, MiniAppServer, big_agenda, launch_url
 
 ANNA = {"id": 42, "first_name": "Anna", "language_code": "en"}
@@ -311,3 +313,29 @@ def test_first_paint_with_1000_sessions(browser: Any, tmp_path: Path) -> None:
         server.stop()
     print(f"\nfirst paint, 1,000 sessions on one day (ms, cold then warm): {json.dumps(timings)}")
     assert sorted(timings)[1] < 3000  # the target is 1 s; this box is shared, so the bound is loose
+
+
+def test_today_is_selected_when_the_conference_is_on(browser: Any, tmp_path: Path) -> None:
+    tz = ZoneInfo("Europe/Budapest")
+    clock = ManualClock(datetime(2019, 11, 8, 11, 0, tzinfo=tz))
+    server = MiniAppServer(tmp_path / "bp.sqlite3", clock, agenda=BUDAPEST).start()
+    try:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        pg = context.new_page()
+        open_app(pg, server)
+        selected = pg.eval_on_selector_all(
+            ".day", "els => els.map(e => [e.dataset.day, e.getAttribute('aria-selected')])"
+        )
+        assert selected == [["2019-11-07", "false"], ["2019-11-08", "true"]]
+        assert pg.locator(".now-line").is_visible()
+        pg.click(".day[data-day='2019-11-07']")
+        assert pg.get_attribute(".day[data-day='2019-11-07']", "aria-selected") == "true"
+        assert pg.locator(".now-line").is_hidden()  # not today
+        clock.set(datetime(2019, 10, 1, 9, 0, tzinfo=tz))  # weeks before: the first day
+        pg.reload()
+        pg.wait_for_selector("body[data-ready='1']")
+        assert pg.get_attribute(".day[data-day='2019-11-07']", "aria-selected") == "true"
+        assert pg.is_hidden("#now-pill")
+        context.close()
+    finally:
+        server.stop()
