@@ -26,8 +26,9 @@ How to write (or convert) a text function::
   24-hour, in the conference's zone); lists of names through ``and_list`` (in a sentence) or
   ``comma_list`` (after a label).
 - Markup stays in the msgid only where a translator must place it (``<b>{title}</b>``).
-- Plain-text results (button labels, toasts, chart labels) end in ``_button``, ``_label`` or
-  ``_toast``, or are listed in ``PLAIN_TEXT``; they never use ``h``.
+- Plain-text results (button labels, toasts, chart labels) end in ``_button`` or ``_toast``,
+  or are listed in ``PLAIN_TEXT``; they never use ``h``. The tests render every function in
+  every language with hostile input and check the HTML ones with Telegram's parser.
 - Then ``make messages`` and translate the new msgids in each ``bot/locales/*/…/confbot.po``;
   ``make test`` fails until every language has them.
 """
@@ -52,9 +53,14 @@ from bot.i18n import (
     pgettext,
 )
 
-#: Functions whose result is plain text (not HTML) besides ``*_button``/``*_label``/``*_toast``.
+#: Functions whose result is plain text (not HTML) besides ``*_button`` and ``*_toast``.
 PLAIN_TEXT = frozenset(
     {
+        "bookmark_label",
+        "rating_label",
+        "rating_skip_label",
+        "no_comment_label",
+        "comment_done_label",
         "hm",
         "day_label",
         "day_long",
