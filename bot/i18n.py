@@ -14,8 +14,8 @@ how to add a language.
 
 from __future__ import annotations
 
-import functools
 import io
+import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -48,6 +48,8 @@ INCOMPLETE: frozenset[str] = frozenset()
 DEFAULT = "en"
 DOMAIN = "confbot"
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+
+log = logging.getLogger("confbot.i18n")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -119,7 +121,11 @@ class Catalogues:
 
     def _load(self, code: str) -> Language:
         locale = Locale.parse(self.languages[code])
-        translations: NullTranslations = load_po(self.path(code), locale)
+        try:
+            translations: NullTranslations = load_po(self.path(code), locale)
+        except Exception:  # a broken catalogue must not silence the bot: English it is
+            log.exception("cannot read the %s catalogue %s; using English", code, self.path(code))
+            translations = NullTranslations()
         if code != self.default:
             translations.add_fallback(self.get(self.default).translations)
         return Language(code, locale, translations)
@@ -163,9 +169,10 @@ def _resolve(language: Language | str | None) -> Language:
 @contextmanager
 def use_locale(language: Language | str | None) -> Iterator[Language]:
     """Render everything inside in ``language`` (any code: it is negotiated; None = English)."""
-    token = _current.set(_resolve(language))
+    chosen = _resolve(language)
+    token = _current.set(chosen)
     try:
-        yield _current.get() or CATALOGUES.get(DEFAULT)
+        yield chosen
     finally:
         _current.reset(token)
 
@@ -213,29 +220,38 @@ def localized(
 # and a value (already escaped by the caller) is never parsed as a format string itself.
 
 
+def _fill(text: str, source: str, values: dict[str, object]) -> str:
+    """``text.format(**values)``; a translation with a broken placeholder shows the English."""
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):
+        log.error("bad placeholders in the %s translation of %r", current().code, source)
+        return source.format(**values)
+
+
 def _(message: str, /, **values: object) -> str:
     """Translate ``message`` and fill its ``{placeholders}``."""
     text = current().translations.gettext(message)
-    return text.format(**values) if values else text
+    return _fill(text, message, values) if values else text
 
 
 def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     """The plural form for ``n`` in the current language; ``{count}`` is ``n`` unless given."""
     text = current().translations.ngettext(singular, plural, n)
     values.setdefault("count", n)
-    return text.format(**values)
+    return _fill(text, singular if n == 1 else plural, values)
 
 
 def pgettext(context: str, message: str, /, **values: object) -> str:
     """Translate ``message`` in ``context``: the same English word with two meanings."""
     text = current().translations.pgettext(context, message)
-    return text.format(**values) if values else text
+    return _fill(text, message, values) if values else text
 
 
 def npgettext(context: str, singular: str, plural: str, n: int, /, **values: object) -> str:
     text = current().translations.npgettext(context, singular, plural, n)
     values.setdefault("count", n)
-    return text.format(**values)
+    return _fill(text, singular if n == 1 else plural, values)
 
 
 def N_(message: str) -> str:
@@ -304,6 +320,6 @@ def tags(text: str) -> list[str]:
     return sorted(m.group(0) for m in _TAG.finditer(text))
 
 
-@functools.cache
-def language_name(code: str) -> str:
+def language_name(code: str | None) -> str:
+    """A language's name in itself, for any code (negotiated)."""
     return CATALOGUES.get(code).name

@@ -301,3 +301,34 @@ def test_the_default_must_be_configured() -> None:
 
 def _session() -> Session:
     return Session("s", "Talk", WED, WED + timedelta(hours=1))
+
+
+def test_a_broken_catalogue_falls_back_to_english(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "de" / "LC_MESSAGES"
+    broken.mkdir(parents=True)
+    (broken / "confbot.po").write_bytes(b'msgid "x"\nmsgstr[0] "unterminated\n\x00\xff')
+    cats = Catalogues(tmp_path, {"en": "en_GB", "de": "de_DE"})
+    with use_locale(cats.get("de")):
+        assert texts.cancel_button() == "✖️ Cancel"
+    assert "cannot read the de catalogue" in caplog.text
+
+
+def test_a_translation_with_broken_placeholders_shows_english(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """make test refuses such a catalogue; at run time the message still goes out."""
+    german = tmp_path / "de" / "LC_MESSAGES"
+    german.mkdir(parents=True)
+    (german / "confbot.po").write_text(
+        'msgid "Thanks! Saved {rating}/5."\nmsgstr "Danke! {note"\n\n'
+        'msgid "{count} minute"\nmsgid_plural "{count} minutes"\n'
+        'msgstr[0] "{anzahl} Minute"\nmsgstr[1] "{anzahl} Minuten"\n',
+        encoding="utf-8",
+    )
+    cats = Catalogues(tmp_path, {"en": "en_GB", "de": "de_DE"})
+    with use_locale(cats.get("de")):
+        assert texts.rating_thanks_toast(4) == "Thanks! Saved 4/5."
+        assert texts.minutes_phrase(2) == "2 minutes"
+    assert "bad placeholders in the de translation" in caplog.text
