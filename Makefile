@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo run test lint typecheck bench clean
+.PHONY: install demo run test lint typecheck bench messages clean
 
 install: $(STAMP)
 
@@ -32,6 +32,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# Re-extract every text into bot/locales/confbot.pot and update each language's .po file;
+# then translate what is new (docs/i18n.md). `make test` fails while a language lacks a text.
+messages: install
+	$(BIN)/python -m bot.i18n_tools update
 
 bench: install
 	$(BIN)/python -m bench

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
 
+from bot import texts
 from bot.agenda.model import Conference, Session
 
 PRODID = "-//confbot//confbot agenda//EN"
@@ -42,7 +43,7 @@ def _speaker_names(conf: Conference, session: Session) -> list[str]:
         sp = conf.speakers.get(part.speaker_id)
         if sp is None:
             continue
-        role = f" ({part.role})" if part.role and part.role != "speaker" else ""
+        role = f" ({texts.role_label(part.role)})" if part.role and part.role != "speaker" else ""
         names.append(sp.name + role)
     return names
 
@@ -60,7 +61,7 @@ def _event(conf: Conference, session: Session, stamp: datetime) -> Event:
     description = []
     names = _speaker_names(conf, session)
     if names:
-        description.append("Speakers: " + ", ".join(names))
+        description.append(texts.calendar_speakers(names))
     if session.abstract.strip():
         description.append(session.abstract.strip())
     if description:

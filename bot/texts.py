@@ -1,17 +1,94 @@
-"""Every sentence the bot says, in one place, so wording is reviewed here and can be translated.
+"""Every sentence the bot says, in one place, so wording is reviewed here and translated.
 
 Each function returns Telegram-flavoured HTML with every piece of agenda or user text escaped
-by ``h``. Nothing else in the project writes user-facing wording.
+by ``h``. Nothing else in the project writes user-facing wording. The words are gettext
+messages (``bot/i18n.py``): they come out in the language of the current ``use_locale``,
+English by default, so call sites never pass a language.
+
+How to write (or convert) a text function::
+
+    def seats_left(room: str, count: int) -> str:
+        return ngettext(
+            "{count} seat is left in <b>{room}</b>.",
+            "{count} seats are left in <b>{room}</b>.",
+            count,
+            room=h(room),
+        )
+
+- One whole sentence (or paragraph) is one message, written in English as the msgid. Values go
+  in as named ``{placeholders}`` filled by keyword; agenda and user text is escaped with ``h``
+  in the call, never in the msgid. No literal braces in a msgid.
+- Wording that depends on a condition is one message per variant, chosen with ``if``: never glue
+  pieces of a sentence together (another language orders and inflects them differently). Whole
+  sentences and layout (emoji, line breaks, `` · ``) may be joined.
+- A number that changes a word goes through ``ngettext`` (``{count}`` is the number).
+- Dates and times through ``day_label``/``day_long``/``hm``/``span``/``day_time`` (localised,
+  24-hour, in the conference's zone); lists of names through ``and_list`` (in a sentence) or
+  ``comma_list`` (after a label).
+- Markup stays in the msgid only where a translator must place it (``<b>{title}</b>``).
+- Plain-text results (button labels, toasts, chart labels) end in ``_button`` or ``_toast``,
+  or are listed in ``PLAIN_TEXT``; they never use ``h``. The tests render every function in
+  every language with hostile input and check the HTML ones with Telegram's parser.
+- Then ``make messages`` and translate the new msgids in each ``bot/locales/*/…/confbot.po``;
+  ``make test`` fails until every language has them.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 
 from bot.agenda.diff import Changes, SessionChange
 from bot.agenda.model import Conference, Session, SessionType, Speaker
+from bot.i18n import (
+    NP_,
+    _,
+    format_date,
+    format_datetime,
+    format_list,
+    format_number,
+    ngettext,
+    npgettext,
+    pgettext,
+)
+
+#: Functions whose result is plain text (not HTML) besides ``*_button`` and ``*_toast``.
+PLAIN_TEXT = frozenset(
+    {
+        "bookmark_label",
+        "rating_label",
+        "rating_skip_label",
+        "no_comment_label",
+        "comment_done_label",
+        "hm",
+        "day_label",
+        "day_long",
+        "day_time",
+        "date_range",
+        "span",
+        "and_list",
+        "comma_list",
+        "type_label",
+        "role_label",
+        "calendar_speakers",
+        "state_label",
+        "minutes_phrase",
+        "broadcast_time_unreadable",
+        "broadcast_time_skipped",
+        "broadcast_time_passed",
+        "broadcast_time_too_far",
+        "broadcast_no_such_session",
+        "broadcast_no_such_track",
+        "broadcast_unknown_audience",
+        "reload_download_failed",
+        "feedback_removed_session",
+        "chart_title",
+        "chart_axis",
+        "chart_more",
+        "something_went_wrong",
+    }
+)
 
 
 def h(text: object) -> str:
@@ -19,16 +96,35 @@ def h(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+# Dates and times. The "date format" messages are CLDR patterns, not sentences: EEE = Wed,
+# EEEE = Wednesday, d = 27, MMM = Nov, MMMM = November, y = 2024, HH = 14, H = 9, mm = 05; text
+# in 'single quotes' is copied. Translators write their language's order (see docs/i18n.md).
+
+
 def hm(when: datetime) -> str:
-    return when.strftime("%H:%M")
+    # Translators: CLDR pattern of a time of day; keep the 24-hour clock (HH:mm or H:mm).
+    return format_datetime(when, pgettext("date format: time of day", "HH:mm"))
 
 
 def day_label(day: date) -> str:
-    return f"{day.strftime('%a')} {day.day} {day.strftime('%b')}"
+    # Translators: CLDR pattern of a short day on buttons and in lists: "Wed 27 Nov".
+    return format_date(day, pgettext("date format: short day", "EEE d MMM"))
 
 
 def day_long(day: date) -> str:
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+    # Translators: CLDR pattern of a day with its year: "Wednesday 27 November 2024".
+    return format_date(day, pgettext("date format: long day", "EEEE d MMMM y"))
+
+
+def day_time(when: datetime) -> str:
+    """A short day and a time: "Wed 27 Nov 14:00"."""
+    return _on_day(when.date(), hm(when))
+
+
+def _on_day(day: date, time: str) -> str:
+    """A short day and a time or span ("Wed 27 Nov 14:00–14:45")."""
+    # Translators: a short day ("Wed 27 Nov") followed by a time or span ("14:00–14:45").
+    return pgettext("date and time", "{day} {time}", day=day_label(day), time=time)
 
 
 def date_range(conf: Conference) -> str:
@@ -39,95 +135,222 @@ def date_range(conf: Conference) -> str:
     if first == last:
         return day_long(first)
     if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last.strftime('%B %Y')}"
-    return f"{day_label(first)} – {day_long(last)}"
+        # Translators: CLDR patterns of a range of days in one month: "27–28 November 2024".
+        start = format_date(first, pgettext("date format: first day of a range in a month", "d"))
+        end = format_date(last, pgettext("date format: last day of a range in a month", "d MMMM y"))
+        # Translators: a range of days in one month: "27–28 November 2024".
+        return pgettext("date range in a month", "{first}–{last}", first=start, last=end)
+    if first.year == last.year:
+        # Translators: CLDR patterns of a range in one year: "27 November – 5 December 2024".
+        start = format_date(
+            first, pgettext("date format: first day of a range in a year", "d MMMM")
+        )
+        end = format_date(last, pgettext("date format: last day of a range in a year", "d MMMM y"))
+    else:
+        start, end = day_long(first), day_long(last)
+    # Translators: a range of days over months or years: "27 November – 5 December 2024".
+    return pgettext("date range", "{first} – {last}", first=start, last=end)
 
 
 def span(session: Session) -> str:
     return f"{hm(session.start)}–{hm(session.end)}"
 
 
-TYPE_LABEL = {
-    SessionType.TALK: "Talk",
-    SessionType.PANEL: "Panel",
-    SessionType.KEYNOTE: "Keynote",
-    SessionType.WORKSHOP: "Workshop",
-    SessionType.OPENING: "Opening",
-    SessionType.CLOSING: "Closing",
-    SessionType.BREAK: "Break",
-    SessionType.SOCIAL: "Social",
-    SessionType.OTHER: "Session",
+def and_list(items: Iterable[str]) -> str:
+    """Items in a sentence: "A, B and C" (escape the items first)."""
+    return format_list(items)
+
+
+def comma_list(items: Iterable[str]) -> str:
+    """Items after a label ("With: A, B, C"): the language's plain list."""
+    return format_list(items, style="unit")
+
+
+_TYPE_LABELS: dict[SessionType, tuple[str, str]] = {
+    SessionType.TALK: NP_("session type", "Talk"),
+    SessionType.PANEL: NP_("session type", "Panel"),
+    SessionType.KEYNOTE: NP_("session type", "Keynote"),
+    SessionType.WORKSHOP: NP_("session type", "Workshop"),
+    SessionType.OPENING: NP_("session type", "Opening"),
+    SessionType.CLOSING: NP_("session type", "Closing"),
+    SessionType.BREAK: NP_("session type", "Break"),
+    SessionType.SOCIAL: NP_("session type", "Social"),
+    SessionType.OTHER: NP_("session type", "Session"),
 }
+
+
+class _Translated(Mapping[SessionType, str]):
+    """``TYPE_LABEL[kind]`` in the current language (a mapping, as before the catalogue)."""
+
+    def __init__(self, msgids: Mapping[SessionType, tuple[str, str]]) -> None:
+        self._msgids = msgids
+
+    def __getitem__(self, key: SessionType) -> str:
+        return pgettext(*self._msgids[key])
+
+    def __iter__(self) -> Iterator[SessionType]:
+        return iter(self._msgids)
+
+    def __len__(self) -> int:
+        return len(self._msgids)
+
+
+TYPE_LABEL: Mapping[SessionType, str] = _Translated(_TYPE_LABELS)
+
+
+def type_label(kind: SessionType) -> str:
+    return TYPE_LABEL.get(kind) or TYPE_LABEL[SessionType.OTHER]
+
+
+_ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "speaker": NP_("role on stage", "speaker"),
+    "moderator": NP_("role on stage", "moderator"),
+    "chair": NP_("role on stage", "chair"),
+    "host": NP_("role on stage", "host"),
+    "panelist": NP_("role on stage", "panellist"),
+    "panellist": NP_("role on stage", "panellist"),
+    "presenter": NP_("role on stage", "presenter"),
+    "discussant": NP_("role on stage", "discussant"),
+    "keynote": NP_("role on stage", "keynote speaker"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role on stage in the current language; a role the agenda invented is shown as written."""
+    msgid = _ROLE_LABELS.get(role.strip().casefold())
+    return pgettext(*msgid) if msgid else role
+
+
+_STATE_LABELS: dict[str, tuple[str, str]] = {
+    "pending": NP_("delivery state", "pending"),
+    "inflight": NP_("delivery state", "sending"),
+    "sent": NP_("delivery state", "sent"),
+    "failed": NP_("delivery state", "failed"),
+    "blocked": NP_("delivery state", "blocked"),
+    "expired": NP_("delivery state", "expired"),
+    "cancelled": NP_("delivery state", "cancelled"),
+    "skipped": NP_("delivery state", "skipped"),
+    "draft": NP_("delivery state", "draft"),
+    "sending": NP_("delivery state", "sending"),
+    "scheduled": NP_("delivery state", "scheduled"),
+    "running": NP_("delivery state", "running"),
+    "done": NP_("delivery state", "done"),
+}
+
+
+def state_label(state: str) -> str:
+    """An outbox or broadcast state as organisers read it."""
+    msgid = _STATE_LABELS.get(state)
+    return pgettext(*msgid) if msgid else state
+
+
+def _with_role(name: str, role: str) -> str:
+    """ "Name (moderator)": a speaker with any role other than plain speaker, escaped."""
+    if role and role != "speaker":
+        return f"{h(name)} ({h(role_label(role))})"
+    return h(name)
 
 
 # --- start, help, errors ---------------------------------------------------------------------
 
 
 def welcome(conf: Conference, first_name: str) -> str:
-    where = f" · {h(conf.city or conf.venue)}" if (conf.city or conf.venue) else ""
+    place = conf.city or conf.venue
+    dates = date_range(conf)
+    if dates and place:
+        intro = _(
+            "Hello {name}! I am the assistant of <b>{conference}</b> ({dates} · {place}).",
+            name=h(first_name),
+            conference=h(conf.name),
+            dates=h(dates),
+            place=h(place),
+        )
+    elif dates:
+        intro = _(
+            "Hello {name}! I am the assistant of <b>{conference}</b> ({dates}).",
+            name=h(first_name),
+            conference=h(conf.name),
+            dates=h(dates),
+        )
+    else:
+        intro = _(
+            "Hello {name}! I am the assistant of <b>{conference}</b>.",
+            name=h(first_name),
+            conference=h(conf.name),
+        )
     return (
-        f"Hello {h(first_name)}! I am the assistant of <b>{h(conf.name)}</b>"
-        f" ({h(date_range(conf))}{where}).\n\n"
-        "Ask me anything about the programme in plain words, like "
-        "<i>what's on after lunch?</i> or <i>when is the panel on crisis management?</i>, "
-        "bookmark sessions to get a reminder before they start, and rate them afterwards.\n"
-        "/agenda shows the programme, /help lists everything I can do."
+        intro
+        + "\n\n"
+        + _(
+            "Ask me anything about the programme in plain words, like "
+            "<i>what's on after lunch?</i> or <i>when is the panel on crisis management?</i>, "
+            "bookmark sessions to get a reminder before they start, and rate them afterwards.\n"
+            "/agenda shows the programme, /help lists everything I can do."
+        )
     )
 
 
 def help_text(*, organiser: bool, speaker: bool) -> str:
-    lines = [
-        "<b>What I can do</b>",
-        "/agenda – the programme, day by day",
-        "/now – what is on right now",
-        "/next – what starts next",
-        "/speakers – everyone on stage; /speaker NAME – one of them",
-        "/session ID – one session",
-        "/my – your bookmarks and personal calendar",
-        "/remind N – get reminders N minutes before (0 = off)",
-        "/feedback – rate a session you attended",
-        "/whoami – your Telegram id",
-        "",
-        "Or just ask: <i>where is the coffee break?</i>, <i>who moderates the panel?</i>",
+    sections = [
+        _(
+            "<b>What I can do</b>\n"
+            "/agenda – the programme, day by day\n"
+            "/now – what is on right now\n"
+            "/next – what starts next\n"
+            "/speakers – everyone on stage; /speaker NAME – one of them\n"
+            "/session ID – one session\n"
+            "/my – your bookmarks and personal calendar\n"
+            "/remind N – get reminders N minutes before (0 = off)\n"
+            "/feedback – rate a session you attended\n"
+            "/whoami – your Telegram id\n"
+            "\n"
+            "Or just ask: <i>where is the coffee break?</i>, <i>who moderates the panel?</i>"
+        )
     ]
     if speaker:
-        lines += ["", "<b>For speakers</b>", "/myslots – your sessions", "/myfeedback – ratings"]
+        sections.append(_("<b>For speakers</b>\n/myslots – your sessions\n/myfeedback – ratings"))
     if organiser:
-        lines += [
-            "",
-            "<b>For organisers</b>",
-            "/broadcast TEXT – message everyone (or a session's bookmarkers, speakers, a track)",
-            "/broadcasts – scheduled and running broadcasts",
-            "/reload – re-read the agenda and tell those affected",
-            "/stats – users, bookmarks and feedback",
-            "/export – feedback as CSV and a chart",
-            "/speakerlinks – one-time links for speakers; /unlink NAME – unlink one",
-        ]
-    return "\n".join(lines)
+        sections.append(
+            _(
+                "<b>For organisers</b>\n"
+                "/broadcast TEXT – message everyone (or a session's bookmarkers, speakers,"
+                " a track)\n"
+                "/broadcasts – scheduled and running broadcasts\n"
+                "/reload – re-read the agenda and tell those affected\n"
+                "/stats – users, bookmarks and feedback\n"
+                "/export – feedback as CSV and a chart\n"
+                "/speakerlinks – one-time links for speakers; /unlink NAME – unlink one"
+            )
+        )
+    return "\n\n".join(sections)
 
 
 def unknown_command() -> str:
-    return "I don't know that command. /help lists what I can do."
+    return _("I don't know that command. /help lists what I can do.")
 
 
 def something_went_wrong() -> str:
-    return "Sorry, something went wrong on my side. Please try again in a moment."
+    return _("Sorry, something went wrong on my side. Please try again in a moment.")
 
 
 def stale_button() -> str:
-    return "That button is no longer valid. Send /agenda to start again."
+    return _("That button is no longer valid. Send /agenda to start again.")
 
 
 def text_too_long(limit: int) -> str:
-    return f"That message is too long for me: please keep it under {limit} characters."
+    return ngettext(
+        "That message is too long for me: please keep it under {count} character.",
+        "That message is too long for me: please keep it under {count} characters.",
+        limit,
+    )
 
 
 def whoami(user_id: int, *, organiser: bool, speaker_name: str | None) -> str:
-    lines = [f"Your Telegram user id is <code>{user_id}</code>."]
+    lines = [_("Your Telegram user id is <code>{id}</code>.", id=user_id)]
     if organiser:
-        lines.append("You are an organiser of this conference.")
+        lines.append(_("You are an organiser of this conference."))
     if speaker_name:
-        lines.append(f"You are linked as the speaker <b>{h(speaker_name)}</b>.")
+        lines.append(_("You are linked as the speaker <b>{name}</b>.", name=h(speaker_name)))
     return "\n".join(lines)
 
 
@@ -135,59 +358,66 @@ def whoami(user_id: int, *, organiser: bool, speaker_name: str | None) -> str:
 
 
 def earlier_button() -> str:
-    return "◀ Earlier"
+    return _("◀ Earlier")
 
 
 def later_button() -> str:
-    return "Later ▶"
+    return _("Later ▶")
 
 
 def previous_button() -> str:
-    return "◀ Previous"
+    return _("◀ Previous")
 
 
 def next_button(page: int | None = None, pages: int | None = None) -> str:
-    return f"Next ▶ ({page}/{pages})" if page and pages else "Next ▶"
+    if page and pages:
+        return _("Next ▶ ({page}/{pages})", page=page, pages=pages)
+    return _("Next ▶")
 
 
 def newer_button() -> str:
-    return "◀ Newer"
+    return _("◀ Newer")
 
 
 def older_button() -> str:
-    return "Older ▶"
+    return _("Older ▶")
 
 
 def days_button() -> str:
-    return "📅 Days"
+    return _("📅 Days")
 
 
 def calendar_button() -> str:
-    return "📅 Add to calendar"
+    return _("📅 Add to calendar")
 
 
 def rate_button() -> str:
-    return "✍️ Rate this session"
+    return _("✍️ Rate this session")
 
 
 def back_to_day_button() -> str:
-    return "🗓 Back to the day"
+    return _("🗓 Back to the day")
 
 
 # --- agenda ------------------------------------------------------------------------------------
 
 
 def choose_day(conf: Conference) -> str:
-    return f"<b>{h(conf.name)}</b>\n{h(date_range(conf))}\n\nWhich day?"
+    return _(
+        "<b>{conference}</b>\n{dates}\n\nWhich day?",
+        conference=h(conf.name),
+        dates=h(date_range(conf)),
+    )
 
 
 def day_header(day: date, page: int, pages: int) -> str:
-    suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
-    return f"<b>{h(day_long(day))}</b>{suffix}"
+    if pages > 1:
+        return _("<b>{day}</b> ({page}/{pages})", day=h(day_long(day)), page=page + 1, pages=pages)
+    return f"<b>{h(day_long(day))}</b>"
 
 
 def slot_line(session: Session, *, with_day: bool = False, marked: bool = False) -> str:
-    when = f"{day_label(session.listed_day)} {span(session)}" if with_day else span(session)
+    when = _on_day(session.listed_day, span(session)) if with_day else span(session)
     room = f" · {h(session.room)}" if session.room else ""
     star = "⭐ " if marked else ""
     title = h(session.title) if session.is_break else f"<b>{h(session.title)}</b>"
@@ -201,16 +431,13 @@ def session_card(
     lines.append(f"🗓 {h(day_long(session.listed_day))}, {h(span(session))}")
     if session.room:
         lines.append(f"📍 {h(session.room)}")
-    kind = TYPE_LABEL.get(session.type, "Session")
+    kind = type_label(session.type)
     lines.append(f"🏷 {h(kind)}" + (f" · {h(session.track)}" if session.track else ""))
-    people = [
-        f"{h(sp.name)}" + (f" ({h(role)})" if role and role != "speaker" else "")
-        for sp, role in speakers
-    ]
+    people = [_with_role(sp.name, role) for sp, role in speakers]
     if people:
-        lines.append("🎤 " + ", ".join(people))
+        lines.append("🎤 " + comma_list(people))
     if bookmarked:
-        lines.append("⭐ In your bookmarks")
+        lines.append(_("⭐ In your bookmarks"))
     if session.abstract:
         abstract = session.abstract.strip()
         if len(abstract) > 1500:
@@ -220,7 +447,7 @@ def session_card(
 
 
 def no_such_session(query: str) -> str:
-    return f"I found no session <code>{h(query)}</code>. Try /agenda or just ask me."
+    return _("I found no session <code>{query}</code>. Try /agenda or just ask me.", query=h(query))
 
 
 def now_running(
@@ -228,35 +455,51 @@ def now_running(
 ) -> str:
     if sessions:
         body = "\n".join(slot_line(s) for s in sessions)
-        return f"<b>On now</b> ({h(hm(when))})\n{body}"
+        return _("<b>On now</b> ({time})", time=h(hm(when))) + "\n" + body
     if not upcoming:
         return conference_over()
     first = upcoming[0]
     following = "\n".join(slot_line(s) for s in upcoming)
     if first.start.date() != when.date():  # not today: name the day, not "right now"
-        verb = "continues" if begun else "starts"
-        day = day_long(first.listed_day)
-        return f"The programme {verb} on {h(day)} at {h(hm(first.start))}:\n{following}"
+        day, start = h(day_long(first.listed_day)), h(hm(first.start))
+        if begun:
+            head = _("The programme continues on {day} at {time}:", day=day, time=start)
+        else:
+            head = _("The programme starts on {day} at {time}:", day=day, time=start)
+        return head + "\n" + following
     return (
-        f"Nothing is running right now ({h(hm(when))}).\n"
-        f"Next, at {h(hm(first.start))}:\n{following}"
+        _(
+            "Nothing is running right now ({now}).\nNext, at {time}:",
+            now=h(hm(when)),
+            time=h(hm(first.start)),
+        )
+        + "\n"
+        + following
     )
 
 
 def next_up(sessions: list[Session]) -> str:
     if not sessions:
-        return "Nothing more is scheduled. Thank you for coming!"
+        return _("Nothing more is scheduled. Thank you for coming!")
     first = sessions[0]
-    head = f"<b>Next</b>, {h(day_label(first.listed_day))} at {h(hm(first.start))}"
+    head = _(
+        "<b>Next</b>, {day} at {time}",
+        day=h(day_label(first.listed_day)),
+        time=h(hm(first.start)),
+    )
     return head + "\n" + "\n".join(slot_line(s) for s in sessions)
 
 
 def conference_over() -> str:
-    return "The conference is over. Thank you for coming!"
+    return _("The conference is over. Thank you for coming!")
 
 
 def speakers_list(conf: Conference, count: int) -> str:
-    return f"<b>Speakers</b> of {h(conf.name)} ({count}). Tap one for their profile."
+    return _(
+        "<b>Speakers</b> of {conference} ({count}). Tap one for their profile.",
+        conference=h(conf.name),
+        count=count,
+    )
 
 
 def speaker_profile(speaker: Speaker, sessions: list[tuple[Session, str]]) -> str:
@@ -267,29 +510,30 @@ def speaker_profile(speaker: Speaker, sessions: list[tuple[Session, str]]) -> st
         bio = speaker.bio.strip()
         lines += ["", h(bio[:1200] + ("…" if len(bio) > 1200 else ""))]
     if sessions:
-        lines += ["", "<b>Sessions</b>"]
+        lines += ["", _("<b>Sessions</b>")]
         for s, role in sessions:
-            role_txt = f" ({h(role)})" if role and role != "speaker" else ""
+            role_txt = f" ({h(role_label(role))})" if role and role != "speaker" else ""
             lines.append(slot_line(s, with_day=True) + role_txt)
     return "\n".join(lines)
 
 
 def no_such_speaker(query: str) -> str:
-    return f"I know no speaker called <i>{h(query)}</i>. /speakers lists them all."
+    return _("I know no speaker called <i>{query}</i>. /speakers lists them all.", query=h(query))
 
 
 def several_matches(query: str) -> str:
-    return f"Several matches for <i>{h(query)}</i>:"
+    return _("Several matches for <i>{query}</i>:", query=h(query))
 
 
 def session_usage() -> str:
-    return "Which session? Send <code>/session ID</code>, or browse with /agenda."
+    return _("Which session? Send <code>/session ID</code>, or browse with /agenda.")
 
 
 def nothing_understood(question: str) -> str:
-    return (
-        f"I could not find anything for <i>{h(question)}</i>. "
-        "Try a speaker's name, a topic or a time (<i>what's on at 11?</i>), or browse /agenda."
+    return _(
+        "I could not find anything for <i>{question}</i>. "
+        "Try a speaker's name, a topic or a time (<i>what's on at 11?</i>), or browse /agenda.",
+        question=h(question),
     )
 
 
@@ -298,44 +542,52 @@ def nothing_understood(question: str) -> str:
 
 def answer_header(intent: str, understood: str, count: int, more: int) -> str:
     """The first line of an answer listing sessions; ``understood`` reads after "Sessions"."""
-    about = f" {h(understood)}" if understood else ""
     if intent == "when":
-        head = "Here is when" if count == 1 else "Here is when these are on"
-        head = f"<b>{head}</b>"
+        head = ngettext("<b>Here is when</b>", "<b>Here is when these are on</b>", count)
     elif intent == "where":
-        head = "<b>Here is where</b>"
+        head = _("<b>Here is where</b>")
+    elif understood:
+        head = _("<b>Sessions {understood}</b>", understood=h(understood))
     else:
-        head = f"<b>Sessions{about}</b>" if about else "<b>Here is what I found</b>"
+        head = _("<b>Here is what I found</b>")
     if more:
-        head += f" (the first {count}; {more} more in /agenda)"
+        return _(
+            "{header} (the first {count}; {more} more in /agenda)",
+            header=head,
+            count=count,
+            more=more,
+        )
     return head
 
 
 def answer_line(session: Session, people: list[tuple[Speaker, str]]) -> str:
     line = slot_line(session, with_day=True)
     if people:
-        names = ", ".join(
-            h(sp.name) + (f" ({h(role)})" if role and role != "speaker" else "")
-            for sp, role in people
-        )
+        names = comma_list(_with_role(sp.name, role) for sp, role in people)
         line += f"\n    🎤 {names}"
     return line
 
 
 def answer_who(session: Session, people: list[tuple[Speaker, str]]) -> str:
     if not people:
-        return f"{slot_line(session, with_day=True)}\nNo speakers are listed for this session."
+        return (
+            slot_line(session, with_day=True) + "\n" + _("No speakers are listed for this session.")
+        )
     lines = [slot_line(session, with_day=True)]
     for sp, role in people:
-        label = role.capitalize() if role else "Speaker"
+        label = role_label(role or "speaker")
+        label = label[:1].upper() + label[1:]
         extra = f", {h(sp.affiliation)}" if sp.affiliation else ""
         lines.append(f"• {h(label)}: <b>{h(sp.name)}</b>{extra}")
     return "\n".join(lines)
 
 
 def answer_nothing(understood: str) -> str:
-    what = f"Nothing {h(understood)}." if understood else "I found nothing for that."
-    return f"{what}\nTry other words, a speaker's name or a time, or browse /agenda."
+    if understood:
+        what = _("Nothing {understood}.", understood=h(understood))
+    else:
+        what = _("I found nothing for that.")
+    return what + "\n" + _("Try other words, a speaker's name or a time, or browse /agenda.")
 
 
 def answer_nothing_now(when: datetime, upcoming: list[Session]) -> str:
@@ -343,7 +595,7 @@ def answer_nothing_now(when: datetime, upcoming: list[Session]) -> str:
 
 
 def answer_problem(problem: str) -> str:
-    return f"{h(problem)}\nTry another time, or browse /agenda."
+    return _("{problem}\nTry another time, or browse /agenda.", problem=h(problem))
 
 
 def conference_info(conf: Conference) -> str:
@@ -352,15 +604,30 @@ def conference_info(conf: Conference) -> str:
     if place:
         lines.append(f"📍 {h(place)}")
     if conf.organisers:
-        lines.append(f"Organised by {h(', '.join(conf.organisers))}")
+        organisers = and_list(h(o) for o in conf.organisers)
+        lines.append(
+            ngettext(
+                "Organised by {organisers}",
+                "Organised by {organisers}",
+                len(conf.organisers),
+                organisers=organisers,
+            )
+        )
     start, end = conf.start, conf.end
     if start is not None and end is not None:
-        lines.append(f"The programme runs {h(hm(start))}–{h(hm(end))} ({h(conf.timezone.key)}).")
+        lines.append(
+            _(
+                "The programme runs {start}–{end} ({zone}).",
+                start=h(hm(start)),
+                end=h(hm(end)),
+                zone=h(conf.timezone.key),
+            )
+        )
     if conf.description:
         text = conf.description.strip()
         lines += ["", h(text[:700] + ("…" if len(text) > 700 else ""))]
     if conf.url:
-        lines.append(f'<a href="{h(conf.url)}">Conference website</a>')
+        lines.append(_('<a href="{url}">Conference website</a>', url=h(conf.url)))
     return "\n".join(lines)
 
 
@@ -369,54 +636,61 @@ def conference_info(conf: Conference) -> str:
 
 
 def minutes_phrase(minutes: int) -> str:
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("{count} minute", "{count} minutes", minutes)
 
 
 def bookmarked_toast(lead: int, *, started: bool = False, ended: bool = False) -> str:
     """A toast is plain text. What the bookmark will bring depends on where the session is."""
     if ended:
-        return "Bookmarked. It is over: rate it with /feedback."
+        return _("Bookmarked. It is over: rate it with /feedback.")
     if started:
-        return "Bookmarked. It has started, so no reminder: I'll ask for your feedback after it."
+        return _("Bookmarked. It has started, so no reminder: I'll ask for your feedback after it.")
     if lead <= 0:
-        return "Bookmarked. Reminders are off: /remind 10 turns them on."
-    return f"Bookmarked — I'll remind you {minutes_phrase(lead)} before"
+        return _("Bookmarked. Reminders are off: /remind 10 turns them on.")
+    return ngettext(
+        "Bookmarked — I'll remind you {count} minute before",
+        "Bookmarked — I'll remind you {count} minutes before",
+        lead,
+    )
 
 
 def bookmark_removed_toast() -> str:
-    return "Removed"
+    return _("Removed")
 
 
 def break_not_bookmarkable() -> str:
-    return "Breaks cannot be bookmarked."
+    return _("Breaks cannot be bookmarked.")
 
 
 def bookmark_label(bookmarked: bool) -> str:
-    return "Remove bookmark" if bookmarked else "⭐ Bookmark"
+    return _("Remove bookmark") if bookmarked else _("⭐ Bookmark")
 
 
 def headline_button(on: bool) -> str:
-    return "✅ Reminders before every panel: on" if on else "🔔 Remind me before every panel"
+    if on:
+        return _("✅ Reminders before every panel: on")
+    return _("🔔 Remind me before every panel")
 
 
 def headline_toast(on: bool) -> str:
     if on:
-        return "Done: I'll remind you before every panel and keynote."
-    return "Done: only your bookmarks get reminders now."
+        return _("Done: I'll remind you before every panel and keynote.")
+    return _("Done: only your bookmarks get reminders now.")
 
 
 def schedule_button() -> str:
-    return "📅 Whole schedule as .ics"
+    return _("📅 Whole schedule as .ics")
 
 
 def my_schedule(sessions: list[Session], clashes: set[str], *, headline: bool) -> str:
     if not sessions:
-        text = (
+        text = _(
             "<b>Your schedule</b>\nNo bookmarks yet. Open a session from /agenda and tap "
-            "<i>⭐ Bookmark</i>, and I'll remind you before it starts."
+            "<i>{button}</i>, and I'll remind you before it starts.",
+            button=h(bookmark_label(False)),
         )
     else:
-        lines = [f"<b>Your schedule</b> ({len(sessions)})"]
+        lines = [_("<b>Your schedule</b> ({count})", count=len(sessions))]
         day: date | None = None
         for s in sessions:
             if s.listed_day != day:
@@ -424,71 +698,102 @@ def my_schedule(sessions: list[Session], clashes: set[str], *, headline: bool) -
                 lines += ["", f"<b>{h(day_long(day))}</b>"]
             line = slot_line(s)
             if s.id in clashes:
-                line += " ⚠️ <i>clash</i>"
+                line += " " + _("⚠️ <i>clash</i>")
             lines.append(line)
         if clashes:
-            lines += ["", "⚠️ marks sessions that overlap another of your bookmarks."]
+            lines += ["", _("⚠️ marks sessions that overlap another of your bookmarks.")]
         text = "\n".join(lines)
     if headline:
-        text += "\n\n🔔 You also get a reminder before every panel and keynote."
+        text += "\n\n" + _("🔔 You also get a reminder before every panel and keynote.")
     return text
 
 
 def remind_status(minutes: int, *, is_default: bool, headline: bool) -> str:
     if minutes <= 0:
-        now = "Reminders are <b>off</b>."
+        now = _("Reminders are <b>off</b>.")
+    elif is_default:
+        now = ngettext(
+            "I remind you <b>{count} minute</b> before your sessions (the default).",
+            "I remind you <b>{count} minutes</b> before your sessions (the default).",
+            minutes,
+        )
     else:
-        own = " (the default)" if is_default else ""
-        now = f"I remind you <b>{h(minutes_phrase(minutes))}</b> before your sessions{own}."
-    panels = (
-        "\nYou also get a reminder before every panel and keynote."
-        if headline
-        else "\nThe button below adds a reminder before every panel and keynote."
-    )
-    return f"{now}{panels}\nChange it with <code>/remind N</code> (0 turns reminders off)."
+        now = ngettext(
+            "I remind you <b>{count} minute</b> before your sessions.",
+            "I remind you <b>{count} minutes</b> before your sessions.",
+            minutes,
+        )
+    if headline:
+        panels = _("You also get a reminder before every panel and keynote.")
+    else:
+        panels = _("The button below adds a reminder before every panel and keynote.")
+    change = _("Change it with <code>/remind N</code> (0 turns reminders off).")
+    return f"{now}\n{panels}\n{change}"
 
 
 def remind_set(minutes: int) -> str:
     if minutes <= 0:
-        return "Reminders are now <b>off</b>. <code>/remind 10</code> turns them back on."
-    return f"Done: I'll remind you <b>{h(minutes_phrase(minutes))}</b> before your sessions."
+        return _("Reminders are now <b>off</b>. <code>/remind 10</code> turns them back on.")
+    return ngettext(
+        "Done: I'll remind you <b>{count} minute</b> before your sessions.",
+        "Done: I'll remind you <b>{count} minutes</b> before your sessions.",
+        minutes,
+    )
 
 
 def remind_usage(low: int, high: int) -> str:
-    return (
-        f"Send <code>/remind N</code> with N a whole number of minutes from {low} to {high}, "
-        "e.g. <code>/remind 15</code>; <code>/remind 0</code> turns reminders off."
+    return _(
+        "Send <code>/remind N</code> with N a whole number of minutes from {low} to {high}, "
+        "e.g. <code>/remind 15</code>; <code>/remind 0</code> turns reminders off.",
+        low=low,
+        high=high,
     )
 
 
 def reminder(session: Session, speakers: Iterable[tuple[Speaker, str]], minutes_left: int) -> str:
-    when = "now" if minutes_left <= 0 else f"in {minutes_phrase(minutes_left)}"
-    lines = [f"⏰ <b>{h(session.title)}</b> starts {h(when)}, at {h(hm(session.start))}."]
+    title, start = h(session.title), h(hm(session.start))
+    if minutes_left <= 0:
+        head = _("⏰ <b>{title}</b> starts now, at {time}.", title=title, time=start)
+    else:
+        head = ngettext(
+            "⏰ <b>{title}</b> starts in {count} minute, at {time}.",
+            "⏰ <b>{title}</b> starts in {count} minutes, at {time}.",
+            minutes_left,
+            title=title,
+            time=start,
+        )
+    lines = [head]
     where = f"📍 {h(session.room)}" if session.room else ""
     lines.append(f"🕑 {h(span(session))}" + (f" · {where}" if where else ""))
-    people = [
-        h(sp.name) + (f" ({h(role)})" if role and role != "speaker" else "")
-        for sp, role in speakers
-    ]
+    people = [_with_role(sp.name, role) for sp, role in speakers]
     if people:
-        lines.append("🎤 " + ", ".join(people))
+        lines.append("🎤 " + comma_list(people))
     return "\n".join(lines)
 
 
 def open_card_button() -> str:
-    return "Open the session"
+    return _("Open the session")
 
 
 def calendar_caption(session: Session) -> str:
-    return f"📅 <b>{h(session.title)}</b>: open the file to add it to your calendar."
+    return _("📅 <b>{title}</b>: open the file to add it to your calendar.", title=h(session.title))
+
+
+def calendar_speakers(names: list[str]) -> str:
+    """Plain text in a calendar event's description: who is on stage (names with roles)."""
+    return ngettext("Speaker: {names}", "Speakers: {names}", len(names), names=comma_list(names))
 
 
 def schedule_caption(count: int) -> str:
-    return f"📅 Your schedule ({count} sessions): open the file to add it to your calendar."
+    return ngettext(
+        "📅 Your schedule ({count} session): open the file to add it to your calendar.",
+        "📅 Your schedule ({count} sessions): open the file to add it to your calendar.",
+        count,
+    )
 
 
 def schedule_empty_toast() -> str:
-    return "No bookmarks yet: nothing to put in a calendar."
+    return _("No bookmarks yet: nothing to put in a calendar.")
 
 
 # --- feedback (issue 6) --------------------------------------------------------------------------
@@ -500,109 +805,168 @@ def rating_label(rating: int, *, chosen: bool = False) -> str:
 
 
 def rating_skip_label() -> str:
-    return "Skip"
+    return _("Skip")
 
 
 def no_comment_label() -> str:
-    return "No comment"
+    return _("No comment")
 
 
 def comment_done_label() -> str:
-    return "✅ Done"
+    return _("✅ Done")
 
 
 def feedback_prompt(session: Session) -> str:
     room = f" · {h(session.room)}" if session.room else ""
     return (
-        f"How was <b>{h(session.title)}</b>?\n"
-        f"{h(day_label(session.listed_day))} {h(span(session))}{room}\n\n"
-        "Tap a rating from 1 (poor) to 5 (excellent)."
+        _("How was <b>{title}</b>?", title=h(session.title))
+        + f"\n{h(day_label(session.listed_day))} {h(span(session))}{room}\n\n"
+        + _("Tap a rating from 1 (poor) to 5 (excellent).")
     )
 
 
 def rating_saved(session: Session, rating: int, wait_minutes: int, *, changed: bool) -> str:
-    verb = "changed your rating of" if changed else "rated"
-    return (
-        f"Thank you! You {verb} <b>{h(session.title)}</b>: <b>{rating}/5</b>.\n\n"
-        f"Anything to add? Send a comment as your next message (within {wait_minutes} minutes),"
-        " or tap <i>No comment</i>. Another button changes your rating."
+    title = h(session.title)
+    if changed:
+        thanks = _(
+            "Thank you! You changed your rating of <b>{title}</b>: <b>{rating}/5</b>.",
+            title=title,
+            rating=rating,
+        )
+    else:
+        thanks = _(
+            "Thank you! You rated <b>{title}</b>: <b>{rating}/5</b>.", title=title, rating=rating
+        )
+    more = ngettext(
+        "Anything to add? Send a comment as your next message (within {count} minute),"
+        " or tap <i>{button}</i>. Another button changes your rating.",
+        "Anything to add? Send a comment as your next message (within {count} minutes),"
+        " or tap <i>{button}</i>. Another button changes your rating.",
+        wait_minutes,
+        button=h(no_comment_label()),
     )
+    return f"{thanks}\n\n{more}"
 
 
 def rating_skipped(session: Session) -> str:
-    return f"No rating for <b>{h(session.title)}</b>. You can still rate it later with /feedback."
+    return _(
+        "No rating for <b>{title}</b>. You can still rate it later with /feedback.",
+        title=h(session.title),
+    )
 
 
 def comment_saved(session_title: str, edit_minutes: int) -> str:
-    return (
-        f"📝 Your comment on <b>{h(session_title)}</b> is saved, thank you.\n"
-        f"To change it, send a new one within {edit_minutes} minutes."
+    return ngettext(
+        "📝 Your comment on <b>{title}</b> is saved, thank you.\n"
+        "To change it, send a new one within {count} minute.",
+        "📝 Your comment on <b>{title}</b> is saved, thank you.\n"
+        "To change it, send a new one within {count} minutes.",
+        edit_minutes,
+        title=h(session_title),
     )
 
 
 def comment_too_long(limit: int, length: int) -> str:
-    return (
-        f"That comment is {length} characters long; please keep it under {limit} characters"
-        " and send it again."
+    return ngettext(
+        "That comment is {length} character long; please keep it under {limit} characters"
+        " and send it again.",
+        "That comment is {length} characters long; please keep it under {limit} characters"
+        " and send it again.",
+        length,
+        length=length,
+        limit=limit,
     )
 
 
 def comment_needs_rating() -> str:
-    return "Please rate the session first: /feedback lists the sessions you can rate."
+    return _("Please rate the session first: /feedback lists the sessions you can rate.")
 
 
 def feedback_complete(session: Session, rating: int, *, commented: bool) -> str:
-    with_comment = " and your comment" if commented else ""
-    return (
-        f"Thank you! Your rating ({rating}/5){with_comment} on <b>{h(session.title)}</b> is saved."
+    if commented:
+        return _(
+            "Thank you! Your rating ({rating}/5) and your comment on <b>{title}</b> are saved.",
+            rating=rating,
+            title=h(session.title),
+        )
+    return _(
+        "Thank you! Your rating ({rating}/5) on <b>{title}</b> is saved.",
+        rating=rating,
+        title=h(session.title),
     )
 
 
 def feedback_list(page: int, pages: int) -> str:
-    suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
-    return f"<b>Rate a session</b>{suffix}\nMost recent first. Tap one to rate it."
+    if pages > 1:
+        return _(
+            "<b>Rate a session</b> ({page}/{pages})\nMost recent first. Tap one to rate it.",
+            page=page + 1,
+            pages=pages,
+        )
+    return _("<b>Rate a session</b>\nMost recent first. Tap one to rate it.")
 
 
 def feedback_nothing_to_rate() -> str:
-    return "No session has started yet, so there is nothing to rate. /agenda shows what is coming."
+    return _(
+        "No session has started yet, so there is nothing to rate. /agenda shows what is coming."
+    )
 
 
 # Callback answers (toasts) are plain text, not HTML.
 def rating_thanks_toast(rating: int) -> str:
-    return f"Thanks! Saved {rating}/5."
+    return _("Thanks! Saved {rating}/5.", rating=rating)
 
 
 def rating_skipped_toast() -> str:
-    return "Skipped."
+    return _("Skipped.")
 
 
 def feedback_stale_toast() -> str:
-    return "This rating button is not valid any more. Send /feedback to rate a session."
+    return _("This rating button is not valid any more. Send /feedback to rate a session.")
 
 
 def feedback_not_started_toast() -> str:
-    return "You can rate this session once it has started."
+    return _("You can rate this session once it has started.")
 
 
 def feedback_break_toast() -> str:
-    return "Breaks are not rated."
+    return _("Breaks are not rated.")
 
 
 def feedback_no_rating_toast() -> str:
-    return "Please rate the session first."
+    return _("Please rate the session first.")
 
 
 def feedback_stats_empty() -> str:
-    return "<b>Feedback</b>\nNo ratings yet."
+    return _("<b>Feedback</b>\nNo ratings yet.")
+
+
+def _ratings_on_sessions(ratings: int, sessions: int) -> dict[str, str]:
+    """Two counted nouns of one sentence, each in the form its number and place need."""
+    return {
+        "ratings": npgettext(
+            "feedback: how many ratings", "{count} rating", "{count} ratings", ratings
+        ),
+        "sessions": npgettext(
+            "feedback: on how many sessions", "{count} session", "{count} sessions", sessions
+        ),
+    }
 
 
 def feedback_stats_header(ratings: int, sessions: int, average: str, page: int, pages: int) -> str:
-    suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
-    noun = "rating" if ratings == 1 else "ratings"
-    where = "session" if sessions == 1 else "sessions"
-    return (
-        f"<b>Feedback</b>{suffix}: {ratings} {noun} on {sessions} {where},"
-        f" average <b>{h(average)}</b>"
+    counted = _ratings_on_sessions(ratings, sessions)
+    if pages > 1:
+        return _(
+            "<b>Feedback</b> ({page}/{pages}): {ratings} on {sessions}, average <b>{average}</b>",
+            page=page + 1,
+            pages=pages,
+            average=h(average),
+            **counted,
+        )
+    return _(
+        "<b>Feedback</b>: {ratings} on {sessions}, average <b>{average}</b>",
+        average=h(average),
+        **counted,
     )
 
 
@@ -624,44 +988,57 @@ def feedback_stats_entry(
     ]
     for rating, comment in comments:
         short = comment if len(comment) <= 200 else comment[:199].rstrip() + "…"
-        lines.append(f"   💬 {rating}/5: “{h(short)}”")
+        lines.append("   💬 " + _("{rating}/5: “{comment}”", rating=rating, comment=h(short)))
     return "\n".join(lines)
 
 
 def feedback_stats_unrated(titles: list[str]) -> str:
     shown = ", ".join(h(t) for t in titles[:10])
-    more = f" and {len(titles) - 10} more" if len(titles) > 10 else ""
-    return f"<i>No ratings yet:</i> {shown}{more}"
+    if len(titles) > 10:
+        return ngettext(
+            "<i>No ratings yet:</i> {titles} and {count} more",
+            "<i>No ratings yet:</i> {titles} and {count} more",
+            len(titles) - 10,
+            titles=shown,
+        )
+    return _("<i>No ratings yet:</i> {titles}", titles=shown)
 
 
 def feedback_removed_session(session_id: str) -> str:
     """Plain text: a rated session that a reload removed from the agenda."""
-    return f"{session_id} (no longer in the agenda)"
+    return _("{id} (no longer in the agenda)", id=session_id)
 
 
 def export_caption(ratings: int, sessions: int) -> str:
-    return f"📄 Feedback export: {ratings} ratings on {sessions} sessions (UTF-8 CSV)."
+    return _(
+        "📄 Feedback export: {ratings} on {sessions} (UTF-8 CSV).",
+        **_ratings_on_sessions(ratings, sessions),
+    )
 
 
 def export_chart_caption() -> str:
-    return "📊 Average rating per session (number of ratings in brackets)."
+    return _("📊 Average rating per session (number of ratings in brackets).")
 
 
 def export_nothing() -> str:
-    return "There is no feedback to export yet."
+    return _("There is no feedback to export yet.")
 
 
 def chart_title(conference_name: str) -> str:
     """Plain text drawn into the PNG chart."""
-    return f"{conference_name}: average rating per session"
+    return _("{conference}: average rating per session", conference=conference_name)
 
 
 def chart_axis() -> str:
-    return "Average rating (1–5)"
+    return _("Average rating (1–5)")
 
 
 def chart_more(hidden: int) -> str:
-    return f"… and {hidden} more sessions (see the CSV)"
+    return ngettext(
+        "… and {count} more session (see the CSV)",
+        "… and {count} more sessions (see the CSV)",
+        hidden,
+    )
 
 
 # --- organisers: broadcasts, reload, stats (issue 7) ---------------------------------------------
@@ -669,45 +1046,60 @@ def chart_more(hidden: int) -> str:
 
 def _when(when: datetime) -> str:
     """A time in the organiser's preview: with the day, so a next-day slot is not missed."""
-    return f"{day_label(when.date())} {hm(when)}"
+    return day_time(when)
 
 
 def change_notice(change: SessionChange) -> str:
     """What one bookmarker reads when a session they follow changes."""
     old, new = change.old, change.new
-    lines = [f"📣 <b>Change to a session you bookmarked</b>: {h(new.title)}"]
+    lines = [_("📣 <b>Change to a session you bookmarked</b>: {title}", title=h(new.title))]
     if change.renamed:
-        lines.append(f"New title (was <i>{h(old.title)}</i>).")
+        lines.append(_("New title (was <i>{title}</i>).", title=h(old.title)))
     if change.moved:
-        was = f"{day_label(old.start.date())} {span(old)}"
-        now = f"{day_label(new.start.date())} {span(new)}"
-        lines.append(f"🕒 Now <b>{h(now)}</b> (was {h(was)}).")
-    else:
-        lines.append(f"🕒 {h(day_label(new.start.date()))} {h(span(new))}")
-    if change.room_changed:
         lines.append(
-            f"📍 Now in <b>{h(new.room or 'a room to be announced')}</b>"
-            f" (was {h(old.room or 'not set')})."
+            _(
+                "🕒 Now <b>{now}</b> (was {was}).",
+                now=h(_day_span(new)),
+                was=h(_day_span(old)),
+            )
         )
+    else:
+        lines.append(f"🕒 {h(_day_span(new))}")
+    if change.room_changed:
+        if not new.room:
+            lines.append(_("📍 The room is to be announced (was {room}).", room=h(old.room)))
+        elif not old.room:
+            lines.append(_("📍 Now in <b>{room}</b>.", room=h(new.room)))
+        else:
+            lines.append(
+                _("📍 Now in <b>{room}</b> (was {old}).", room=h(new.room), old=h(old.room))
+            )
     elif new.room:
         lines.append(f"📍 {h(new.room)}")
-    lines.append("Your reminder follows the new time.")
+    lines.append(_("Your reminder follows the new time."))
     return "\n".join(lines)
 
 
+def _day_span(session: Session) -> str:
+    """ "Wed 27 Nov 14:00–14:45": the day a session starts and its times."""
+    return _on_day(session.start.date(), span(session))
+
+
 def change_cancelled(session: Session) -> str:
-    return (
-        f"📣 <b>Cancelled</b>: {h(session.title)} ({h(day_label(session.start.date()))}"
-        f" {h(span(session))}), which you bookmarked, is no longer on the programme."
+    return _(
+        "📣 <b>Cancelled</b>: {title} ({when}), which you bookmarked, is no longer on the"
+        " programme.",
+        title=h(session.title),
+        when=h(_day_span(session)),
     )
 
 
 def open_session() -> str:
-    return "Open the session"
+    return _("Open the session")
 
 
 def broadcast_usage() -> str:
-    return (
+    return _(
         "<b>/broadcast</b> sends a message to attendees, after a preview.\n"
         "<code>/broadcast TEXT</code> – to everyone who started the bot\n"
         "<code>/broadcast at 17:30 TEXT</code> – scheduled (conference time)\n"
@@ -721,242 +1113,372 @@ def broadcast_usage() -> str:
 
 
 def broadcast_ask_text() -> str:
-    return "Send me the text of the broadcast now (or /broadcast again to start over)."
+    return _("Send me the text of the broadcast now (or /broadcast again to start over).")
 
 
 def broadcast_bad_input(reason: str) -> str:
-    return f"I can't prepare that broadcast: {h(reason)}.\n/broadcast alone shows how to use it."
+    return _(
+        "I can't prepare that broadcast: {reason}.\n/broadcast alone shows how to use it.",
+        reason=h(reason),
+    )
 
 
 def broadcast_too_long(limit: int) -> str:
-    return f"That broadcast is too long: Telegram allows {limit} characters in one message."
+    return ngettext(
+        "That broadcast is too long: Telegram allows {count} character in one message.",
+        "That broadcast is too long: Telegram allows {count} characters in one message.",
+        limit,
+    )
 
 
 def audience_label(kind: str, arg: str, title: str | None = None) -> str:
     if kind == "session":
-        return f"those who bookmarked <i>{h(title or arg)}</i>"
+        return _("those who bookmarked <i>{title}</i>", title=h(title or arg))
     if kind == "track":
-        return f"those who bookmarked a session of the track <i>{h(arg)}</i>"
+        return _("those who bookmarked a session of the track <i>{track}</i>", track=h(arg))
     if kind == "speakers":
-        return "the linked speakers"
-    return "everyone who started the bot"
+        return _("the linked speakers")
+    return _("everyone who started the bot")
 
 
 def broadcast_summary(audience: str, size: int, when: datetime | None) -> str:
-    people = "1 person" if size == 1 else f"{size} people"
-    timing = f"at <b>{h(_when(when))}</b>" if when else "now"
-    return (
-        f"☝️ This is the preview of your broadcast.\nAudience: {audience}: <b>{people}</b>.\n"
-        f"It goes out {timing} once you press Send."
+    """``audience`` is HTML from ``audience_label``."""
+    preview = _("☝️ This is the preview of your broadcast.")
+    people = ngettext(
+        "Audience: {audience}: <b>{count} person</b>.",
+        "Audience: {audience}: <b>{count} people</b>.",
+        size,
+        audience=audience,
     )
+    if when:
+        timing = _("It goes out at <b>{when}</b> once you press Send.", when=h(_when(when)))
+    else:
+        timing = _("It goes out now once you press Send.")
+    return f"{preview}\n{people}\n{timing}"
 
 
 def broadcast_empty(audience: str) -> str:
-    return f"Nobody is in that audience ({audience}), so there is nothing to send."
+    return _(
+        "Nobody is in that audience ({audience}), so there is nothing to send.",
+        audience=audience,
+    )
 
 
 # Problems with what an organiser typed after /broadcast: plain text, escaped where shown.
 def broadcast_time_unreadable(text: str) -> str:
-    return f"I could not read {text!r} as a time, e.g. at 17:30"
+    return _("I could not read “{text}” as a time, e.g. at 17:30", text=text)
 
 
 def broadcast_time_skipped(when: datetime) -> str:
-    return f"{when:%H:%M} does not exist on that day (clock change)"
+    return _("{time} does not exist on that day (clock change)", time=hm(when))
 
 
 def broadcast_time_passed(when: datetime) -> str:
-    return f"{when:%Y-%m-%d %H:%M} has already passed; give a later time or a date"
+    return _("{when} has already passed; give a later time or a date", when=_dated_time(when))
 
 
 def broadcast_time_too_far(when: datetime) -> str:
-    return f"{when:%Y-%m-%d %H:%M} is too far ahead"
+    return _("{when} is too far ahead", when=_dated_time(when))
+
+
+def _dated_time(when: datetime) -> str:
+    """A moment with its year: "Wednesday 27 November 2024 14:00"."""
+    # Translators: a long day ("Wednesday 27 November 2024") followed by a time ("14:00").
+    return pgettext("long date and time", "{day} {time}", day=day_long(when.date()), time=hm(when))
 
 
 def broadcast_no_such_session(key: str) -> str:
-    return f"there is no session {key!r} (see /session)"
+    return _("there is no session “{key}” (see /session)", key=key)
 
 
 def broadcast_no_such_track(name: str) -> str:
-    return f"there is no track {name!r}"
+    return _("there is no track “{name}”", name=name)
 
 
 def broadcast_unknown_audience(kind: str) -> str:
-    return f"unknown audience {kind!r}: use to:session:ID, to:track:NAME or to:speakers"
+    return _(
+        "unknown audience “{kind}”: use to:session:ID, to:track:NAME or to:speakers", kind=kind
+    )
 
 
 def broadcast_send_button(size: int) -> str:
-    return f"✅ Send to {size}"
+    return _("✅ Send to {size}", size=size)
 
 
 def cancel_button() -> str:
-    return "✖️ Cancel"
+    return _("✖️ Cancel")
 
 
 def broadcast_stop_button() -> str:
-    return "⏹ Cancel the rest"
+    return _("⏹ Cancel the rest")
 
 
 def broadcast_discarded() -> str:
-    return "Broadcast discarded; nothing was sent."
+    return _("Broadcast discarded; nothing was sent.")
 
 
 def broadcast_gone() -> str:
-    return "That broadcast is no longer waiting for this."
+    return _("That broadcast is no longer waiting for this.")
 
 
 def _counts(sent: int, failed: int, blocked: int, left: int) -> str:
-    return f"sent {sent} · failed {failed} · blocked {blocked} · left {left}"
+    return _(
+        "sent {sent} · failed {failed} · blocked {blocked} · left {left}",
+        sent=sent,
+        failed=failed,
+        blocked=blocked,
+        left=left,
+    )
 
 
 def broadcast_progress(
     batch_id: int, sent: int, failed: int, blocked: int, left: int, eta_seconds: float
 ) -> str:
     minutes, seconds = divmod(round(eta_seconds), 60)
-    eta = f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
-    return (
-        f"📤 <b>Broadcast #{batch_id}</b> is going out.\n"
-        f"{_counts(sent, failed, blocked, left)}\nAbout {eta} left."
+    if minutes:
+        padded = f"{seconds:02d}"
+        eta = _("{minutes} min {seconds} s", minutes=minutes, seconds=padded)
+    else:
+        eta = _("{seconds} s", seconds=seconds)
+    return _(
+        "📤 <b>Broadcast #{id}</b> is going out.\n{counts}\nAbout {eta} left.",
+        id=batch_id,
+        counts=_counts(sent, failed, blocked, left),
+        eta=eta,
     )
 
 
 def broadcast_scheduled(batch_id: int, when: datetime, size: int) -> str:
-    return (
-        f"🕒 <b>Broadcast #{batch_id}</b> is scheduled for <b>{h(_when(when))}</b>"
-        f" to {size} people. /broadcasts lists what is scheduled."
+    return ngettext(
+        "🕒 <b>Broadcast #{id}</b> is scheduled for <b>{when}</b> to {count} person."
+        " /broadcasts lists what is scheduled.",
+        "🕒 <b>Broadcast #{id}</b> is scheduled for <b>{when}</b> to {count} people."
+        " /broadcasts lists what is scheduled.",
+        size,
+        id=batch_id,
+        when=h(_when(when)),
     )
 
 
 def broadcast_done(batch_id: int, sent: int, failed: int, blocked: int, left: int) -> str:
-    return f"✅ <b>Broadcast #{batch_id}</b> finished: {_counts(sent, failed, blocked, left)}."
+    return _(
+        "✅ <b>Broadcast #{id}</b> finished: {counts}.",
+        id=batch_id,
+        counts=_counts(sent, failed, blocked, left),
+    )
 
 
 def broadcast_stopped(batch_id: int, sent: int, failed: int, blocked: int, cancelled: int) -> str:
-    return (
-        f"⏹ <b>Broadcast #{batch_id}</b> cancelled: sent {sent} · failed {failed}"
-        f" · blocked {blocked} · not sent {cancelled}."
+    return _(
+        "⏹ <b>Broadcast #{id}</b> cancelled: sent {sent} · failed {failed}"
+        " · blocked {blocked} · not sent {cancelled}.",
+        id=batch_id,
+        sent=sent,
+        failed=failed,
+        blocked=blocked,
+        cancelled=cancelled,
     )
 
 
 def broadcasts_none() -> str:
-    return "No broadcast is scheduled or running."
+    return _("No broadcast is scheduled or running.")
 
 
 def broadcasts_list(lines: Iterable[str]) -> str:
-    return "<b>Scheduled and running broadcasts</b>\n" + "\n".join(lines)
+    return _("<b>Scheduled and running broadcasts</b>") + "\n" + "\n".join(lines)
 
 
 def broadcasts_line(
     batch_id: int, state: str, when: datetime | None, audience: str, preview: str, left: int
 ) -> str:
-    timing = f"at {h(_when(when))}" if when and state == "scheduled" else f"{left} left"
-    return f"#{batch_id} · {h(state)} · {timing} · {audience}: {h(preview)}"
-
-
-def broadcasts_stop_button(batch_id: int) -> str:
-    return f"⏹ Cancel #{batch_id}"
-
-
-def reload_error(error: str) -> str:
-    return (
-        f"❌ That agenda cannot be used, so nothing changed:\n<code>{h(error)}</code>\n"
-        "Fix the file and try again; <code>confbot check FILE</code> shows the same check."
+    """``audience`` is HTML from ``audience_label``; ``state`` is the batch's state."""
+    label = h(state_label(state))
+    if when and state == "scheduled":
+        return _(
+            "#{id} · {state} · at {when} · {audience}: {preview}",
+            id=batch_id,
+            state=label,
+            when=h(_when(when)),
+            audience=audience,
+            preview=h(preview),
+        )
+    return _(
+        "#{id} · {state} · {left} left · {audience}: {preview}",
+        id=batch_id,
+        state=label,
+        left=left,
+        audience=audience,
+        preview=h(preview),
     )
 
 
+def broadcasts_stop_button(batch_id: int) -> str:
+    return _("⏹ Cancel #{id}", id=batch_id)
+
+
+def reload_error(error: str) -> str:
+    return _(
+        "❌ That agenda cannot be used, so nothing changed:\n<code>{error}</code>\n"
+        "Fix the file and try again; <code>confbot check FILE</code> shows the same check.",
+        error=h(error),
+    )
+
+
+def reload_download_failed(name: str, error: str) -> str:
+    """Plain text, shown inside ``reload_error``: an uploaded agenda could not be fetched."""
+    return _("{name}: cannot download the file: {error}", name=name, error=error)
+
+
 def reload_file_too_big(limit_mb: int) -> str:
-    return f"That file is too big for an agenda (the limit is {limit_mb} MB). Nothing changed."
+    return _(
+        "That file is too big for an agenda (the limit is {limit} MB). Nothing changed.",
+        limit=limit_mb,
+    )
 
 
 def reload_no_changes(source: str) -> str:
-    return f"<code>{h(source)}</code> has no changes to sessions, times or rooms. Nothing to do."
+    return _(
+        "<code>{source}</code> has no changes to sessions, times or rooms. Nothing to do.",
+        source=h(source),
+    )
 
 
 def _change_line(change: SessionChange) -> str:
     parts = []
     if change.moved:
-        parts.append(f"{h(span(change.old))} → {h(span(change.new))}")
         if change.old.start.date() != change.new.start.date():
-            parts[-1] += f" ({h(day_label(change.new.start.date()))})"
+            parts.append(
+                _(
+                    "{old} → {new} ({day})",
+                    old=h(span(change.old)),
+                    new=h(span(change.new)),
+                    day=h(day_label(change.new.start.date())),
+                )
+            )
+        else:
+            parts.append(f"{h(span(change.old))} → {h(span(change.new))}")
     if change.room_changed:
         parts.append(f"{h(change.old.room or '–')} → {h(change.new.room or '–')}")
     if change.renamed:
-        parts.append(f"renamed from <i>{h(change.old.title)}</i>")
+        parts.append(_("renamed from <i>{title}</i>", title=h(change.old.title)))
     return f"• <b>{h(change.new.title)}</b>: " + "; ".join(parts)
 
 
 def reload_preview(source: str, changes: Changes, affected_people: int, warnings: int) -> str:
     limit = 25
-    lines = [f"<b>Changes in</b> <code>{h(source)}</code>"]
+    lines = [_("<b>Changes in</b> <code>{source}</code>", source=h(source))]
     if changes.renamed_conference:
         old, new = changes.renamed_conference
-        lines.append(f"Conference renamed: {h(old)} → {h(new)}")
+        lines.append(_("Conference renamed: {old} → {new}", old=h(old), new=h(new)))
     body: list[str] = [_change_line(c) for c in changes.changed]
-    body += [f"• new: <b>{h(s.title)}</b> ({h(_when(s.start))})" for s in changes.added]
-    body += [f"• cancelled: <b>{h(s.title)}</b> ({h(_when(s.start))})" for s in changes.cancelled]
+    body += [
+        _("• new: <b>{title}</b> ({when})", title=h(s.title), when=h(_when(s.start)))
+        for s in changes.added
+    ]
+    body += [
+        _("• cancelled: <b>{title}</b> ({when})", title=h(s.title), when=h(_when(s.start)))
+        for s in changes.cancelled
+    ]
     lines += body[:limit]
     if len(body) > limit:
-        lines.append(f"… and {len(body) - limit} more.")
+        lines.append(ngettext("… and {count} more.", "… and {count} more.", len(body) - limit))
     lines.append(
-        f"{len(changes.moved)} moved, {len(changes.room_changes)} room changes,"
-        f" {len(changes.renamed)} renamed, {len(changes.added)} new,"
-        f" {len(changes.cancelled)} cancelled."
+        _(
+            "{moved} moved, {rooms} room changes, {renamed} renamed, {added} new,"
+            " {cancelled} cancelled.",
+            moved=len(changes.moved),
+            rooms=len(changes.room_changes),
+            renamed=len(changes.renamed),
+            added=len(changes.added),
+            cancelled=len(changes.cancelled),
+        )
     )
     if warnings:
-        lines.append(f"⚠️ {warnings} warnings (run <code>confbot check</code> to see them).")
-    lines.append(f"Applying tells {affected_people} bookmarkers what changed for them.")
+        lines.append(
+            ngettext(
+                "⚠️ {count} warning (run <code>confbot check</code> to see it).",
+                "⚠️ {count} warnings (run <code>confbot check</code> to see them).",
+                warnings,
+            )
+        )
+    lines.append(
+        ngettext(
+            "Applying tells {count} bookmarker what changed for them.",
+            "Applying tells {count} bookmarkers what changed for them.",
+            affected_people,
+        )
+    )
     return "\n".join(lines)
 
 
 def reload_apply_button() -> str:
-    return "✅ Apply"
+    return _("✅ Apply")
 
 
 def reload_applied(notified: int) -> str:
-    return f"✅ The new agenda is live. {notified} change notices are on their way."
+    return ngettext(
+        "✅ The new agenda is live. {count} change notice is on its way.",
+        "✅ The new agenda is live. {count} change notices are on their way.",
+        notified,
+    )
 
 
 def reload_discarded() -> str:
-    return "The agenda was not changed."
+    return _("The agenda was not changed.")
 
 
 def reload_stale() -> str:
-    return (
+    return _(
         "That reload is no longer pending (it was applied, cancelled or replaced)."
         " Send /reload again."
     )
 
 
 def document_not_expected() -> str:
-    return "Thanks, but I don't read files. /help lists what I can do."
+    return _("Thanks, but I don't read files. /help lists what I can do.")
 
 
 def stats(users: int, active: int, bookmarks: int, bookmarkers: int, outbox: dict[str, int]) -> str:
     lines = [
-        "<b>Statistics</b>",
-        f"👥 Users: <b>{users}</b> ({active} active, {users - active} blocked the bot)",
-        f"⭐ Bookmarks: <b>{bookmarks}</b> by {bookmarkers} people",
+        _("<b>Statistics</b>"),
+        _(
+            "👥 Users: <b>{users}</b> ({active} active, {blocked} blocked the bot)",
+            users=users,
+            active=active,
+            blocked=users - active,
+        ),
+        ngettext(
+            "⭐ Bookmarks: <b>{bookmarks}</b> by {count} person",
+            "⭐ Bookmarks: <b>{bookmarks}</b> by {count} people",
+            bookmarkers,
+            bookmarks=bookmarks,
+        ),
     ]
     if outbox:
-        parts = " · ".join(f"{h(k)} {v}" for k, v in sorted(outbox.items()))
-        lines.append(f"📤 Outbox: {parts}")
+        parts = " · ".join(f"{h(state_label(k))} {v}" for k, v in sorted(outbox.items()))
+        lines.append(_("📤 Outbox: {counts}", counts=parts))
     return "\n".join(lines)
 
 
 def reload_url_unchanged(url: str) -> str:
-    return f"I fetched <code>{h(url)}</code>: the programme has not changed."
+    return _("I fetched <code>{url}</code>: the programme has not changed.", url=h(url))
 
 
 def reload_url_applied(url: str, notified: int) -> str:
-    return (
-        f"I fetched <code>{h(url)}</code> and applied the new programme. "
-        f"Change notices queued: {notified}."
+    return _(
+        "I fetched <code>{url}</code> and applied the new programme. "
+        "Change notices queued: {count}.",
+        url=h(url),
+        count=notified,
     )
 
 
 def reload_url_failed(url: str, reason: str) -> str:
-    return (
-        f"I could not use <code>{h(url)}</code>: {h(reason)}\n"
-        "Nothing changed: the bot keeps the last good programme."
+    return _(
+        "I could not use <code>{url}</code>: {reason}\n"
+        "Nothing changed: the bot keeps the last good programme.",
+        url=h(url),
+        reason=h(reason),
     )
 
 
@@ -964,47 +1486,57 @@ def reload_url_failed(url: str, reason: str) -> str:
 
 
 def speaker_linked(name: str, reminder_minutes: int) -> str:
-    remind = (
-        f" I will remind you {reminder_minutes} minutes before each of them."
-        if reminder_minutes
-        else ""
-    )
-    return (
-        f"✅ You are now linked as the speaker <b>{h(name)}</b>.\n"
-        f"/myslots shows your sessions, /myfeedback what the audience thought.{remind}"
-    )
+    linked = _("✅ You are now linked as the speaker <b>{name}</b>.", name=h(name))
+    if reminder_minutes:
+        more = ngettext(
+            "/myslots shows your sessions, /myfeedback what the audience thought."
+            " I will remind you {count} minute before each of them.",
+            "/myslots shows your sessions, /myfeedback what the audience thought."
+            " I will remind you {count} minutes before each of them.",
+            reminder_minutes,
+        )
+    else:
+        more = _("/myslots shows your sessions, /myfeedback what the audience thought.")
+    return f"{linked}\n{more}"
 
 
 def speaker_already_linked(name: str) -> str:
-    return f"You are already linked as the speaker <b>{h(name)}</b>. /myslots shows your sessions."
+    return _(
+        "You are already linked as the speaker <b>{name}</b>. /myslots shows your sessions.",
+        name=h(name),
+    )
 
 
 def speaker_code_invalid() -> str:
     """The one answer for every bad code: unknown, altered, used, revoked or expired alike."""
-    return (
+    return _(
         "This speaker link is not valid: it may be mistyped, already used or expired. "
         "If you are speaking, please ask the organisers for a new one."
     )
 
 
 def not_a_speaker() -> str:
-    return (
+    return _(
         "You are not linked to a speaker of this conference. If you are speaking, "
         "ask the organisers for your personal link. /agenda shows the whole programme."
     )
 
 
 def my_slots_header(name: str, count: int) -> str:
-    noun = "session" if count == 1 else "sessions"
-    return f"<b>Your {noun}</b>, {h(name)}:"
+    return ngettext(
+        "<b>Your session</b>, {name}:", "<b>Your sessions</b>, {name}:", count, name=h(name)
+    )
 
 
 def my_slots_none(name: str) -> str:
-    return f"{h(name)}, you have no sessions in the current programme. /agenda shows it all."
+    return _(
+        "{name}, you have no sessions in the current programme. /agenda shows it all.",
+        name=h(name),
+    )
 
 
 def _names(people: Iterable[str]) -> str:
-    return ", ".join(h(p) for p in people)
+    return comma_list(h(p) for p in people)
 
 
 def my_slot(session: Session, role: str, co_speakers: list[str], moderators: list[str]) -> str:
@@ -1012,44 +1544,95 @@ def my_slot(session: Session, role: str, co_speakers: list[str], moderators: lis
     lines = [f"🗓 {h(day_label(session.listed_day))} {h(span(session))}"]
     if session.room:
         lines[0] += f" · 📍 {h(session.room)}"
-    role_txt = f" (you: {h(role)})" if role and role != "speaker" else ""
-    lines.append(f"<b>{h(session.title)}</b>{role_txt}")
+    title = h(session.title)
+    if role and role != "speaker":
+        lines.append(_("<b>{title}</b> (you: {role})", title=title, role=h(role_label(role))))
+    else:
+        lines.append(f"<b>{title}</b>")
     if co_speakers:
-        lines.append(f"With: {_names(co_speakers)}")
+        lines.append(_("With: {names}", names=_names(co_speakers)))
     if moderators:
-        lines.append(f"Moderator: {_names(moderators)}")
+        lines.append(
+            ngettext(
+                "Moderator: {names}",
+                "Moderators: {names}",
+                len(moderators),
+                names=_names(moderators),
+            )
+        )
     return "\n".join(lines)
 
 
 def speaker_reminder(
     session: Session, minutes: int, co_speakers: list[str], moderators: list[str]
 ) -> str:
-    room = f" in <b>{h(session.room)}</b>" if session.room else ""
-    lines = [
-        f"🎤 Your session <b>{h(session.title)}</b> starts at {h(hm(session.start))}{room}"
-        + (f" (in {minutes} minutes)." if minutes > 0 else ".")
-    ]
+    title, start, room = h(session.title), h(hm(session.start)), h(session.room)
+    if session.room and minutes > 0:
+        head = ngettext(
+            "🎤 Your session <b>{title}</b> starts at {time} in <b>{room}</b> (in {count} minute).",
+            "🎤 Your session <b>{title}</b> starts at {time} in <b>{room}</b>"
+            " (in {count} minutes).",
+            minutes,
+            title=title,
+            time=start,
+            room=room,
+        )
+    elif session.room:
+        head = _(
+            "🎤 Your session <b>{title}</b> starts at {time} in <b>{room}</b>.",
+            title=title,
+            time=start,
+            room=room,
+        )
+    elif minutes > 0:
+        head = ngettext(
+            "🎤 Your session <b>{title}</b> starts at {time} (in {count} minute).",
+            "🎤 Your session <b>{title}</b> starts at {time} (in {count} minutes).",
+            minutes,
+            title=title,
+            time=start,
+        )
+    else:
+        head = _("🎤 Your session <b>{title}</b> starts at {time}.", title=title, time=start)
+    lines = [head]
     if co_speakers:
-        lines.append(f"With co-speakers {_names(co_speakers)}.")
+        names = and_list(h(p) for p in co_speakers)
+        lines.append(
+            ngettext(
+                "With co-speaker {names}.",
+                "With co-speakers {names}.",
+                len(co_speakers),
+                names=names,
+            )
+        )
     if moderators:
-        lines.append(f"Moderated by {_names(moderators)}.")
-    lines.append("Good luck!")
+        lines.append(_("Moderated by {names}.", names=and_list(h(p) for p in moderators)))
+    lines.append(_("Good luck!"))
     return "\n".join(lines)
 
 
 def my_feedback_header(name: str) -> str:
-    return f"<b>Feedback on your sessions</b>, {h(name)}:"
+    return _("<b>Feedback on your sessions</b>, {name}:", name=h(name))
 
 
 def my_feedback_session(
     session: Session, count: int, average: str, histogram: tuple[int, ...], comments: list[str]
 ) -> str:
-    head = f"<b>{h(session.title)}</b> ({h(day_label(session.listed_day))} {h(hm(session.start))})"
+    when = _on_day(session.listed_day, hm(session.start))
+    head = f"<b>{h(session.title)}</b> ({h(when)})"
     if not count:
-        return f"{head}\nNo ratings yet."
-    ratings = "rating" if count == 1 else "ratings"
+        return head + "\n" + _("No ratings yet.")
     stars = " · ".join(f"{i}★ {n}" for i, n in enumerate(histogram, start=1) if n)
-    lines = [head, f"Average <b>{h(average)}</b> / 5 from {count} {ratings} ({stars})"]
+    lines = [
+        head,
+        ngettext(
+            "Average <b>{average}</b> / 5 from {count} rating ({stars})",
+            "Average <b>{average}</b> / 5 from {count} ratings ({stars})",
+            count,
+            average=h(average),
+            stars=stars,
+        ),
+    ]
     for comment in comments:
         flat = " ".join(comment.split())
         if len(flat) > 300:
@@ -1059,16 +1642,26 @@ def my_feedback_session(
 
 
 def my_feedback_none(name: str) -> str:
-    return f"{h(name)}, you have no sessions to collect feedback on."
+    return _("{name}, you have no sessions to collect feedback on.", name=h(name))
 
 
 def speaker_links_header(count: int, hours: float, expires: datetime) -> str:
-    return (
-        f"<b>One-time links for {count} speaker{'s' if count != 1 else ''}</b>\n"
-        f"Each works once, until {h(day_label(expires.date()))} {h(hm(expires))}"
-        f" ({hours:g} hours). Issuing links again revokes the unused ones. "
-        "Send each speaker only their own link."
+    title = ngettext(
+        "<b>One-time links for {count} speaker</b>",
+        "<b>One-time links for {count} speakers</b>",
+        count,
     )
+    whole = int(hours) if hours == int(hours) else 2  # a fraction reads as plural
+    rules = ngettext(
+        "Each works once, until {when} ({hours} hour). Issuing links again revokes the unused"
+        " ones. Send each speaker only their own link.",
+        "Each works once, until {when} ({hours} hours). Issuing links again revokes the unused"
+        " ones. Send each speaker only their own link.",
+        whole,
+        when=h(day_time(expires)),
+        hours=format_number(hours),
+    )
+    return f"{title}\n{rules}"
 
 
 def speaker_link_line(name: str, url: str) -> str:
@@ -1076,65 +1669,104 @@ def speaker_link_line(name: str, url: str) -> str:
 
 
 def speaker_links_csv_caption(count: int) -> str:
-    what = "link" if count == 1 else f"{count} links"
-    return f"The same {what} as CSV (name, speaker id, link, expires at) for a mail merge."
-
-
-def speaker_links_linked(names: list[str]) -> str:
-    return (
-        "<b>Linked speakers</b>: " + _names(names) + "\nTap a name to unlink that account."
-        if names
-        else "No speaker has linked their account yet."
+    return ngettext(
+        "The same link as CSV (name, speaker id, link, expires at) for a mail merge.",
+        "The same {count} links as CSV (name, speaker id, link, expires at) for a mail merge.",
+        count,
     )
 
 
+def speaker_links_linked(names: list[str]) -> str:
+    if not names:
+        return _("No speaker has linked their account yet.")
+    return _(
+        "<b>Linked speakers</b>: {names}\nTap a name to unlink that account.",
+        names=_names(names),
+    )
+
+
+def unlink_button(name: str) -> str:
+    """Plain text: the button of /speakerlinks that unlinks one speaker's account."""
+    return _("Unlink {name}", name=name)
+
+
 def speaker_links_no_match(query: str) -> str:
-    return f"I know no speaker called <i>{h(query)}</i>. /speakers lists them all."
+    return _("I know no speaker called <i>{query}</i>. /speakers lists them all.", query=h(query))
 
 
 def no_speakers() -> str:
-    return "This agenda lists no speakers."
+    return _("This agenda lists no speakers.")
 
 
 def unlink_usage() -> str:
-    return (
+    return _(
         "Whom should I unlink? Send <code>/unlink NAME</code>, or use the buttons of /speakerlinks."
     )
 
 
 def speaker_unlinked(name: str) -> str:
-    return f"<b>{h(name)}</b> is no longer linked to a Telegram account."
+    return _("<b>{name}</b> is no longer linked to a Telegram account.", name=h(name))
 
 
 def speaker_not_linked(name: str) -> str:
-    return f"<b>{h(name)}</b> is not linked to any account."
+    return _("<b>{name}</b> is not linked to any account.", name=h(name))
 
 
 def unlink_ambiguous(query: str) -> str:
-    return f"Several linked speakers match <i>{h(query)}</i>: please use the full name."
+    return _(
+        "Several linked speakers match <i>{query}</i>: please use the full name.", query=h(query)
+    )
 
 
 # --- live agenda (issue 9) -----------------------------------------------------------------------
 
 
 def _live_since(when: datetime) -> str:
-    return f"{day_label(when.date())} {hm(when)}"
+    return day_time(when)
 
 
 def live_agenda_failing(url: str, reason: str, since: datetime) -> str:
     """To organisers, once per failure streak of the ``AGENDA_URL`` refresh."""
-    return (
-        f"⚠️ <b>I cannot refresh the agenda</b> from <code>{h(url)}</code> "
-        f"(since {_live_since(since)}).\n{h(reason)}\n\n"
+    return _(
+        "⚠️ <b>I cannot refresh the agenda</b> from <code>{url}</code> (since {since}).\n"
+        "{reason}\n\n"
         "Attendees keep the last good version. I keep trying and will tell you "
-        "once it works again."
+        "once it works again.",
+        url=h(url),
+        since=h(_live_since(since)),
+        reason=h(reason),
     )
 
 
 def live_agenda_recovered(url: str, failures: int, since: datetime) -> str:
     """To organisers, once, when a failure streak ends."""
-    attempts = "1 failed attempt" if failures == 1 else f"{failures} failed attempts"
-    return (
-        f"✅ <b>The agenda refreshes again</b> from <code>{h(url)}</code> "
-        f"({attempts} since {_live_since(since)})."
+    return ngettext(
+        "✅ <b>The agenda refreshes again</b> from <code>{url}</code>"
+        " ({count} failed attempt since {since}).",
+        "✅ <b>The agenda refreshes again</b> from <code>{url}</code>"
+        " ({count} failed attempts since {since}).",
+        failures,
+        url=h(url),
+        since=h(_live_since(since)),
     )
+
+
+# --- interface language (issue 16) ---------------------------------------------------------------
+
+
+def language_prompt(current: str) -> str:
+    """/language: the buttons below name each language in itself."""
+    return _(
+        "The bot speaks <b>{language}</b> with you. Choose another language:",
+        language=h(current),
+    )
+
+
+def language_set(name: str) -> str:
+    """Sent in the newly chosen language."""
+    return _("Done: I speak <b>{language}</b> with you from now on.", language=h(name))
+
+
+def language_button(name: str, *, chosen: bool = False) -> str:
+    """A language's name in itself; the current one is ticked."""
+    return f"✅ {name}" if chosen else name

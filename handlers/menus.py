@@ -1,4 +1,8 @@
-"""The command menus each role sees: one definition, used at start-up and when a speaker links."""
+"""The command menus each role sees: one definition, used at start-up and when a speaker links.
+
+Descriptions are catalogue messages (marked with ``N_``), translated when a menu is built, so
+``_commands`` inside ``use_locale(code)`` gives that language's menu.
+"""
 
 from __future__ import annotations
 
@@ -8,39 +12,42 @@ from collections.abc import Iterable, Sequence
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
+from bot.i18n import N_, _
+
 log = logging.getLogger("confbot")
 
 ATTENDEE_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("agenda", "The programme, day by day"),
-    ("now", "What is on right now"),
-    ("next", "What starts next"),
-    ("my", "Your bookmarks and calendar"),
-    ("speakers", "Everyone on stage"),
-    ("speaker", "Find a speaker: /speaker NAME"),
-    ("session", "One session: /session ID"),
-    ("remind", "Reminder lead time: /remind 10"),
-    ("feedback", "Rate a session"),
-    ("help", "What I can do"),
-    ("whoami", "Your Telegram id"),
-    ("start", "Welcome"),
+    ("agenda", N_("The programme, day by day")),
+    ("now", N_("What is on right now")),
+    ("next", N_("What starts next")),
+    ("my", N_("Your bookmarks and calendar")),
+    ("speakers", N_("Everyone on stage")),
+    ("speaker", N_("Find a speaker: /speaker NAME")),
+    ("session", N_("One session: /session ID")),
+    ("remind", N_("Reminder lead time: /remind 10")),
+    ("feedback", N_("Rate a session")),
+    ("help", N_("What I can do")),
+    ("whoami", N_("Your Telegram id")),
+    ("start", N_("Welcome")),
 )
 SPEAKER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("myslots", "Your sessions as a speaker"),
-    ("myfeedback", "Feedback on your sessions"),
+    ("myslots", N_("Your sessions as a speaker")),
+    ("myfeedback", N_("Feedback on your sessions")),
 )
 ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("broadcast", "Message attendees"),
-    ("broadcasts", "Scheduled and running broadcasts"),
-    ("reload", "Re-read the agenda"),
-    ("stats", "Users, bookmarks, feedback"),
-    ("export", "Feedback as CSV and chart"),
-    ("speakerlinks", "One-time links for speakers"),
-    ("unlink", "Unlink a speaker: /unlink NAME"),
+    ("broadcast", N_("Message attendees")),
+    ("broadcasts", N_("Scheduled and running broadcasts")),
+    ("reload", N_("Re-read the agenda")),
+    ("stats", N_("Users, bookmarks, feedback")),
+    ("export", N_("Feedback as CSV and chart")),
+    ("speakerlinks", N_("One-time links for speakers")),
+    ("unlink", N_("Unlink a speaker: /unlink NAME")),
 )
 
 
 def _commands(pairs: Sequence[tuple[str, str]]) -> list[BotCommand]:
-    return [BotCommand(c, d) for c, d in pairs]
+    """The menu in the current language (``bot.i18n.use_locale``)."""
+    return [BotCommand(c, _(d)) for c, d in pairs]
 
 
 async def register_menus(bot: Bot, organiser_ids: Iterable[int]) -> None:

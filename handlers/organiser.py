@@ -461,7 +461,7 @@ async def on_document(update: Update, context: Context) -> None:
         file = await context.bot.get_file(doc.file_id)
         data = bytes(await file.download_as_bytearray())
     except TelegramError as exc:
-        await _refused(update, context, f"{name}: cannot download the file: {exc}")
+        await _refused(update, context, texts.reload_download_failed(name, str(exc)))
         return
     if len(data) > MAX_AGENDA_BYTES:
         await reply(update, context, OutgoingMessage(texts.reload_file_too_big(5)))

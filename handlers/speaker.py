@@ -206,7 +206,7 @@ async def _linked_listing(rt: Runtime) -> OutgoingMessage:
     ]
     linked.sort(key=lambda sp: sp.name.casefold())
     rows: Keyboard = tuple(
-        (Button(render.clip(f"Unlink {sp.name}", 60), encode("ul", session_key(sp.id))),)
+        (Button(render.clip(texts.unlink_button(sp.name), 60), encode("ul", session_key(sp.id))),)
         for sp in linked[:50]
     )
     return OutgoingMessage(texts.speaker_links_linked([sp.name for sp in linked]), rows)

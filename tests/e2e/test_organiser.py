@@ -239,7 +239,7 @@ async def test_reload_moves_a_session_and_tells_only_its_bookmarkers(
     await org.send("/reload")
     preview = await org.next_message()
     assert "12:00–12:45 → 14:30–15:15" in preview.plain_text
-    assert "tells 1 bookmarkers" in preview.plain_text
+    assert "tells 1 bookmarker what" in preview.plain_text
     apply_data = preview.buttons[0][0][1] or ""
     await org.press(preview, "Apply")
     await org.wait_for(lambda m: "new agenda is live" in (m.plain_text or ""))
@@ -342,7 +342,7 @@ async def test_stats_with_sections(make_bot: HarnessFactory, clock: Any) -> None
     await org.send("/stats")
     msg: BotMessage = await org.next_message()
     assert "Users: 3 (2 active, 1 blocked the bot)" in msg.plain_text
-    assert "Bookmarks: 1 by 1 people" in msg.plain_text
+    assert "Bookmarks: 1 by 1 person" in msg.plain_text
     assert msg.plain_text.endswith("Extra section & more")
 
 

@@ -349,7 +349,7 @@ async def test_speaker_reminder_rendering_guards(make_bot: HarnessFactory) -> No
     msg = await ophir.wait_for_text("Your session")
     text = msg.plain_text or ""
     assert "starts at 14:00 in Plenary Hall" in text
-    assert "Katharina von Schnurbein, Bartjan Wegter, Dr Andor Grósz" in text
+    assert "Katharina von Schnurbein, Bartjan Wegter and Dr Andor Grósz" in text
     await bot.runtime.services["speakers"].unlink("ophir-revach")
     later = now + timedelta(seconds=1)
     await delivery.enqueue(
