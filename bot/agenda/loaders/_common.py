@@ -28,11 +28,14 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.agenda.errors import AgendaError, AgendaWarning
+from bot.agenda.model import Speaker
 
 __all__ = [
     "DATA_ERRORS",
     "TZ_VARIABLE",
     "ParseError",
+    "People",
+    "button_safe",
     "conference_zone",
     "decode_text",
     "describe_value",
@@ -41,8 +44,10 @@ __all__ = [
     "file_text",
     "html_to_text",
     "is_month_first",
+    "json_key",
     "last_resort",
     "localize",
+    "normalise_name",
     "parse_date",
     "parse_datetime",
     "parse_duration",
@@ -447,6 +452,107 @@ def unique_id(base: str, taken: set[str]) -> str:
         candidate = f"{base}-{n}"
     taken.add(candidate)
     return candidate
+
+
+#: What a speaker id may look like to travel in a Telegram button unchanged (see handlers).
+_BUTTON_SAFE = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+
+
+def button_safe(value: str) -> bool:
+    """True for an id that can go into callback data as is (ASCII word characters, <= 40)."""
+    return _BUTTON_SAFE.match(value) is not None
+
+
+def normalise_name(name: str) -> str:
+    """A name as written, minus the noise: NFC, runs of spaces collapsed, ends trimmed.
+
+    Case and punctuation are kept on purpose: "anna" and "Anna", "Raketen.Papa" and
+    "Raketen Papa" can be two people (38C3 has both pairs), so only the id can merge them.
+    """
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def json_key(key: object) -> str:
+    """A dict key as it reads in a JSON path: ``rooms["Room B"]``, quotes escaped."""
+    return json.dumps(str(key), ensure_ascii=False)
+
+
+class People:
+    """The speakers of one file, one per person, by the identity rule every format shares.
+
+    A person is who the file's id says they are: the first id of ``ids`` that is present (the
+    caller lists them in the format's order, e.g. frab XML ``id`` then ``guid``), else, and only
+    then, their name as written. So two people called "Andreas" with two guids stay two
+    speakers, and "anna" and "Anna" are not merged by a slug.
+
+    One plain ``id`` (a database number) under two clearly different names is two people:
+    merged exports (c3voc) join several pretalx instances whose numeric ids collide. Global ids
+    (a guid, a pretalx code, an e-mail hash) are trusted whatever the spelling.
+
+    The speaker id kept in the agenda is the file's id when it is button-safe (stable across
+    reloads, which matters for linked speakers), else a slug of the name; clashes get ``-2``.
+    """
+
+    def __init__(self) -> None:
+        self.speakers: dict[str, Speaker] = {}
+        self._by_key: dict[tuple[str, ...], str] = {}
+        self._taken: set[str] = set()
+
+    def add(
+        self,
+        name: str,
+        ids: Iterable[tuple[str, object]] = (),
+        *,
+        affiliation: str = "",
+        bio: str = "",
+        telegram: str = "",
+    ) -> str | None:
+        """The speaker id for this person (created on first sight), or None without a name."""
+        name = normalise_name(name)
+        if not name:
+            return None
+        found = next(((kind, str(v).strip()) for kind, v in ids if _present(v)), None)
+        if found is None:
+            key: tuple[str, ...] = ("name", name)
+        else:
+            key = found
+            known = self._by_key.get(key)
+            weak = found[0] == "id"  # a database number, unique only inside one instance
+            if weak and known is not None and _fold(self.speakers[known].name) != _fold(name):
+                key = (*found, _fold(name))
+        sid = self._by_key.get(key)
+        if sid is None:
+            base = found[1] if found is not None and button_safe(found[1]) else ""
+            if found is not None and len(key) == 3:
+                base = f"{base or 'speaker'}-{slugify(name, fallback='speaker')}"[:40]
+            sid = unique_id(base or slugify(name, fallback="speaker")[:36], self._taken)
+            self._by_key[key] = sid
+            self.speakers[sid] = Speaker(
+                id=sid, name=name, affiliation=affiliation, bio=bio, telegram=telegram
+            )
+            return sid
+        known_speaker = self.speakers[sid]
+        if (affiliation and not known_speaker.affiliation) or (bio and not known_speaker.bio):
+            self.speakers[sid] = Speaker(
+                id=sid,
+                name=known_speaker.name,
+                affiliation=known_speaker.affiliation or affiliation,
+                bio=known_speaker.bio or bio,
+                telegram=known_speaker.telegram or telegram,
+            )
+        return sid
+
+
+def _present(value: object) -> bool:
+    if value is None or isinstance(value, bool):
+        return False
+    return bool(str(value).strip())
+
+
+def _fold(name: str) -> str:
+    """Case- and accent-blind form, to tell a re-spelt name from another person's."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return " ".join("".join(c for c in decomposed if c.isalnum() or c.isspace()).casefold().split())
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
