@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
@@ -606,13 +606,18 @@ def conference_zone(
     file_zone: str | None,
     default_tz: ZoneInfo | None,
     offsets: Iterable[timedelta] = (),
+    moments: Iterable[datetime] = (),
     what: str = "the file names no time zone",
 ) -> tuple[ZoneInfo, list[AgendaWarning]]:
-    """Pick the conference zone: the file's named zone, else AGENDA_TIMEZONE, else offsets.
+    """Pick the zone the conference is shown in: the file's zone name, else AGENDA_TIMEZONE,
+    else one consistent UTC offset of the file, else an error naming AGENDA_TIMEZONE.
 
-    A file that only carries UTC offsets (``+01:00``) pins instants but not the local rules,
-    so one consistent whole-hour offset becomes a fixed ``Etc/GMT`` zone with a warning; mixed
-    offsets (a DST change inside the file) cannot be mapped and need AGENDA_TIMEZONE.
+    Offsets in the file always pin the instants; the zone only decides the wall clock shown.
+    So the choice is said out loud: a fixed ``Etc/GMT`` zone from the offsets comes with a
+    warning (no daylight saving known), and when AGENDA_TIMEZONE is used but the file's times
+    (``moments``, aware datetimes as written) were written at other offsets, a warning shows
+    one converted, so nobody is surprised that 10:00+01:00 reads 09:00 in Europe/London.
+    Mixed offsets with no zone (a daylight-saving change inside the file) need AGENDA_TIMEZONE.
     """
     warnings: list[AgendaWarning] = []
     if file_zone and file_zone.strip():
@@ -628,23 +633,53 @@ def conference_zone(
             AgendaWarning("", f"unknown time zone {file_zone!r} in the file; using {default_tz}")
         )
         return default_tz, warnings
+    written = [m for m in moments if m.utcoffset() is not None]
+    distinct = sorted(set(offsets) | {m.utcoffset() for m in written if m.utcoffset() is not None})
     if default_tz is not None:
+        other = next(
+            (m for m in written if m.astimezone(default_tz).utcoffset() != m.utcoffset()), None
+        )
+        if other is not None:
+            shown = other.astimezone(default_tz)
+            warnings.append(
+                AgendaWarning(
+                    "",
+                    f"the file's times carry UTC offsets ({_offsets_text(distinct)}) that are "
+                    f"not {TZ_VARIABLE} {default_tz.key}'s: they are converted and shown in "
+                    f"{default_tz.key}, e.g. {other:%Y-%m-%d %H:%M}{_offset_text(other)} as "
+                    f"{shown:%H:%M}",
+                )
+            )
         return default_tz, warnings
-    distinct = sorted(set(offsets))
     if len(distinct) == 1:
         zone = zone_for_offset(distinct[0])
         if zone is not None:
             warnings.append(
                 AgendaWarning(
                     "",
-                    f"the file gives only UTC offsets, so times use the fixed zone {zone.key} "
-                    f"and local daylight-saving changes are unknown; set {TZ_VARIABLE} to the "
+                    f"the file gives only UTC offsets, so times are shown at UTC"
+                    f"{_offsets_text(distinct)} (the fixed zone {zone.key}) and local "
+                    f"daylight-saving changes are unknown; set {TZ_VARIABLE} to the "
                     "conference's zone (e.g. Europe/Berlin)",
                 )
             )
             return zone, warnings
     if distinct:
-        what = "the file gives only UTC offsets that do not map to one zone"
+        what = (
+            f"the file gives only UTC offsets ({_offsets_text(distinct)}) that do not map to "
+            "one zone"
+        )
     raise AgendaError(
         path, "", f"{what}: set {TZ_VARIABLE} to the conference's zone (e.g. Europe/Berlin)"
     )
+
+
+def _offset_text(moment: datetime) -> str:
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    hours, rest = divmod(abs(offset), timedelta(hours=1))
+    return f"{sign}{hours:02d}:{rest // timedelta(minutes=1):02d}"
+
+
+def _offsets_text(offsets: Iterable[timedelta]) -> str:
+    return ", ".join(_offset_text(datetime(2000, 1, 1, tzinfo=timezone(o))) for o in offsets)
