@@ -634,7 +634,12 @@ def conference_zone(
         )
         return default_tz, warnings
     written = [m for m in moments if m.utcoffset() is not None]
-    distinct = sorted(set(offsets) | {m.utcoffset() for m in written if m.utcoffset() is not None})
+    seen = set(offsets)
+    for m in written:
+        offset = m.utcoffset()
+        if offset is not None:
+            seen.add(offset)
+    distinct = sorted(seen)
     if default_tz is not None:
         other = next(
             (m for m in written if m.astimezone(default_tz).utcoffset() != m.utcoffset()), None

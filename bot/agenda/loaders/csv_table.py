@@ -324,7 +324,7 @@ def diagnose(data: bytes, path: Path) -> Diagnosis | None:
     if "title" not in cols:
         message = f"a CSV with no title column: expected one of {_names('title')} (found {found})"
     else:
-        start_names = f"{_names('start', 4)}, {_names('date', 2)}"
+        start_names = "Start, Start time, Begin, Time, Date, Beginn, ..."
         message = f"a CSV with no start column: expected one of {start_names} (found {found})"
     return Diagnosis(2 + len(cols), "row 1", message)
 

@@ -323,6 +323,12 @@ def load_document(
                         language=_text(event.get("language")),
                     )
                 )
+    if not sessions and isinstance(schedule.get("events"), list) and schedule["events"]:
+        reader.fail(
+            "schedule.events",
+            "a c3voc schedule version 2 (events in one flat list, no days): export the "
+            "frab/pretalx schedule.json (version 1) instead",
+        )
     if not sessions:
         reader.fail("schedule.conference.days", "the schedule has no events")
     # Merged exports declare many rooms that hold nothing; show only the rooms in use.
