@@ -159,7 +159,7 @@ def test_confbot_check_reports_sessions_and_speakers(
     assert main(args) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{path}: OK, format {fmt}"
-    assert f"  time zone {shown}" in [line.split(";")[0] for line in out]
+    assert f"  time zone {shown}" in [line.split(";")[0].split(" (fixed")[0] for line in out]
     assert any(re.fullmatch(rf"Sessions: {sessions}(, of which \d+ breaks)?", x) for x in out)
     assert any(re.fullmatch(rf"Speakers: {speakers}( \(\d+ with no session\))?", x) for x in out)
 
@@ -371,6 +371,11 @@ def test_pretalx_csv_german_and_newline_delimited_is_the_same_programme() -> Non
     assert [(s.id, s.title, s.start, s.end, s.room, s.speaker_ids) for s in german.sessions] == [
         (s.id, s.title, s.start, s.end, s.room, s.speaker_ids) for s in english.sessions
     ]
+
+
+def test_summary_spells_out_a_fixed_offset_zone() -> None:
+    text = summarize(load("derived/pretalx-democon-sessions.csv"), "democon_sessions.csv")
+    assert "\n  time zone Etc/GMT-1 (fixed UTC+01:00)\n" in text
 
 
 def test_summary_of_a_real_indico_event() -> None:
