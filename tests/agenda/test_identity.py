@@ -56,6 +56,12 @@ def test_speaker_ids_are_button_safe() -> None:
         assert button_safe(sid), sid
     assert odd == "zoe-nandu"
     assert people.add("") is None
+    forty = "y" * 40
+    assert people.add("Forty", [("guid", forty)]) == forty
+    clash = people.add("Other", [("code", forty)])  # another kind of id, the same text
+    assert clash is not None
+    assert clash != forty
+    assert button_safe(clash)
 
 
 def _schedule(persons_by_event: list[list[dict[str, Any]]]) -> bytes:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import html
 import json
 import re
@@ -526,6 +527,10 @@ class People:
             if found is not None and len(key) == 3:
                 base = f"{base or 'speaker'}-{slugify(name, fallback='speaker')}"[:40]
             sid = unique_id(base or slugify(name, fallback="speaker")[:36], self._taken)
+            if not button_safe(sid):  # a 40-character id that had to take a "-2"
+                self._taken.discard(sid)
+                digest = hashlib.blake2b(repr(key).encode(), digest_size=6).hexdigest()
+                sid = unique_id(f"p-{digest}", self._taken)
             self._by_key[key] = sid
             self.speakers[sid] = Speaker(
                 id=sid, name=name, affiliation=affiliation, bio=bio, telegram=telegram
