@@ -250,6 +250,69 @@ def gen_schedule_json(slots: list[Slot]) -> str:
     return json.dumps(doc)
 
 
+def gen_indico(slots: list[Slot]) -> str:
+    """An Indico event export (detail=contributions), times in UTC as many servers give them."""
+
+    def when(moment: datetime) -> dict[str, str]:
+        utc = moment.astimezone(UTC)
+        return {"date": utc.date().isoformat(), "time": f"{utc:%H:%M:%S}", "tz": "UTC"}
+
+    contributions = [
+        {
+            "_type": "Contribution",
+            "id": str(s.n),
+            "title": s.title,
+            "startDate": when(s.start),
+            "endDate": when(s.end),
+            "duration": 25,
+            "room": s.room,
+            "type": "Talk",
+            "description": f"<p>{escape(s.abstract)}</p>",
+            "session": s.track,
+            "speakers": [
+                {
+                    "_type": "ContributionParticipation",
+                    "first_name": "Speaker",
+                    "last_name": str(s.speaker),
+                    "fullName": f"{s.speaker}, Speaker",
+                    "id": str(s.n),
+                    "person_id": s.speaker,
+                    "affiliation": "Bench Institute",
+                    "emailHash": f"{s.speaker:032x}",
+                }
+            ],
+            "primaryauthors": [],
+            "subContributions": [],
+        }
+        for s in slots
+    ]
+    event = {
+        "_type": "Conference",
+        "_fossil": "conferenceMetadataWithContribs",
+        "id": "1",
+        "title": "Bench Con",
+        "timezone": "Europe/Berlin",
+        "contributions": contributions,
+    }
+    return json.dumps({"count": 1, "_type": "HTTPAPIResult", "results": [event]})
+
+
+def gen_pretalx_csv(slots: list[Slot]) -> str:
+    """pretalx's sessions export: its column names, ISO times with offsets, paired speakers."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    header = "ID,Proposal title,Proposal state,Session type,Track,Duration,Speaker IDs"
+    writer.writerow([*header.split(","), "Speaker names", "Room", "Start", "End"])
+    for s in slots:
+        speaker = (f"S{s.speaker:04d}", f"Speaker {s.speaker}")
+        talk = (f"C{s.n:05d}", s.title, "confirmed", "Talk", s.track, 25)
+        writer.writerow([*talk, *speaker, s.room, s.start.isoformat(), s.end.isoformat()])
+    return "\ufeff" + buf.getvalue()
+
+
 GENERATORS: dict[str, tuple[str, Callable[[list[Slot]], str]]] = {
     "schedule.xml": ("generated.xml", gen_xml),
     "sessionize": ("generated-sessionize.json", gen_sessionize),
@@ -257,6 +320,8 @@ GENERATORS: dict[str, tuple[str, Callable[[list[Slot]], str]]] = {
     "ical": ("generated.ics", gen_ics),
     "yaml": ("generated.yaml", gen_yaml),
     "schedule.json": ("generated-schedule.json", gen_schedule_json),
+    "indico": ("generated-indico.json", gen_indico),
+    "csv (pretalx)": ("generated-pretalx.csv", gen_pretalx_csv),
 }
 
 

@@ -9,7 +9,9 @@ merged export with hundreds of clashes stays readable).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.agenda.loaders.base import LoadResult
 from bot.agenda.model import Session
@@ -37,12 +39,21 @@ def _counts(sessions: Sequence[Session]) -> str:
     return f"{text} ({_plural(breaks, 'break')})" if breaks else text
 
 
+def _zone(zone: ZoneInfo) -> str:
+    """The zone's name; a fixed ``Etc/GMT-1`` also as "UTC+01:00" (its sign reads backwards)."""
+    if not zone.key.startswith("Etc/GMT") or zone.key in ("Etc/GMT", "Etc/GMT0"):
+        return zone.key
+    offset = datetime(2000, 1, 1, tzinfo=zone).utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    return f"{zone.key} (fixed UTC{sign}{abs(offset) // timedelta(hours=1):02d}:00)"
+
+
 def summarize(result: LoadResult, path: str | Path) -> str:
     """A few lines describing a loaded, validated agenda and its warnings."""
     conf = result.conference
     lines = [f"{path}: OK, format {result.format}", f"  {conf.name}"]
     where = ", ".join(x for x in (conf.venue, conf.city) if x)
-    lines.append(f"  time zone {conf.timezone.key}" + (f"; {where}" if where else ""))
+    lines.append(f"  time zone {_zone(conf.timezone)}" + (f"; {where}" if where else ""))
     if conf.organisers:
         lines.append(f"  organisers: {', '.join(conf.organisers)}")
 

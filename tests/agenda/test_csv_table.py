@@ -167,3 +167,122 @@ def test_a_time_the_dst_change_skips_is_refused_with_its_row() -> None:
     data = b"Date,Start,End,Title\n2024-03-31,10:00,11:00,Fine\n2024-03-31,02:30,03:30,Ghost\n"
     with pytest.raises(AgendaError, match=r"row 3: 2024-03-31 02:30 does not exist"):
         load_bytes(data, "t.csv", ZoneInfo("Europe/Brussels"))
+
+
+# --- pretalx's sessions export ------------------------------------------------------------
+
+PRETALX_HEADER = (
+    "\ufeffID,Proposal title,Proposal state,Session type,Track,Duration,Language,"
+    "Speaker IDs,Speaker names,Room,Start,End\r\n"
+)
+
+
+def pretalx(*rows: str) -> bytes:
+    return (PRETALX_HEADER + "".join(r + "\r\n" for r in rows)).encode("utf-8")
+
+
+def test_pretalx_columns_iso_times_and_paired_speakers() -> None:
+    data = pretalx(
+        'ABC123,Opening,confirmed,Keynote,Main,45,en,"XYZ111, XYZ222","Ada Lovelace, Bob",'
+        "Hall 1,2024-11-27T09:00:00+01:00,2024-11-27T09:45:00+01:00",
+    )
+    result = load_bytes(data, "democon_sessions.csv")
+    c = result.conference
+    assert c.name == "democon"
+    [s] = c.sessions
+    assert (s.id, s.title, s.type, s.track, s.room) == (
+        "ABC123",
+        "Opening",
+        SessionType.KEYNOTE,
+        "Main",
+        "Hall 1",
+    )
+    assert s.start == datetime(2024, 11, 27, 9, 0, tzinfo=ZoneInfo("Etc/GMT-1"))
+    assert s.end == datetime(2024, 11, 27, 9, 45, tzinfo=ZoneInfo("Etc/GMT-1"))
+    assert s.speaker_ids == ("XYZ111", "XYZ222")
+    assert [c.speakers[x].name for x in s.speaker_ids] == ["Ada Lovelace", "Bob"]
+
+
+def test_pretalx_states_off_the_programme_and_unscheduled_rows_are_skipped() -> None:
+    data = pretalx(
+        "A1,Kept,accepted,Talk,,30,en,S1,Ada,Hall,2024-11-27T09:00:00+01:00,",
+        "A2,Gone,withdrawn,Talk,,30,en,S2,Bob,Hall,2024-11-27T10:00:00+01:00,",
+        "A3,Not yet,submitted,Talk,,30,en,S3,Cy,,,",
+    )
+    result = load_bytes(data, "s.csv", BERLIN)
+    assert [s.id for s in result.conference.sessions] == ["A1"]
+    assert result.conference.sessions[0].duration == timedelta(minutes=30)  # Duration column
+    places = {w.place: w.message for w in result.warnings}
+    assert places["row 3"] == "skipped: 'Gone' is withdrawn"
+    assert places["row 4"] == "skipped: no start date/time"
+
+
+def test_pretalx_defused_cells_are_restored() -> None:
+    data = pretalx(
+        "A1,'=Equals and '|pipes\\|,confirmed,Talk,'-Minus track,30,en,S1,'@handle,Hall,"
+        "2024-11-27T09:00:00+01:00,2024-11-27T09:30:00+01:00",
+    )
+    [s] = load_bytes(data, "s.csv", BERLIN).conference.sessions
+    assert s.title == "=Equals and '|pipes|"
+    assert s.track == "-Minus track"
+    assert load_bytes(data, "s.csv", BERLIN).conference.speakers["S1"].name == "@handle"
+
+
+def test_a_plain_spreadsheet_keeps_a_leading_quote() -> None:
+    data = b"Title,Start\n'=quoted,2024-11-27T09:00\n"
+    [s] = load_bytes(data, "s.csv", BERLIN).conference.sessions
+    assert s.title == "'=quoted"
+
+
+def test_speaker_ids_and_names_that_do_not_pair_up_warn() -> None:
+    data = pretalx(
+        'A1,T,confirmed,Talk,,30,en,"S1, S2",Ada,Hall,2024-11-27T09:00:00+01:00,',
+    )
+    result = load_bytes(data, "s.csv", BERLIN)
+    assert [w.message for w in result.warnings if "speaker ids" in w.message] == [
+        "2 speaker ids but 1 speaker names: the names are used without their ids"
+    ]
+    assert [sp.name for sp in result.conference.speakers.values()] == ["Ada"]
+
+
+def test_iso_end_and_split_end_columns(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "Title,Start (date),Start (time),End (date),End (time)\n"
+        "Night,2024-05-02,23:00,2024-05-03,01:00\n"
+        "Day,2024-05-03,10:00,2024-05-03,11:00\n"
+    )
+    night, day = load_agenda(path, BERLIN).conference.sessions
+    assert night.end == datetime(2024, 5, 3, 1, 0, tzinfo=BERLIN)
+    assert day.duration == timedelta(hours=1)
+    path.write_text("title,start,end\nA,2024-05-02T09:00Z,2024-05-02T10:30Z\n")
+    [s] = load_agenda(path, BERLIN).conference.sessions
+    assert (s.start, s.end) == (
+        datetime(2024, 5, 2, 11, 0, tzinfo=BERLIN),
+        datetime(2024, 5, 2, 12, 30, tzinfo=BERLIN),
+    )
+    path.write_text("title,start,end\nA,2024-05-02T09:00,2024-05-02T08:00\n")
+    with pytest.raises(AgendaError, match="row 2: end '2024-05-02T08:00' is before the start"):
+        load_agenda(path, BERLIN)
+
+
+def test_offsets_make_agenda_timezone_optional_but_not_when_mixed_with_naive() -> None:
+    offsets = b"Title,Start,End\nA,2024-05-02T09:00+02:00,2024-05-02T10:00+02:00\n"
+    assert load_bytes(offsets, "o.csv").conference.timezone.key == "Etc/GMT-2"
+    mixed = b"Title,Start,End\nA,2024-05-02T09:00+02:00,10:00\nB,2024-05-02T11:00,12:00\n"
+    with pytest.raises(AgendaError, match="mixes times with and without UTC offsets"):
+        load_bytes(mixed, "m.csv")
+    assert load_bytes(mixed, "m.csv", BERLIN).conference.sessions[1].start.hour == 11
+
+
+def test_pretalx_german_headers() -> None:
+    data = (
+        "\ufeffID,Titel,Einreichungsart,Raum,IDs der Vortragenden,Namen der Vortragenden,"
+        "Beginn (Datum),Beginn (Uhrzeit),Ende (Uhrzeit),Einreichungsstatus\r\n"
+        'X1,Eröffnung,Vortrag,Saal,"S1\nS2","Ada\nBob",2024-11-27,09:00:00,09:30:00,confirmed\r\n'
+    ).encode()
+    [s] = load_bytes(data, "sitzungen.csv", BERLIN).conference.sessions
+    assert (s.id, s.title, s.room) == ("X1", "Eröffnung", "Saal")
+    assert s.speaker_ids == ("S1", "S2")
+    assert s.start == datetime(2024, 11, 27, 9, tzinfo=BERLIN)
+    assert s.end == datetime(2024, 11, 27, 9, 30, tzinfo=BERLIN)

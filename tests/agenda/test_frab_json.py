@@ -143,9 +143,9 @@ def test_bad_duration_copy_names_the_event(tmp_path: Path) -> None:
         load_agenda(broken)
     err = info.value
     assert err.source == str(broken)
-    assert "15f4e5c5-40e1-4c73-8da0-4cc2a773ab13" in err.place
-    assert "'Opening Event'" in err.place
-    assert err.message.startswith("duration: 'half an hour' is not a duration")
+    assert err.place == 'schedule.conference.days[0].rooms["Adams"][0].duration'
+    assert err.message.startswith("'half an hour' is not a duration")
+    assert err.message.endswith("in event 15f4e5c5-40e1-4c73-8da0-4cc2a773ab13 'Opening Event'")
 
 
 def test_bad_zone_name_in_a_copy(tmp_path: Path) -> None:
@@ -205,7 +205,8 @@ def test_without_dates_times_come_from_the_day_and_roll_past_midnight() -> None:
 def test_without_dates_a_time_in_the_dst_gap_is_refused() -> None:
     with pytest.raises(AgendaError, match="does not exist") as info:
         load_doc(schedule([event("1", "02:30", "0:30")]))
-    assert "event 1 'Event 1'" in info.value.place
+    assert info.value.place == 'schedule.conference.days[0].rooms["Hall"][0].start'
+    assert info.value.message.endswith("in event 1 'Event 1'")
 
 
 def test_day_hour_minute_durations() -> None:
@@ -324,3 +325,65 @@ def test_sniff() -> None:
     assert LOADER.sniff(data[:-20], Path("x.json"))  # truncated: still ours, to report the line
     assert not LOADER.sniff(b'{"sessions": []}', Path("x.json"))
     assert not LOADER.sniff(b"conference:\n  name: x\nsessions: []\n", Path("x.yaml"))
+
+
+# --- the start check: `start` must be a time, and agree with `date` ----------------------
+
+
+def test_35c3_copy_with_a_broken_start_is_refused_with_the_place(tmp_path: Path) -> None:
+    """`date` alone would do, but a `start` of "25:61" means the export is damaged."""
+    doc = json.loads(shared(CCC).read_bytes())
+    day = doc["schedule"]["conference"]["days"][1]
+    room = next(iter(day["rooms"]))
+    day["rooms"][room][0]["start"] = "25:61"
+    broken = tmp_path / "35c3-bad-start.json"
+    broken.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(AgendaError) as info:
+        load_agenda(broken)
+    text = str(info.value)
+    assert text.startswith(f"{broken}: schedule.conference.")
+    assert f"days[1].rooms[\"{room}\"][0].start: '25:61' is not a time" in text
+
+
+def test_room_b_example_from_the_issue() -> None:
+    doc = schedule([event("1", "25:61", "00:30", date="2024-03-30T10:00:00+01:00")])
+    doc["schedule"]["conference"]["days"][0]["rooms"] = {
+        "Room B": doc["schedule"]["conference"]["days"][0]["rooms"]["Hall"]
+    }
+    with pytest.raises(AgendaError) as info:
+        load_doc(doc)
+    assert "days[0].rooms[\"Room B\"][0].start: '25:61' is not a time" in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ["25:61", "24:00", "noon-ish", 930, ["10:00"]])
+def test_a_start_that_is_not_a_time_is_refused_even_with_a_date(bad: object) -> None:
+    doc = schedule([event("1", "10:00", "00:30", date="2024-03-30T10:00:00+01:00")])
+    doc["schedule"]["conference"]["days"][0]["rooms"]["Hall"][0]["start"] = bad
+    with pytest.raises(AgendaError) as info:
+        load_doc(doc)
+    assert info.value.place.endswith('rooms["Hall"][0].start')
+    assert "is not a time" in info.value.message
+
+
+def test_start_and_date_that_disagree_warn_and_date_wins() -> None:
+    ev = event("1", "09:00", "00:30", date="2024-03-30T11:15:00+01:00")
+    result = load_bytes(json.dumps(schedule([ev])).encode(), "mini.json")
+    assert result.conference.sessions[0].start == datetime(2024, 3, 30, 11, 15, tzinfo=BERLIN)
+    [warning] = [w for w in result.warnings if "disagrees" in w.message]
+    assert warning.place == 'schedule.conference.days[0].rooms["Hall"][0].start'
+    assert "start '09:00' disagrees with date '2024-03-30T11:15:00+01:00'" in warning.message
+    assert "using date" in warning.message
+
+
+def test_start_in_the_dates_own_offset_is_agreement() -> None:
+    """pretalx writes `start` in the event's local time; an offset other than the zone's is fine."""
+    ev = event("1", "10:30", "00:30", date="2024-03-30T10:30:00-05:00")
+    result = load_bytes(json.dumps(schedule([ev])).encode(), "mini.json")
+    assert not [w for w in result.warnings if "disagrees" in w.message]
+    assert result.conference.sessions[0].start == datetime(2024, 3, 30, 16, 30, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize("name", ["35c3-frab.json", "jev22-channels-pretalx-c3voc.json"])
+def test_real_exports_have_starts_that_agree_with_their_dates(name: str) -> None:
+    result = load_agenda(shared(SCHEDULES / name))
+    assert not [w for w in result.warnings if "disagrees" in w.message]

@@ -99,3 +99,44 @@ def test_bad_value_names_the_vevent() -> None:
     data = UTC_FILE.read_bytes().replace(b"DTSTART:20150919T153000Z", b"DTSTART:2015091xT1530Z")
     with pytest.raises(AgendaError, match=r"VEVENT 2 \(UID shared-uid@test\): DTSTART"):
         load_bytes(data, "t.ics", LONDON)
+
+
+def _pretalx_ics(*summaries: str, prodid: str = "-//pretalx//pretalx.com//democon") -> bytes:
+    events = "".join(
+        "BEGIN:VEVENT\r\n"
+        f"UID:pretalx-democon-C{n}@pretalx.com\r\n"
+        f"SUMMARY:{summary}\r\n"
+        f"DTSTART;TZID=Europe/Berlin:20241227T{10 + n:02d}0000\r\n"
+        f"DTEND;TZID=Europe/Berlin:20241227T{10 + n:02d}3000\r\n"
+        "LOCATION:Saal 1\r\n"
+        "END:VEVENT\r\n"
+        for n, summary in enumerate(summaries)
+    )
+    return (
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:{prodid}\r\n{events}END:VCALENDAR\r\n".encode()
+    )
+
+
+def test_pretalx_summary_holds_the_speakers() -> None:
+    data = _pretalx_ics(
+        "Opening - Ada Lovelace\\, Bob",
+        "Q&A - the sequel - Cy",  # a title with " - " in it: split at the last one
+        "No speakers yet - ",
+        "Plain title",
+    )
+    c = load_bytes(data, "schedule.ics").conference
+    got = [(s.title, [c.speakers[x].name for x in s.speaker_ids]) for s in c.sessions]
+    assert got == [
+        ("Opening", ["Ada Lovelace", "Bob"]),
+        ("Q&A - the sequel", ["Cy"]),
+        ("No speakers yet", []),
+        ("Plain title", []),
+    ]
+    assert c.timezone.key == "Europe/Berlin"
+
+
+def test_a_calendar_not_made_by_pretalx_keeps_its_summary() -> None:
+    data = _pretalx_ics("Opening - Ada Lovelace", prodid="-//Example Corp//Calendar//EN")
+    c = load_bytes(data, "schedule.ics").conference
+    assert c.sessions[0].title == "Opening - Ada Lovelace"
+    assert c.speakers == {}

@@ -24,16 +24,34 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
 #: file -> (zone, detected format, sessions loaded)
 REAL = {
     "31c3-frab.xml": (BERLIN, "schedule.xml", 138),
+    "35c3-frab.json": (BERLIN, "schedule.json", 164),
+    "jev22-channels-pretalx-c3voc.json": (AMSTERDAM, "schedule.json", 213),
     "fosdem-2014-pentabarf.xml": (BRUSSELS, "schedule.xml", 513),
     "orlando-codecamp-2020-sessionize.json": (NEW_YORK, "sessionize", 99),
     "pyconuk-2015.ics": (LONDON, "ical", 158),  # 162 VEVENTs, 4 with an empty SUMMARY
     "gpn11-agenda.csv": (BERLIN, "csv", 29),
     "31c3-sendezentrum-agenda.csv": (BERLIN, "csv", 18),  # 21 rows, 3 unusable
 }
-PLACE = re.compile(r"(line \d+|row \d+|VEVENT \d+|sessions\[\d+\]|day \d+ / room)")
+#: file -> speakers, counted in the file with csv/ElementTree/json (distinct person ids,
+#: Sessionize speaker ids, GPN "id:" prefixes, Sendezentrum names; the iCal has none).
+SPEAKERS = {
+    "31c3-frab.xml": 198,
+    "35c3-frab.json": 219,
+    "jev22-channels-pretalx-c3voc.json": 205,
+    "fosdem-2014-pentabarf.xml": 487,
+    "orlando-codecamp-2020-sessionize.json": 84,
+    "pyconuk-2015.ics": 0,
+    "gpn11-agenda.csv": 31,
+    "31c3-sendezentrum-agenda.csv": 25,
+}
+PLACE = re.compile(
+    r"(line \d+|row \d+|VEVENT \d+|sessions\[\d+\]|day \d+ / room|schedule\.conference)"
+)
 _cache: dict[str, LoadResult] = {}
 
 
@@ -61,6 +79,11 @@ def test_loads_detected_and_counted(name: str) -> None:
     for s in result.conference.sessions:
         assert s.start.tzinfo == zone
         assert s.end >= s.start
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_speakers_counted(name: str) -> None:
+    assert len(load(name).conference.speakers) == SPEAKERS[name]
 
 
 @pytest.mark.parametrize("name", sorted(REAL))

@@ -7,11 +7,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.agenda.errors import AgendaError
+from bot.agenda.loaders._common import file_text
 from bot.agenda.loaders.base import Loader, LoadResult
 from bot.agenda.validate import validate
 
 #: Sniffed in this order: the most specific formats first.
-_MODULES = ("frab_json", "sessionize", "frab_xml", "ical", "yaml_native", "csv_table")
+_MODULES = ("frab_json", "sessionize", "indico", "frab_xml", "ical", "yaml_native", "csv_table")
 
 
 def loaders() -> list[Loader]:
@@ -31,8 +32,13 @@ def detect(data: bytes, path: Path) -> Loader:
     for loader in loaders():
         if loader.sniff(data, path):
             return loader
+    from bot.agenda.loaders.diagnose import best
+
     names = ", ".join(loader.name for loader in loaders())
-    raise AgendaError(path, "", f"not an agenda format confbot knows (tried {names})")
+    guess = best(data, path)
+    if guess is None:
+        raise AgendaError(path, "", f"not an agenda format confbot knows (tried {names})")
+    raise AgendaError(path, guess.place, f"{guess.message} (formats tried: {names})")
 
 
 def load_bytes(data: bytes, path: str | Path, default_tz: ZoneInfo | None = None) -> LoadResult:
@@ -40,9 +46,21 @@ def load_bytes(data: bytes, path: str | Path, default_tz: ZoneInfo | None = None
     path = Path(path)
     if not data.strip():
         raise AgendaError(path, "", "the file is empty")
+    data = _as_utf8(data, path)
     loader = detect(data, path)
     result = loader.load(data, path, default_tz)
     return validate(result, path)
+
+
+def _as_utf8(data: bytes, path: Path) -> bytes:
+    """UTF-16 with a BOM (what Windows tools save) re-encoded, so every loader reads UTF-8.
+
+    Lines stay lines, so the places in later errors are unchanged.
+    """
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data
+    text, _ = file_text(data, path)
+    return text.encode("utf-8")
 
 
 def load_agenda(path: str | Path, default_tz: ZoneInfo | None = None) -> LoadResult:

@@ -15,24 +15,28 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import html
 import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.agenda.errors import AgendaError, AgendaWarning
+from bot.agenda.model import Speaker
 
 __all__ = [
     "DATA_ERRORS",
     "TZ_VARIABLE",
     "ParseError",
+    "People",
+    "button_safe",
     "conference_zone",
     "decode_text",
     "describe_value",
@@ -41,8 +45,10 @@ __all__ = [
     "file_text",
     "html_to_text",
     "is_month_first",
+    "json_key",
     "last_resort",
     "localize",
+    "normalise_name",
     "parse_date",
     "parse_datetime",
     "parse_duration",
@@ -449,6 +455,111 @@ def unique_id(base: str, taken: set[str]) -> str:
     return candidate
 
 
+#: What a speaker id may look like to travel in a Telegram button unchanged (see handlers).
+_BUTTON_SAFE = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+
+
+def button_safe(value: str) -> bool:
+    """True for an id that can go into callback data as is (ASCII word characters, <= 40)."""
+    return _BUTTON_SAFE.match(value) is not None
+
+
+def normalise_name(name: str) -> str:
+    """A name as written, minus the noise: NFC, runs of spaces collapsed, ends trimmed.
+
+    Case and punctuation are kept on purpose: "anna" and "Anna", "Raketen.Papa" and
+    "Raketen Papa" can be two people (38C3 has both pairs), so only the id can merge them.
+    """
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def json_key(key: object) -> str:
+    """A dict key as it reads in a JSON path: ``rooms["Room B"]``, quotes escaped."""
+    return json.dumps(str(key), ensure_ascii=False)
+
+
+class People:
+    """The speakers of one file, one per person, by the identity rule every format shares.
+
+    A person is who the file's id says they are: the first id of ``ids`` that is present (the
+    caller lists them in the format's order, e.g. frab XML ``id`` then ``guid``), else, and only
+    then, their name as written. So two people called "Andreas" with two guids stay two
+    speakers, and "anna" and "Anna" are not merged by a slug.
+
+    One plain ``id`` (a database number) under two clearly different names is two people:
+    merged exports (c3voc) join several pretalx instances whose numeric ids collide. Global ids
+    (a guid, a pretalx code, an e-mail hash) are trusted whatever the spelling.
+
+    The speaker id kept in the agenda is the file's id when it is button-safe (stable across
+    reloads, which matters for linked speakers), else a slug of the name; clashes get ``-2``.
+    """
+
+    def __init__(self) -> None:
+        self.speakers: dict[str, Speaker] = {}
+        self._by_key: dict[tuple[str, ...], str] = {}
+        self._taken: set[str] = set()
+
+    def add(
+        self,
+        name: str,
+        ids: Iterable[tuple[str, object]] = (),
+        *,
+        affiliation: str = "",
+        bio: str = "",
+        telegram: str = "",
+    ) -> str | None:
+        """The speaker id for this person (created on first sight), or None without a name."""
+        name = normalise_name(name)
+        if not name:
+            return None
+        found = next(((kind, str(v).strip()) for kind, v in ids if _present(v)), None)
+        if found is None:
+            key: tuple[str, ...] = ("name", name)
+        else:
+            key = found
+            known = self._by_key.get(key)
+            weak = found[0] == "id"  # a database number, unique only inside one instance
+            if weak and known is not None and _fold(self.speakers[known].name) != _fold(name):
+                key = (*found, _fold(name))
+        sid = self._by_key.get(key)
+        if sid is None:
+            base = found[1] if found is not None and button_safe(found[1]) else ""
+            if found is not None and len(key) == 3:
+                base = f"{base or 'speaker'}-{slugify(name, fallback='speaker')}"[:40]
+            sid = unique_id(base or slugify(name, fallback="speaker")[:36], self._taken)
+            if not button_safe(sid):  # a 40-character id that had to take a "-2"
+                self._taken.discard(sid)
+                digest = hashlib.blake2b(repr(key).encode(), digest_size=6).hexdigest()
+                sid = unique_id(f"p-{digest}", self._taken)
+            self._by_key[key] = sid
+            self.speakers[sid] = Speaker(
+                id=sid, name=name, affiliation=affiliation, bio=bio, telegram=telegram
+            )
+            return sid
+        known_speaker = self.speakers[sid]
+        if (affiliation and not known_speaker.affiliation) or (bio and not known_speaker.bio):
+            self.speakers[sid] = Speaker(
+                id=sid,
+                name=known_speaker.name,
+                affiliation=known_speaker.affiliation or affiliation,
+                bio=known_speaker.bio or bio,
+                telegram=known_speaker.telegram or telegram,
+            )
+        return sid
+
+
+def _present(value: object) -> bool:
+    if value is None or isinstance(value, bool):
+        return False
+    return bool(str(value).strip())
+
+
+def _fold(name: str) -> str:
+    """Case- and accent-blind form, to tell a re-spelt name from another person's."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return " ".join("".join(c for c in decomposed if c.isalnum() or c.isspace()).casefold().split())
+
+
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """``" (did you mean 'title'?)"`` for a near-miss key or name, else ``""``."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.7)
@@ -500,13 +611,18 @@ def conference_zone(
     file_zone: str | None,
     default_tz: ZoneInfo | None,
     offsets: Iterable[timedelta] = (),
+    moments: Iterable[datetime] = (),
     what: str = "the file names no time zone",
 ) -> tuple[ZoneInfo, list[AgendaWarning]]:
-    """Pick the conference zone: the file's named zone, else AGENDA_TIMEZONE, else offsets.
+    """Pick the zone the conference is shown in: the file's zone name, else AGENDA_TIMEZONE,
+    else one consistent UTC offset of the file, else an error naming AGENDA_TIMEZONE.
 
-    A file that only carries UTC offsets (``+01:00``) pins instants but not the local rules,
-    so one consistent whole-hour offset becomes a fixed ``Etc/GMT`` zone with a warning; mixed
-    offsets (a DST change inside the file) cannot be mapped and need AGENDA_TIMEZONE.
+    Offsets in the file always pin the instants; the zone only decides the wall clock shown.
+    So the choice is said out loud: a fixed ``Etc/GMT`` zone from the offsets comes with a
+    warning (no daylight saving known), and when AGENDA_TIMEZONE is used but the file's times
+    (``moments``, aware datetimes as written) were written at other offsets, a warning shows
+    one converted, so nobody is surprised that 10:00+01:00 reads 09:00 in Europe/London.
+    Mixed offsets with no zone (a daylight-saving change inside the file) need AGENDA_TIMEZONE.
     """
     warnings: list[AgendaWarning] = []
     if file_zone and file_zone.strip():
@@ -522,23 +638,58 @@ def conference_zone(
             AgendaWarning("", f"unknown time zone {file_zone!r} in the file; using {default_tz}")
         )
         return default_tz, warnings
+    written = [m for m in moments if m.utcoffset() is not None]
+    seen = set(offsets)
+    for m in written:
+        offset = m.utcoffset()
+        if offset is not None:
+            seen.add(offset)
+    distinct = sorted(seen)
     if default_tz is not None:
+        other = next(
+            (m for m in written if m.astimezone(default_tz).utcoffset() != m.utcoffset()), None
+        )
+        if other is not None:
+            shown = other.astimezone(default_tz)
+            warnings.append(
+                AgendaWarning(
+                    "",
+                    f"the file's times carry UTC offsets ({_offsets_text(distinct)}) that are "
+                    f"not {TZ_VARIABLE} {default_tz.key}'s: they are converted and shown in "
+                    f"{default_tz.key}, e.g. {other:%Y-%m-%d %H:%M}{_offset_text(other)} as "
+                    f"{shown:%H:%M}",
+                )
+            )
         return default_tz, warnings
-    distinct = sorted(set(offsets))
     if len(distinct) == 1:
         zone = zone_for_offset(distinct[0])
         if zone is not None:
             warnings.append(
                 AgendaWarning(
                     "",
-                    f"the file gives only UTC offsets, so times use the fixed zone {zone.key} "
-                    f"and local daylight-saving changes are unknown; set {TZ_VARIABLE} to the "
+                    f"the file gives only UTC offsets, so times are shown at UTC"
+                    f"{_offsets_text(distinct)} (the fixed zone {zone.key}) and local "
+                    f"daylight-saving changes are unknown; set {TZ_VARIABLE} to the "
                     "conference's zone (e.g. Europe/Berlin)",
                 )
             )
             return zone, warnings
     if distinct:
-        what = "the file gives only UTC offsets that do not map to one zone"
+        what = (
+            f"the file gives only UTC offsets ({_offsets_text(distinct)}) that do not map to "
+            "one zone"
+        )
     raise AgendaError(
         path, "", f"{what}: set {TZ_VARIABLE} to the conference's zone (e.g. Europe/Berlin)"
     )
+
+
+def _offset_text(moment: datetime) -> str:
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    hours, rest = divmod(abs(offset), timedelta(hours=1))
+    return f"{sign}{hours:02d}:{rest // timedelta(minutes=1):02d}"
+
+
+def _offsets_text(offsets: Iterable[timedelta]) -> str:
+    return ", ".join(_offset_text(datetime(2000, 1, 1, tzinfo=timezone(o))) for o in offsets)

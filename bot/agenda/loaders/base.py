@@ -18,6 +18,20 @@ class LoadResult:
     warnings: tuple[AgendaWarning, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """For a file no loader takes: what it looks closest to and what it lacks.
+
+    ``score`` ranks competing guesses (the best one is reported); ``place`` is where the
+    problem is ("row 1" for a CSV header), ``message`` a sentence such as "a CSV with no title
+    column: expected one of Title, Proposal title, ...".
+    """
+
+    score: int
+    place: str
+    message: str
+
+
 class Loader(Protocol):
     """One agenda format. ``sniff`` looks at content (not only the name); ``load`` parses it."""
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -28,9 +28,11 @@ from zoneinfo import ZoneInfo
 from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._common import (
     ParseError,
+    People,
     decode_text,
     describe_value,
     file_text,
+    json_key,
     localize,
     parse_date,
     parse_datetime,
@@ -38,11 +40,10 @@ from bot.agenda.loaders._common import (
     parse_json,
     parse_time,
     resolve_zone,
-    slugify,
     zone_for_offset,
 )
 from bot.agenda.loaders.base import LoadResult
-from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Speaker
+from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType
 
 FORMAT_NAME = "schedule.json"
 
@@ -143,9 +144,9 @@ def _zone(
 
 @dataclass
 class _Speakers:
-    """Speakers met so far, merged across events by their key in the export."""
+    """Speakers met so far: one per person by the shared identity rule (``People``)."""
 
-    by_key: dict[str, Speaker] = field(default_factory=dict)
+    people: People = field(default_factory=People)
 
     def add(self, reader: _Reader, person: object, place: str) -> str | None:
         data = reader.obj(person, place)
@@ -154,17 +155,10 @@ class _Speakers:
         if not name:
             reader.warnings.append(AgendaWarning(place, "a person without a name is skipped"))
             return None
-        key = _ident(data.get("code")) or _ident(data.get("id")) or _ident(data.get("guid"))
-        key = key or slugify(name, fallback="speaker")
-        known = self.by_key.get(key)
-        if known is not None and known.name != name:
-            # Merged exports (c3voc) join several pretalx instances whose numeric ids collide.
-            key = f"{key}-{slugify(name, fallback='speaker')}"
-            known = self.by_key.get(key)
         bio = _clean(data.get("biography")) or _clean(data.get("bio"))
-        if known is None or (bio and not known.bio):
-            self.by_key[key] = Speaker(id=key, name=name, bio=bio or (known.bio if known else ""))
-        return key
+        # pretalx's speaker code (also its CSV's "Speaker IDs"), frab's id, c3voc's guid.
+        ids = (("code", data.get("code")), ("id", data.get("id")), ("guid", data.get("guid")))
+        return self.people.add(name, [(k, _ident(v)) for k, v in ids], bio=bio)
 
 
 def _event_start(
@@ -173,27 +167,53 @@ def _event_start(
     day_date: date | None,
     day_start: datetime | None,
     tz: ZoneInfo,
-    place: str,
+    at: str,
+    label: str,
 ) -> datetime:
-    raw = event.get("date")
-    if raw not in (None, ""):
+    """The event's moment: its ISO ``date`` when present, else the day's date plus ``start``.
+
+    ``start`` is checked either way: a broken one ("25:61") is an error even when ``date``
+    would do, because it means the export is damaged. When both are valid but name different
+    wall-clock times, ``date`` (the full instant) is used and a warning says so.
+    """
+    raw_start = event.get("start")
+    clock: time | None = None
+    if raw_start not in (None, ""):
         try:
-            return localize(parse_datetime(raw), tz)
+            clock = parse_time(raw_start)
         except ParseError as exc:
-            reader.fail(place, f"date: {exc}")
+            reader.fail(f"{at}.start", f"{exc}, in {label}")
+    raw_date = event.get("date")
+    if raw_date not in (None, ""):
+        try:
+            written = parse_datetime(raw_date)
+            moment = localize(written, tz)
+        except ParseError as exc:
+            reader.fail(f"{at}.date", f"{exc}, in {label}")
+        if clock is not None and _hm(clock) not in (_hm(written.time()), _hm(moment.time())):
+            reader.warnings.append(
+                AgendaWarning(
+                    f"{at}.start",
+                    f"start {raw_start!r} disagrees with date {raw_date!r} "
+                    f"({moment:%H:%M} in {tz.key}); using date, in {label}",
+                )
+            )
+        return moment
     if day_date is None:
-        reader.fail(place, "date: the event has no date and its day has none either")
-    try:
-        clock = parse_time(event.get("start"))
-    except ParseError as exc:
-        reader.fail(place, f"start: {exc}")
+        reader.fail(f"{at}.date", f"the event has no date and its day has none either, in {label}")
+    if clock is None:
+        reader.fail(f"{at}.start", f"the event has neither 'date' nor 'start', in {label}")
     moment = datetime.combine(day_date, clock)
     if day_start is not None and clock < day_start.astimezone(tz).time():
         moment += timedelta(days=1)  # listed under the day, but after midnight
     try:
         return localize(moment, tz)
     except ParseError as exc:
-        reader.fail(place, f"start: {exc}")
+        reader.fail(f"{at}.start", f"{exc}, in {label}")
+
+
+def _hm(clock: time) -> tuple[int, int]:
+    return clock.hour, clock.minute
 
 
 def _clean(value: object) -> str:
@@ -260,31 +280,31 @@ def load_document(
                 f"must be an object of rooms, not {_describe(rooms)}",
             )
         for room_key, raw_events in rooms.items():
-            events = reader.array(raw_events, f"{day_place}.rooms[{room_key!r}]")
+            events = reader.array(raw_events, f"{day_place}.rooms[{json_key(room_key)}]")
             for j, raw_event in enumerate(events):
-                ev_place = f"{day_place}.rooms[{room_key!r}][{j}]"
-                event = reader.obj(raw_event, ev_place)
+                at = f"{day_place}.rooms[{json_key(room_key)}][{j}]"
+                event = reader.obj(raw_event, at)
                 sid = _ident(event.get("guid")) or _ident(event.get("id"))
                 title = _text(event.get("title"))
-                label = f"event {sid or '?'} {title[:40]!r} ({day_place}, room {room_key!r})"
+                label = f"event {sid or '?'} {title[:40]!r}"
                 if not sid:
-                    reader.fail(label, "the event has neither 'guid' nor 'id'")
+                    reader.fail(at, f"the event has neither 'guid' nor 'id' ({label})")
                 if not title:
-                    reader.fail(label, "title: the event has no title")
+                    reader.fail(f"{at}.title", f"the event has no title ({label})")
                 if sid in seen:
-                    reader.fail(label, f"duplicate event id {sid!r} (also {seen[sid]!r})")
+                    reader.fail(at, f"duplicate event id {sid!r} (also {seen[sid]!r})")
                 seen[sid] = title
-                start = _event_start(reader, event, day_date, day_start, tz, label)
+                start = _event_start(reader, event, day_date, day_start, tz, at, label)
                 try:
                     length = parse_duration(event.get("duration"), three_parts="dhm")
                 except ParseError as exc:
-                    reader.fail(label, f"duration: {exc}")
+                    reader.fail(f"{at}.duration", f"{exc}, in {label}")
                 room = _text(event.get("room")) or str(room_key)
                 if room not in used_rooms:
                     used_rooms.append(room)
                 parts: list[SessionSpeaker] = []
-                for k, person in enumerate(reader.array(event.get("persons"), f"{label}.persons")):
-                    key = speakers.add(reader, person, f"{label}.persons[{k}]")
+                for k, person in enumerate(reader.array(event.get("persons"), f"{at}.persons")):
+                    key = speakers.add(reader, person, f"{at}.persons[{k}]")
                     if key and all(p.speaker_id != key for p in parts):
                         parts.append(SessionSpeaker(key))
                 sessions.append(
@@ -303,6 +323,12 @@ def load_document(
                         language=_text(event.get("language")),
                     )
                 )
+    if not sessions and isinstance(schedule.get("events"), list) and schedule["events"]:
+        reader.fail(
+            "schedule.events",
+            "a c3voc schedule version 2 (events in one flat list, no days): export the "
+            "frab/pretalx schedule.json (version 1) instead",
+        )
     if not sessions:
         reader.fail("schedule.conference.days", "the schedule has no events")
     # Merged exports declare many rooms that hold nothing; show only the rooms in use.
@@ -312,7 +338,7 @@ def load_document(
         name=_text(conf.get("title")) or _text(conf.get("acronym")) or path.stem,
         timezone=tz,
         sessions=tuple(sessions),
-        speakers=dict(speakers.by_key),
+        speakers=dict(speakers.people.speakers),
         description=_text(conf.get("description")),
         url=_text(conf.get("url")) or _text(schedule.get("base_url")),
         declared_rooms=tuple(rooms_in_order),

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._common import (
     ParseError,
+    People,
     conference_zone,
     errors_at,
     html_to_text,
@@ -38,7 +39,7 @@ from bot.agenda.loaders._common import (
     unique_id,
 )
 from bot.agenda.loaders.base import LoadResult
-from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Speaker
+from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType
 
 #: Optional declaration, comments and DOCTYPE (refused later, with its line), then <schedule>.
 _ROOT = re.compile(
@@ -105,7 +106,7 @@ class _Builder:
         self.default_tz = default_tz
         self.conf = root.find("conference")
         self.warnings: list[AgendaWarning] = []
-        self.speakers: dict[str, Speaker] = {}
+        self.people = People()
         self.ids: set[str] = set()
 
     def _zone(self) -> ZoneInfo:
@@ -166,7 +167,7 @@ class _Builder:
             name=_text(self.conf, "title") or _text(self.conf, "acronym") or self.path.stem,
             timezone=zone,
             sessions=tuple(sessions),
-            speakers=self.speakers,
+            speakers=self.people.speakers,
             venue=_text(self.conf, "venue"),
             city=_text(self.conf, "city"),
             url=_text(self.conf, "base_url") or _text(self.conf, "url"),
@@ -256,17 +257,16 @@ class _Builder:
             raise AgendaError(self.path, place, str(exc)) from exc
 
     def _persons(self, event: ET.Element) -> tuple[SessionSpeaker, ...]:
+        """``<person id guid>Name</person>``: identity by ``id``, else ``guid``, else the name."""
         parts: list[SessionSpeaker] = []
         persons = event.find("persons")
         if persons is None:
             return ()
         for person in persons.iter("person"):
-            name = " ".join((person.text or "").split())
-            if not name:
-                continue
-            pid = (person.get("id") or "").strip() or slugify(name, fallback=name)
-            self.speakers.setdefault(pid, Speaker(id=pid, name=name))
-            if all(p.speaker_id != pid for p in parts):
+            pid = self.people.add(
+                person.text or "", (("id", person.get("id")), ("guid", person.get("guid")))
+            )
+            if pid and all(p.speaker_id != pid for p in parts):
                 parts.append(SessionSpeaker(pid))
         return tuple(parts)
 

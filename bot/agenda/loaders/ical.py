@@ -4,6 +4,11 @@ Each VEVENT is a session: SUMMARY -> title, DTSTART/DTEND (or DURATION) -> times
 room, CATEGORIES -> track, DESCRIPTION -> abstract, URL, UID -> id. Folding, CRLF and escaped
 commas are the library's job.
 
+pretalx's export (``PRODID:-//pretalx//<host>//<event>``) has no speaker property: it writes
+them into the title, ``SUMMARY:<title> - <name>, <name>`` (``pretalx/schedule/domain/ical.py``).
+For such a file the speakers are taken from there, split at the last " - " and at ", ", and
+the title is kept without them. iCal gives names only, so a speaker is their name.
+
 The conference zone follows the configuration contract, "a zone in the file wins": the
 VTIMEZONE / TZID the events use, else ``X-WR-TIMEZONE``, else AGENDA_TIMEZONE; a file in UTC
 only (PyCon UK 2015) or with floating times needs AGENDA_TIMEZONE.
@@ -33,6 +38,7 @@ from bot.agenda.loaders._common import (
     DATA_ERRORS,
     TZ_VARIABLE,
     ParseError,
+    People,
     errors_at,
     file_text,
     last_resort,
@@ -41,7 +47,7 @@ from bot.agenda.loaders._common import (
     unique_id,
 )
 from bot.agenda.loaders.base import LoadResult
-from bot.agenda.model import Conference, Session, SessionType
+from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType
 
 _CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(?:;[^:]*)?:")
 _BEGIN_END = re.compile(r"^(BEGIN|END):(.*)$", re.IGNORECASE)
@@ -124,6 +130,8 @@ class _Builder:
         self.calendar = calendar
         self.default_tz = default_tz
         self.warnings: list[AgendaWarning] = []
+        self.people = People()
+        self.pretalx = _text(calendar, "PRODID").lower().startswith("-//pretalx//")
 
     def _zone(self, events: list[Any]) -> ZoneInfo:
         names: Counter[str] = Counter()
@@ -165,6 +173,7 @@ class _Builder:
             or self.path.stem,
             timezone=zone,
             sessions=tuple(sessions),
+            speakers=self.people.speakers,
             description=_text(self.calendar, "X-WR-CALDESC"),
         )
         return LoadResult(conference, IcalLoader.name, tuple(self.warnings))
@@ -189,6 +198,9 @@ class _Builder:
         if not title:
             self.warnings.append(AgendaWarning(place, "skipped: no SUMMARY"))
             return None
+        speakers: tuple[SessionSpeaker, ...] = ()
+        if self.pretalx:
+            title, speakers = self._pretalx_summary(title)
         start = self._moment(event, "DTSTART", place, zone)
         if start is None:
             self.warnings.append(AgendaWarning(place, "skipped: no DTSTART"))
@@ -234,9 +246,24 @@ class _Builder:
             track=categories[0] if categories else "",
             type=kind,
             abstract=_text(event, "DESCRIPTION"),
+            speakers=speakers,
             day=start.date(),
             url=_text(event, "URL"),
         )
+
+    def _pretalx_summary(self, summary: str) -> tuple[str, tuple[SessionSpeaker, ...]]:
+        """``"Title - Ada, Bob"`` -> ("Title", speakers); ``"Title - "`` has none."""
+        if summary.endswith(" -"):
+            return summary[:-2].rstrip() or summary, ()
+        title, sep, names = summary.rpartition(" - ")
+        if not sep or not title.strip():
+            return summary, ()
+        parts: list[SessionSpeaker] = []
+        for name in names.split(", "):
+            sid = self.people.add(name)
+            if sid and all(p.speaker_id != sid for p in parts):
+                parts.append(SessionSpeaker(sid))
+        return title.strip(), tuple(parts)
 
 
 LOADER = IcalLoader()
