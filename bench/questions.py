@@ -215,6 +215,29 @@ FOSDEM_QUESTIONS = (
     "whats on in aw1 120 at 2pm",
     "lenart poetering",
 )
+#: The same kinds of question in Hungarian, over the generated (English) agenda.
+HU_QUESTIONS = (
+    "mi van most?",
+    "mi következik?",
+    "mikor van a kávészünet?",
+    "mi van ebéd után?",
+    "mi lesz holnap délelőtt?",
+    "mikor beszél Anna Novak?",
+    "hol beszél Sztaray Péter?",
+    "előadások a terrorizmusról",
+    "van valami a kiberbiztonságról?",
+    "mi van a C teremben 3-kor?",
+    "mi van fél tizenegykor?",
+    "panelbeszélgetések holnap",
+    "mi van szerdán 14 órakor?",
+    "mi van 10.16. 10:00-kor?",
+    "melyik teremben van a válságkezelés?",
+    "ki moderálja a hibrid fenyegetésekről szóló panelt?",
+    "van most workshop?",
+    "hol van a prevention track?",
+    "mi van a plenáris teremben ma délután?",
+    "van valami a kvantumszámítógépekről?",
+)
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "schedules"
 
 
@@ -232,6 +255,34 @@ def run(n_sessions: int, rounds: int, builds: int) -> str:
         f"{len(conference.speakers)} speakers, {len(conference.rooms)} rooms"
     )
     return _report(title, conference, QUESTIONS, now, rounds, builds)
+
+
+def run_hungarian(n_sessions: int, rounds: int, builds: int) -> str:
+    from bot.questions.lang.hu import LEMMATISER
+
+    before = _rss_mib()
+    t0, c0 = time.perf_counter(), time.process_time()
+    LEMMATISER.wait()  # once per process, in the background in the bot
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    load = f"{cpu * 1000:.0f} ms CPU / {wall * 1000:.0f} ms"
+    conference = make_conference(n_sessions)
+    now = datetime(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day + 1, 11, 5, tzinfo=TZ)
+    title = (
+        f"Hungarian questions on the generated agenda: {len(conference.sessions)} sessions"
+        f" (simplemma's Hungarian dictionary loaded first, once per process: {load},"
+        f" {_rss_growth_mib(before):.0f} MiB)"
+    )
+    return _report(title, conference, HU_QUESTIONS, now, rounds, builds)
+
+
+def _rss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_growth_mib(before: float) -> float:
+    return _rss_mib() - before
 
 
 def run_real(path: Path, zone: str, now: datetime, rounds: int, builds: int) -> str:
@@ -339,6 +390,8 @@ def main() -> None:
     parser.add_argument("--no-real", action="store_true", help="skip the real FOSDEM export")
     args = parser.parse_args()
     print(run(args.sessions, args.rounds, args.builds))
+    print()
+    print(run_hungarian(args.sessions, args.rounds, max(1, args.builds // 2)))
     fosdem = SHARED / "fosdem-2014-pentabarf.xml"
     if not args.no_real and fosdem.exists():
         print()

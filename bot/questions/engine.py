@@ -52,6 +52,11 @@ class QuestionEngine:
         self.time = TimeContext.from_index(index)
         self.time.warm_up()
         self._kind_ids: dict[SessionType, frozenset[str]] = {}
+        self._room_keys = frozenset(k for rn in index.room_names for k in rn.keys)
+
+    def known(self, word: str) -> bool:
+        """Does the agenda use this (folded) word: in a title, a name, a track, a room?"""
+        return stem(word) in self.search.text.postings or word in self._room_keys
 
     # ---- entry point ---------------------------------------------------------------------
 
@@ -75,11 +80,14 @@ class QuestionEngine:
         best: tuple[float, Language] | None = None
         for lang in langs.values():
             score = float(sum(1 for t in tokens if t in lang.markers))
-            score += 0.6 * sum(1 for c in lowered if c in lang.letters) if lang.letters else 0.0
+            # letters only this language has weigh more than those it shares ("ő" vs "é")
+            score += sum(
+                1.0 if c in lang.letters[:2] else 0.3 for c in lowered if c in lang.letters
+            )
             score += 0.01 if lang.code == hint else 0.0
             if best is None or score > best[0]:
                 best = (score, lang)
-        if best is None or best[0] < 0.5:
+        if best is None or best[0] < 0.25:
             return langs.get(hint or "", ENGLISH)
         return best[1]
 
@@ -92,6 +100,10 @@ class QuestionEngine:
         if not any(c.isalnum() for c in folded):
             return Answer(Intent.UNKNOWN, empty=True, asked_at=now, lang=hint or "en")
         lang = self.language_of(raw, folded, hint)
+        # What the language needs (Hungarian: its lemmatiser's dictionary) loads on its first
+        # question, in the background: that question and the next are answered without it.
+        lang.warm()
+        folded = lang.prepare(folded, self.known)
         cues = detect(folded, lang)
         content = content_words(folded, lang.stop_words, lang.question_words | lang.conference_stop)
         if is_conference_question(folded, content, lang):
@@ -144,8 +156,9 @@ class QuestionEngine:
         words: list[str] = []
         # "devroom", "track", "room" say where, never what about
         ignored = lang.question_words | lang.place_words
+        accented = {fold(w): w.casefold() for w in raw.split()}
         for w in content_words(rest, lang.stop_words, ignored, lang.typo_prone):
-            for lemma in lang.lemma(w):
+            for lemma in lang.lemma(w, accented.get(w, w), self.known):
                 if lemma not in lang.stop_words and lemma not in words:
                     words.append(lemma)
         toks = list(dict.fromkeys(stem(w) for w in words))
@@ -201,6 +214,7 @@ class _Question:
         self.toks = toks
         self.now = now
         self.raw = raw
+        self.raw_words = fold(raw).split()
 
     @property
     def filtered(self) -> bool:
@@ -231,7 +245,12 @@ class _Question:
     def answer(self) -> Answer:
         intent = self.cues.intent
         about_first = intent is Intent.ABOUT or (intent is Intent.WHAT_ON and self.cues.also_about)
-        person = intent in (Intent.WHEN, Intent.WHERE, Intent.WHO) or self.cues.who_is
+        person = (
+            intent in (Intent.WHEN, Intent.WHERE, Intent.WHO)
+            or self.cues.who_is
+            or self.cues.yes_no
+            or any(w in self.lang.speak_words for w in self.raw_words)
+        )
         matches = (
             []
             if about_first or not self.toks

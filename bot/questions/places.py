@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.agenda.index import AgendaIndex
 from bot.agenda.model import SessionType
-from bot.questions.lang import Language
+from bot.questions.lang import ENGLISH, Language
 from bot.questions.normalize import fold, stem, words
 from bot.questions.search import SearchIndex
 
@@ -85,14 +85,20 @@ class Places:
             )
             key = "".join(_ALNUM.findall(fold(track)))
             self._tracks.append((track, toks, key))
-        kinds = {s.type for s in index.sessions}
-        self._kinds = kinds
         self._languages = {s.language.casefold()[:2] for s in index.sessions if s.language}
 
     # ---- rooms ---------------------------------------------------------------------------
 
     def room(self, folded: str, lang: Language) -> Place | None:
         """A room by its code or name (exactly, separators ignored), or by a description."""
+        if lang.room_nouns:
+            # "a b teremben": the room's letter before the noun, as the language puts it
+            nouns = "|".join(sorted(lang.room_nouns, key=len, reverse=True))
+            turned = re.sub(rf"\b([a-z0-9]{{1,3}}) (?:{nouns})\b", r"room \1", folded)
+            if turned != folded:
+                place = self.room(turned, ENGLISH)
+                if place is not None:
+                    return place
         spans = [(m.start(), m.end(), m.group(0)) for m in _ALNUM.finditer(folded)]
         best: tuple[int, int, int, str] | None = None  # (parts, start, end, room)
         for i in range(len(spans)):
@@ -114,9 +120,9 @@ class Places:
         m = lang.main_room.search(folded)
         if m and self.index.main_room:
             return Place(self.index.main_room, _blank(folded, [m.span()]))
-        found = self.search.find_room(folded)
-        if found is not None:
-            return Place(found.room, found.rest)
+        named = self.search.find_room(folded)
+        if named is not None:
+            return Place(named.room, named.rest)
         return None
 
     # ---- tracks --------------------------------------------------------------------------
@@ -181,7 +187,7 @@ class Places:
         """A kind of session named ("keynote", "workshops"), and the question without it."""
         ws = folded.split()
         for i, w in enumerate(ws):
-            kind = lang.kinds.get(w)
+            kind = next((lang.kinds[v] for v in lang.variants(w) if v in lang.kinds), None)
             if kind is not None:
                 return kind, " ".join(ws[:i] + ws[i + 1 :])
         return None, folded
@@ -192,7 +198,7 @@ class Places:
             return None, folded
         ws = folded.split()
         for i, w in enumerate(ws):
-            code = lang.languages.get(w)
+            code = next((lang.languages[v] for v in lang.variants(w) if v in lang.languages), None)
             if code is not None and code in self._languages:
                 return code, " ".join(ws[:i] + ws[i + 1 :])
         return None, folded

@@ -11,6 +11,7 @@ import pytest
 from bot.agenda.index import AgendaIndex
 from bot.agenda.loaders import load_agenda
 from bot.questions import QuestionEngine
+from bot.questions.lang.hu import LEMMATISER
 
 REPO = Path(__file__).parents[2]
 SHARED_SCHEDULES = Path(__file__).parents[2].parent / "shared" / "schedules"
@@ -26,6 +27,9 @@ def engine_for(path: Path, timezone: str | None = None) -> QuestionEngine:
     if path not in _ENGINES:
         zone = ZoneInfo(timezone) if timezone else None
         _ENGINES[path] = QuestionEngine(AgendaIndex(load_agenda(path, zone).conference))
+        # Hungarian questions are read with the lemmatiser, as a running bot would after its
+        # first seconds (it loads in the background; until then the suffix rules answer)
+        LEMMATISER.wait()
     return _ENGINES[path]
 
 

@@ -20,7 +20,7 @@ from bot.questions import Answer, QuestionEngine
 from tests.questions.conftest import REPO, SHARED_SCHEDULES, engine_for
 
 #: table file -> its agendas and cases; an agenda name is table-qualified ("large:fosdem")
-TABLES = ("cases.yaml", "large_cases.yaml")
+TABLES = ("cases.yaml", "large_cases.yaml", "hu_cases.yaml")
 AGENDAS: dict[str, dict[str, str]] = {}
 CASES: list[dict[str, Any]] = []
 for _name in TABLES:
@@ -118,6 +118,10 @@ def test_question(case: dict[str, Any]) -> None:
         assert days == sorted(case["stint_days"]), f"days={days}; {seen}"
     if "over" in case:
         assert answer.over is case["over"], seen
+    if "lang" in case:
+        assert answer.lang == case["lang"], f"lang={answer.lang}; {seen}"
+    if "problem" in case:
+        assert (answer.problem is not None) is case["problem"], seen
     if "suggested" in case:
         assert bool(answer.suggestions) is case["suggested"], seen
     if case.get("sessions") == [] and not case.get("conference"):
@@ -136,3 +140,7 @@ def test_table_is_large_enough() -> None:
     assert len(large) >= 80
     assert {c["agenda"].split(":")[1] for c in large} >= {"fosdem", "c31", "c35", "jev22"}
     assert sum(1 for c in large if c.get("sessions") == [] or c.get("all") == []) >= 8
+    hungarian = [c for c in CASES if c["table"] == "hu_cases.yaml"]
+    assert len(hungarian) >= 60  # issue 16: the Budapest sample and one real export
+    assert {c["agenda"] for c in hungarian} == {"hu:budapest", "hu:fosdem"}
+    assert sum(1 for c in hungarian if c.get("sessions") == []) >= 5

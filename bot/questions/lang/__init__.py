@@ -25,8 +25,23 @@ if TYPE_CHECKING:
 Pattern = re.Pattern[str]
 
 
-def _identity(word: str) -> tuple[str, ...]:
+Known = Callable[[str], bool]
+
+
+def _identity(word: str, accented: str, known: Known) -> tuple[str, ...]:
     return (word,)
+
+
+def _unchanged(folded: str, known: Known) -> str:
+    return folded
+
+
+def _itself(word: str) -> tuple[str, ...]:
+    return (word,)
+
+
+def _nothing() -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -63,8 +78,19 @@ class Language:
     languages: dict[str, str]
     #: reads the time words of a folded question
     read_time: Callable[[str, datetime, TimeContext, bool], TimeSpec]
-    #: a question word -> the word(s) the agenda would use for it
-    lemma: Callable[[str], tuple[str, ...]] = _identity
+    #: nouns for a room, after a room's letter or number in this language ("a B teremben")
+    room_nouns: frozenset[str] = field(default_factory=frozenset)
+    #: verbs of speaking ("speak", "talking"): a lone first name then names a person
+    speak_words: frozenset[str] = field(default_factory=frozenset)
+    #: a topic word (folded, as typed with accents, whether the agenda knows a word) -> the
+    #: word(s) the agenda would use for it
+    lemma: Callable[[str, str, Known], tuple[str, ...]] = _identity
+    #: the folded question with inflected words put back to a base the agenda knows
+    prepare: Callable[[str, Known], str] = _unchanged
+    #: the forms a word may stand for (itself, without case endings): for kinds and places
+    variants: Callable[[str], tuple[str, ...]] = _itself
+    #: load what the language needs (in the background) before the first question
+    warm: Callable[[], None] = _nothing
     #: words only this language uses, to tell the language of a question from the question
     markers: frozenset[str] = field(default_factory=frozenset)
     #: accented letters typical of this language (folded text loses them: check the raw text)
@@ -81,7 +107,9 @@ ENGLISH: Language = _english()
 
 
 def _all() -> dict[str, Language]:
-    return {ENGLISH.code: ENGLISH}
+    from bot.questions.lang.hu import LANGUAGE as HUNGARIAN
+
+    return {ENGLISH.code: ENGLISH, HUNGARIAN.code: HUNGARIAN}
 
 
 LANGUAGES: dict[str, Language] = {}

@@ -640,10 +640,6 @@ def read_time(folded: str, now: datetime, ctx: TimeContext, dates: bool) -> Time
     )
 
 
-def _lemma(word: str) -> tuple[str, ...]:
-    return (word,)
-
-
 LANGUAGE = Language(
     code="en",
     rules=RULES,
@@ -663,7 +659,24 @@ LANGUAGE = Language(
     kinds=_KINDS,
     languages=_LANGUAGES,
     read_time=read_time,
-    lemma=_lemma,
+    speak_words=frozenset(
+        {
+            "speak",
+            "speaks",
+            "speaking",
+            "talk",
+            "talks",
+            "talking",
+            "present",
+            "presents",
+            "presenting",
+            "giving",
+            "gives",
+            "lecture",
+            "lecturing",
+            "keynoting",
+        }
+    ),
     markers=frozenset(
         [
             "what",
