@@ -158,6 +158,8 @@ class QuestionEngine:
         ignored = lang.question_words | lang.place_words
         accented = {fold(w): w.casefold() for w in raw.split()}
         for w in content_words(rest, lang.stop_words, ignored, lang.typo_prone):
+            if w in lang.exact_stop:
+                continue
             for lemma in lang.lemma(w, accented.get(w, w), self.known):
                 if lemma not in lang.stop_words and lemma not in words:
                     words.append(lemma)
@@ -458,11 +460,13 @@ class _Question:
 
     def _search(self, intent: Intent, topic: list[str], words: list[str]) -> Answer:
         pool = self._pool()
-        if pool is None and intent is Intent.ABOUT and self.cues.intent is Intent.WHAT_ON:
-            # "anything about postgres": a question about what is still to come
-            pool = self._upcoming_or_all(self.e.index.sessions)
         ranked = self.e.search.search_all(topic, pool, phrase=topic)
         ranked = self._boost_track(ranked, topic)
+        if pool is None and intent is Intent.ABOUT and self.cues.intent is Intent.WHAT_ON:
+            # "anything about postgres": about what is still to come, if anything is; else
+            # what there was (marked as over) rather than nothing
+            upcoming = [r for r in ranked if r[0].end > self.now and r[2]]
+            ranked = upcoming or ranked
         confident = [(s, score) for s, score, ok in ranked if ok]
         text = " ".join(words)
         if not confident:

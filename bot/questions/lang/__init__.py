@@ -78,6 +78,8 @@ class Language:
     languages: dict[str, str]
     #: reads the time words of a folded question
     read_time: Callable[[str, datetime, TimeContext, bool], TimeSpec]
+    #: words that carry no topic as written, though their stem may ("close" but not "closing")
+    exact_stop: frozenset[str] = field(default_factory=frozenset)
     #: nouns for a room, after a room's letter or number in this language ("a B teremben")
     room_nouns: frozenset[str] = field(default_factory=frozenset)
     #: verbs of speaking ("speak", "talking"): a lone first name then names a person

@@ -144,8 +144,6 @@ _QUESTION_WORDS = frozenset(
         "ending",
         "finish",
         "finishes",
-        "close",
-        "closes",
         "begins",
     ]
 )
@@ -619,11 +617,12 @@ def read_time(folded: str, now: datetime, ctx: TimeContext, dates: bool) -> Time
         clock = (_RELATIONS.get(m.group(1) or "", Relation.AT), (12, 0), None)
 
     flag: str | None = None
-    if scan.take(_RE_NOW):
+    # every occurrence goes: "what is happening in janson right now" says "now" twice
+    while scan.take(_RE_NOW):
         flag = "now"
-    if scan.take(_RE_NEXT):
+    while scan.take(_RE_NEXT):
         flag = flag or "next"
-    if scan.take(_RE_LATER):
+    while scan.take(_RE_LATER):
         flag = flag or "later"
 
     return TimeSpec(
@@ -659,6 +658,7 @@ LANGUAGE = Language(
     kinds=_KINDS,
     languages=_LANGUAGES,
     read_time=read_time,
+    exact_stop=frozenset({"close", "closes", "closed", "opens", "over"}),
     speak_words=frozenset(
         {
             "speak",

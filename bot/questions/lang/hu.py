@@ -632,11 +632,11 @@ def read_time(folded: str, now: datetime, ctx: TimeContext, dates: bool) -> Time
         clock = (rel, (12, 0), None)
 
     flag: str | None = None
-    if scan.take(_RE_NOW):
+    while scan.take(_RE_NOW):
         flag = "now"
-    if scan.take(_RE_NEXT):
+    while scan.take(_RE_NEXT):
         flag = flag or "next"
-    if scan.take(_RE_LATER):
+    while scan.take(_RE_LATER):
         flag = flag or "later"
     return TimeSpec(
         rest=scan.rest(),
