@@ -64,6 +64,33 @@ def room_name(room: str) -> RoomName:
     return RoomName(room, code, name, tuple(keys), tuple(_ALNUM.findall(fold(room))))
 
 
+#: A room's day is told track by track when its tracks come in at most this many blocks
+#: (FOSDEM: a devroom a day, or two); else as one span (a congress hall mixing tracks).
+MAX_TRACK_BLOCKS = 4
+
+
+def room_stints(sessions: Iterable[Session]) -> tuple[Stint, ...]:
+    """A room's days: one stint per track block when its tracks follow one another, else one
+    stint per day."""
+    by_day: dict[date, list[Session]] = defaultdict(list)
+    for s in sessions:
+        by_day[s.listed_day].append(s)
+    out: list[Stint] = []
+    for group in by_day.values():
+        group.sort(key=lambda s: s.start)
+        blocks: list[list[Session]] = []
+        for s in group:
+            if blocks and blocks[-1][-1].track == s.track:
+                blocks[-1].append(s)
+            else:
+                blocks.append([s])
+        if len(blocks) <= MAX_TRACK_BLOCKS:
+            out.extend(stints(block, by_track=True)[0] for block in blocks)
+        else:
+            out.extend(stints(group))
+    return tuple(sorted(out, key=lambda st: (st.start, st.room)))
+
+
 def stints(sessions: Iterable[Session], *, by_track: bool = False) -> tuple[Stint, ...]:
     """Sessions grouped by room and listed day (and track), in time order."""
     groups: dict[tuple[str, date, str], list[Session]] = defaultdict(list)
@@ -135,9 +162,7 @@ class AgendaIndex:
         self._track_stints = {
             t.casefold(): stints(self._by_track[t.casefold()]) for t in self.tracks
         }
-        self._room_stints = {
-            r.casefold(): stints(group, by_track=True) for r, group in self._by_room.items()
-        }
+        self._room_stints = {r.casefold(): room_stints(group) for r, group in self._by_room.items()}
         self.main_room: str | None = self._find_main_room()
 
     def _find_main_room(self) -> str | None:

@@ -460,7 +460,7 @@ class _Question:
 
     def _search(self, intent: Intent, topic: list[str], words: list[str]) -> Answer:
         pool = self._pool()
-        ranked = self.e.search.search_all(topic, pool, phrase=topic)
+        ranked = self.e.search.search_all(topic, pool, phrase=topic, surface=self.words)
         ranked = self._boost_track(ranked, topic)
         if pool is None and intent is Intent.ABOUT and self.cues.intent is Intent.WHAT_ON:
             # "anything about postgres": about what is still to come, if anything is; else

@@ -29,7 +29,7 @@ from rapidfuzz.distance import OSA
 
 from bot.agenda.index import AgendaIndex
 from bot.agenda.model import Session, Speaker
-from bot.questions.normalize import fold, stem, strip_accents, tokens
+from bot.questions.normalize import fold, stem, strip_accents, tokens, words
 
 #: Field weights: what a hit in each field is worth, before IDF.
 TITLE, SUBTITLE, SPEAKER_NAME, TRACK, KIND, ROOM, LANGUAGE, ABSTRACT, BIO = (
@@ -47,6 +47,8 @@ TITLE, SUBTITLE, SPEAKER_NAME, TRACK, KIND, ROOM, LANGUAGE, ABSTRACT, BIO = (
 STRONG = TRACK
 #: The words of the question in order in a title (or subtitle, abstract) multiply the score.
 TITLE_PHRASE_BONUS, TEXT_PHRASE_BONUS = 1.6, 1.2
+#: The question's words as typed in a title (not only their stems) add up to this share.
+EXACT_WORD_BONUS = 0.25
 #: Typos allowed in a question word (edits, a swap of neighbours counting as one): one up to
 #: this length, two beyond. A ratio threshold alone lets "western" match "stern".
 ONE_TYPO_UP_TO = 7
@@ -276,6 +278,8 @@ class SearchIndex:
         self._body_text: list[str] = []
         #: per session: its title's content stems, for "one exact title match opens the card"
         self.title_stems: list[frozenset[str]] = []
+        #: per session: its title's words as written (folded), for the exact-word bonus
+        self._title_words: list[frozenset[str]] = []
         for s in self.sessions:
             title = tokens(s.title)
             subtitle = _subtitle(s.abstract)
@@ -284,7 +288,7 @@ class SearchIndex:
                 (title, TITLE),
                 (tokens(subtitle), SUBTITLE),
                 (tokens(s.track), TRACK),
-                ((s.type.value,), KIND),
+                ((stem(s.type.value),), KIND),
                 (room_tokens.get(s.room, tokens(s.room)), ROOM),
                 (abstract, ABSTRACT),
             ]
@@ -298,6 +302,7 @@ class SearchIndex:
             self._title_text.append(f" {' '.join(title)} ")
             self._body_text.append(f" {' '.join(abstract)} ")
             self.title_stems.append(frozenset(title))
+            self._title_words.append(frozenset(words(fold(s.title))))
         self.text = TextIndex(docs)
 
         # Speakers: by name (to answer "where is peter sztaray speaking") and by description
@@ -335,9 +340,11 @@ class SearchIndex:
         among: Iterable[Session] | None = None,
         *,
         phrase: Sequence[str] = (),
+        surface: Sequence[str] = (),
     ) -> list[tuple[Session, float]]:
         """Sessions matching the question tokens, best first, confident ones only."""
-        return [(s, score) for s, score, ok in self.search_all(query, among, phrase=phrase) if ok]
+        found = self.search_all(query, among, phrase=phrase, surface=surface)
+        return [(s, score) for s, score, ok in found if ok]
 
     def search_all(
         self,
@@ -345,6 +352,7 @@ class SearchIndex:
         among: Iterable[Session] | None = None,
         *,
         phrase: Sequence[str] = (),
+        surface: Sequence[str] = (),
     ) -> list[tuple[Session, float, bool]]:
         """Sessions matching the question tokens, best first, each with whether it is a
         confident match; ``phrase`` is the question's words in order for the phrase bonus."""
@@ -352,8 +360,13 @@ class SearchIndex:
         hits, _ = self.text.search(query, allowed)
         out: list[tuple[Session, float, bool]] = []
         needle = f" {' '.join(phrase)} " if len(phrase) >= 2 else ""
+        typed = [w for w in surface if len(w) > 2]
         for h in hits[:MAX_MATCHES]:
             score = h.score
+            if typed:
+                # the word as typed, not only its stem ("opening", not "open source")
+                said = sum(1 for w in typed if w in self._title_words[h.doc]) / len(typed)
+                score *= 1.0 + EXACT_WORD_BONUS * said
             if needle:
                 if needle in self._title_text[h.doc]:
                     score *= TITLE_PHRASE_BONUS
