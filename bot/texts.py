@@ -1329,6 +1329,11 @@ def answer_suggestions_header() -> str:
     return "<i>Not an exact match, but perhaps one of these:</i>"
 
 
+def answer_suggestions_elsewhere_header() -> str:
+    """Above sessions on the topic asked, at another time or place than the one asked."""
+    return "<i>On that topic, but at another time or place:</i>"
+
+
 def answer_nothing_now_there(answer: Answer, upcoming: list[Session]) -> str:
     """Nothing running now in the room (track, kind) asked about; what is next there."""
     when = answer.asked_at

@@ -253,7 +253,12 @@ def _nothing(state: AgendaState, reply: Answer, question: str) -> OutgoingMessag
         return OutgoingMessage(texts.nothing_understood(question[:200]), day_buttons(state))
     text = verdict + texts.answer_nothing_matched(reply)
     if reply.suggestions:
-        lines = [text, "", texts.answer_suggestions_header()]
+        header = (
+            texts.answer_suggestions_elsewhere_header()
+            if reply.suggested_elsewhere
+            else texts.answer_suggestions_header()
+        )
+        lines = [text, "", header]
         lines.extend(_answer_line(state, s, reply) for s in reply.suggestions)
         return session_list("\n".join(lines), reply.suggestions)
     return OutgoingMessage(fits(text), day_buttons(state))

@@ -145,6 +145,8 @@ class Answer:
     stints: tuple[Stint, ...] = ()
     #: weak matches offered, clearly labelled, when nothing matched with confidence
     suggestions: tuple[Session, ...] = ()
+    #: the suggestions match the topic, but at another time or place than the one asked
+    suggested_elsewhere: bool = False
     #: the programme has ended (after its last session): only then "the conference is over"
     over: bool = False
     #: the language the question was asked in ("en", "hu")

@@ -471,7 +471,14 @@ class _Question:
         text = " ".join(words)
         if not confident:
             weak = tuple(s for s, _, _ in ranked[:MAX_SUGGESTIONS])
-            return self.base(intent, topic=text, suggestions=weak)
+            other = False
+            if pool is not None:
+                # "perl talks tomorrow" when perl is on today: what matches at another time or
+                # place, offered as suggestions, not as the answer
+                elsewhere = self.e.search.search(topic, None, phrase=topic, surface=self.words)
+                if elsewhere:
+                    weak, other = self._order(elsewhere)[:MAX_SUGGESTIONS], True
+            return self.base(intent, topic=text, suggestions=weak, suggested_elsewhere=other)
         sessions = self._order(confident)
         card = self._card(intent, sessions, confident, topic, text)
         shown = sessions[:MAX_RESULTS]

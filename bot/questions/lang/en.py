@@ -347,7 +347,7 @@ _STOP_WORDS = frozenset(
         "cool",
         "nice",
     ]
-)
+) | {"whos", "wheres", "whens", "hows", "theres", "lets", "im", "ive", "id", "youre"}
 _TYPO_PRONE = tuple(
     sorted(
         [
