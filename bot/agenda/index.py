@@ -164,6 +164,8 @@ class AgendaIndex:
         }
         self._room_stints = {r.casefold(): room_stints(group) for r, group in self._by_room.items()}
         self.main_room: str | None = self._find_main_room()
+        #: when the last session ends: the programme is over after that
+        self.end: datetime | None = max((s.end for s in self.sessions), default=None)
 
     def _find_main_room(self) -> str | None:
         """The room people call "the main hall": one named so, else where the keynotes and
@@ -228,10 +230,6 @@ class AgendaIndex:
         """When a room is in use: one stint per day and track."""
         return self._room_stints.get(room.casefold(), ())
 
-    @property
-    def end(self) -> datetime | None:
-        """When the last session ends: the programme is over after that."""
-        return max((s.end for s in self.sessions), default=None)
 
     def of_speaker(self, speaker_id: str) -> tuple[Session, ...]:
         return tuple(self._by_speaker.get(speaker_id, ()))

@@ -14,6 +14,7 @@ perhaps a speaker's name. Every part found is a filter, and filters combine in a
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -156,7 +157,7 @@ class QuestionEngine:
         words: list[str] = []
         # "devroom", "track", "room" say where, never what about
         ignored = lang.question_words | lang.place_words
-        accented = {fold(w): w.casefold() for w in raw.split()}
+        accented = {fold(w): re.sub(r"[^\w-]+", "", w.casefold()) for w in raw.split()}
         for w in content_words(rest, lang.stop_words, ignored, lang.typo_prone):
             if w in lang.exact_stop:
                 continue
