@@ -230,7 +230,6 @@ class AgendaIndex:
         """When a room is in use: one stint per day and track."""
         return self._room_stints.get(room.casefold(), ())
 
-
     def of_speaker(self, speaker_id: str) -> tuple[Session, ...]:
         return tuple(self._by_speaker.get(speaker_id, ()))
 

@@ -77,6 +77,7 @@ class Places:
                 if any(c.isdigit() for c in key) or len(key) >= 4:
                     self._room_keys.setdefault(key, rn.room)
         self._tracks: list[tuple[str, tuple[str, ...], str]] = []
+        self._acronyms: dict[str, str] = {}
         for track in index.tracks:
             toks = tuple(
                 dict.fromkeys(
@@ -85,7 +86,23 @@ class Places:
             )
             key = "".join(_ALNUM.findall(fold(track)))
             self._tracks.append((track, toks, key))
+            # "the sdr devroom", "the iot room": the initials of a name of three words or more
+            parts = [w for w in _ALNUM.findall(fold(track)) if w not in ("and", "the", "for")]
+            initials = "".join(w[0] for w in parts)
+            if len(parts) >= 3 and self._initials_fit(initials, track):
+                self._acronyms.setdefault(initials, track)
         self._languages = {s.language.casefold()[:2] for s in index.sessions if s.language}
+
+    def _initials_fit(self, initials: str, track: str) -> bool:
+        """Initials stand for a track unless the programme uses them for something else: "SDR"
+        in the software defined radio talks is theirs, "LPI" in the certification exams is
+        not the legal and policy issues devroom's."""
+        docs = self.search.text.postings.get(initials)
+        if not docs:
+            return True
+        sessions = self.search.sessions
+        own = sum(1 for d in docs if sessions[d].track == track)
+        return own * 2 > len(docs)
 
     # ---- rooms ---------------------------------------------------------------------------
 
@@ -175,6 +192,11 @@ class Places:
             score = len(got) / len(toks) + 0.1 * len(got)
             if best is None or score > best[0]:
                 best = (score, track, at, full)
+        if best is None and place_word:
+            for k, w in enumerate(ws):
+                if w in self._acronyms:
+                    best = (1.0, self._acronyms[w], {k}, True)
+                    break
         if best is None:
             return None
         _, track, at, full = best

@@ -265,6 +265,16 @@ def hour_of(h: str, m: str | None, ampm: str | None) -> tuple[int, int] | None:
     return hour, minute
 
 
+def in_a_while(
+    now: datetime, minutes: float, day: date | None
+) -> tuple[tuple[Relation, tuple[int, int], None] | None, date | None]:
+    """ "in half an hour": the clock time then, on that day (only within the next day)."""
+    if not 0 < minutes <= 24 * 60:
+        return None, day
+    then = now + timedelta(minutes=minutes)
+    return (Relation.AT, (then.hour, then.minute), None), day or then.date()
+
+
 class Scan:
     """Matches regexes against the question and blanks out what each one consumed."""
 

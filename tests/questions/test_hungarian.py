@@ -50,6 +50,8 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
         ("holnap 9:30-kor", _at(DAYS[1], 9, 30)),
         ("11.27. 10:00", _at(DAYS[1], 10)),  # month.day., the Hungarian order
         ("november 27-én 14:00-kor", _at(DAYS[1], 14)),
+        ("fél óra múlva", _at(DAYS[0], 9)),  # asked at 08:30
+        ("20 perc múlva", _at(DAYS[0], 8, 50)),
     ],
 )
 def test_clock_times(text: str, start: datetime) -> None:

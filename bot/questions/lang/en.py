@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from bot.agenda.model import SessionType
 from bot.questions.answer import Intent, Problem, ProblemKind, Relation
 from bot.questions.lang import Language
-from bot.questions.timeexpr import Scan, TimeContext, TimeSpec, hour_of
+from bot.questions.timeexpr import Scan, TimeContext, TimeSpec, hour_of, in_a_while
 
 # ---- intents -------------------------------------------------------------------------------
 
@@ -525,6 +525,11 @@ _RE_NOW = re.compile(
 )
 _RE_NEXT = re.compile(r"\b(?:up next|next up|next|coming up|after this|soon|upcoming)\b")
 _RE_LATER = re.compile(r"\b(?:later(?: today| on)?|rest of the day|for the rest of today)\b")
+_RE_IN = re.compile(
+    r"\b(?:in|within) (?:(\d{1,3})|(an|a|one|half an|half a|two|three)) ?"
+    r"(minutes?|mins?|hours?|hrs?)\b"
+)
+_AMOUNTS = {"an": 1, "a": 1, "one": 1, "half an": 0.5, "half a": 0.5, "two": 2, "three": 3}
 _RELATIONS = {
     "from": Relation.AFTER,
     "after": Relation.AFTER,
@@ -593,7 +598,11 @@ def read_time(folded: str, now: datetime, ctx: TimeContext, dates: bool) -> Time
         brk = (Relation.DURING, "lunch")
 
     clock: tuple[Relation, tuple[int, int], tuple[int, int] | None] | None = None
-    if m := scan.take(_RE_RANGE):
+    if m := scan.take(_RE_IN):  # "in half an hour", "in 20 minutes": from the clock
+        amount = float(m.group(1)) if m.group(1) else _AMOUNTS[m.group(2)]
+        minutes = amount * (60 if m.group(3).startswith("h") else 1)
+        clock, day = in_a_while(now, minutes, day)
+    if clock is None and (m := scan.take(_RE_RANGE)):
         a = hour_of(m.group(1), m.group(2), m.group(3) or m.group(6))
         b = hour_of(m.group(4), m.group(5), m.group(6))
         explicit_clock = bool(m.group(2) or m.group(3) or m.group(5) or m.group(6))

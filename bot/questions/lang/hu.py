@@ -38,7 +38,7 @@ from bot.agenda.model import SessionType
 from bot.questions.answer import Intent, Problem, ProblemKind, Relation
 from bot.questions.lang import Language
 from bot.questions.normalize import fold
-from bot.questions.timeexpr import Scan, TimeContext, TimeSpec
+from bot.questions.timeexpr import Scan, TimeContext, TimeSpec, in_a_while
 
 Known = Callable[[str], bool]
 
@@ -484,6 +484,10 @@ _RE_CLOCK = re.compile(
     r"(?: (utan|elott|tol|ig|kor))?(?![\d:.])"
 )
 _RE_NOON = re.compile(r"\b(delben|del(?:i)?|deltol|delig|del utan|del elott)\b")
+_RE_IN = re.compile(
+    r"\b(?:(\d{1,3})|(fel|negyed|egy|ket|ketto|harom)) (perc|ora)\w* (?:mulva|belul)\b"
+)
+_AMOUNTS = {"fel": 0.5, "negyed": 0.25, "egy": 1, "ket": 2, "ketto": 2, "harom": 3}
 _RE_NOW = re.compile(r"\b(?:most|jelenleg|eppen|epp|e pillanatban|aktualisan|eppen most)\b")
 _RE_NEXT = re.compile(r"\b(?:kovetkez\w*|utana|ezutan|hamarosan|jon|jonnek)\b")
 _RE_LATER = re.compile(r"\b(?:kesobb|ma meg|a nap hatralev\w*)\b")
@@ -593,7 +597,10 @@ def read_time(folded: str, now: datetime, ctx: TimeContext, dates: bool) -> Time
             brk = (relation, word)
 
     clock: tuple[Relation, tuple[int, int], tuple[int, int] | None] | None = None
-    if m := scan.take(_RE_RANGE):
+    if m := scan.take(_RE_IN):  # "fél óra múlva", "20 perc múlva": from the clock
+        amount = float(m.group(1)) if m.group(1) else _AMOUNTS[m.group(2)]
+        clock, day = in_a_while(now, amount * (60 if m.group(3) == "ora" else 1), day)
+    if clock is None and (m := scan.take(_RE_RANGE)):
         a = _hm(int(m.group(1)), int(m.group(2) or 0), part)
         b = _hm(int(m.group(3)), int(m.group(4) or 0), part)
         if a and b:
