@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 
 from bot.agenda.diff import Changes, SessionChange
+from bot.agenda.index import Stint
 from bot.agenda.model import Conference, Session, SessionType, Speaker
 from bot.i18n import (
     NP_,
@@ -51,6 +52,15 @@ from bot.i18n import (
     ngettext,
     npgettext,
     pgettext,
+)
+from bot.questions.answer import (
+    Answer,
+    Intent,
+    Problem,
+    ProblemKind,
+    Relation,
+    TimeWindow,
+    WindowKind,
 )
 
 #: Functions whose result is plain text (not HTML) besides ``*_button`` and ``*_toast``.
@@ -1770,3 +1780,281 @@ def language_set(name: str) -> str:
 def language_button(name: str, *, chosen: bool = False) -> str:
     """A language's name in itself; the current one is ticked."""
     return f"✅ {name}" if chosen else name
+
+
+# --- questions on a large programme: answers worded from what the engine understood (issue 15) --
+# The question engine returns data (room, track, kind, window, topic, ...), never words; these
+# functions word it. Each filter is one whole phrase ("in Room B", "this afternoon"); a
+# heading lists the filters understood, so any combination reads and translates.
+
+_KIND_PLURAL = {
+    SessionType.TALK: "talks",
+    SessionType.PANEL: "panels",
+    SessionType.KEYNOTE: "keynotes",
+    SessionType.WORKSHOP: "workshops",
+    SessionType.OPENING: "openings",
+    SessionType.CLOSING: "closings",
+    SessionType.BREAK: "breaks",
+    SessionType.SOCIAL: "social events",
+    SessionType.OTHER: "sessions",
+}
+_KIND_SINGULAR = {
+    SessionType.TALK: "talk",
+    SessionType.PANEL: "panel",
+    SessionType.KEYNOTE: "keynote",
+    SessionType.WORKSHOP: "workshop",
+    SessionType.OPENING: "opening",
+    SessionType.CLOSING: "closing",
+    SessionType.BREAK: "break",
+    SessionType.SOCIAL: "social event",
+    SessionType.OTHER: "session",
+}
+_LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "nl": "Dutch",
+    "hu": "Hungarian",
+    "es": "Spanish",
+    "it": "Italian",
+    "pl": "Polish",
+}
+_BREAK_NAMES = {
+    "lunch": "lunch",
+    "coffee": "the coffee break",
+    "tea": "the tea break",
+    "break": "the break",
+    "dinner": "dinner",
+    "registration": "registration",
+}
+
+
+def _clock(t: tuple[int, int]) -> str:
+    return f"{t[0] % 24:02d}:{t[1]:02d}"
+
+
+def relative_day(day: date, now: datetime | None) -> str:
+    """ "today", "tomorrow", or "Thursday 7 November"."""
+    if now is not None:
+        delta = (day - now.date()).days
+        if delta == 0:
+            return "today"
+        if delta == 1:
+            return "tomorrow"
+        if delta == -1:
+            return "yesterday"
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def window_label(window: TimeWindow, now: datetime | None) -> str:
+    """A time window as a short phrase: "today at 11:00", "tomorrow morning", "this afternoon"."""
+    if window.kind is WindowKind.NOW:
+        return "now"
+    if window.kind is WindowKind.NEXT:
+        return "next"
+    if window.day is None:
+        return f"{hm(window.start)}–{hm(window.end)}"
+    day = relative_day(window.day, now)
+    if window.part == "later":
+        return "later today"
+    if window.part == "tonight":
+        return "tonight"
+    if window.part is not None:
+        return f"this {window.part}" if day == "today" else f"{day} {window.part}"
+    if window.anchor is not None:
+        name = _BREAK_NAMES.get(window.anchor, window.anchor)
+        if window.relation is Relation.AFTER and window.clock:
+            return f"{day} after {name} ({_clock(window.clock)})"
+        if window.relation is Relation.BEFORE and window.clock:
+            return f"{day} before {name} ({_clock(window.clock)})"
+        return f"{day} during {name}"
+    if window.clock is not None:
+        if window.relation is Relation.BETWEEN and window.clock_end is not None:
+            return f"{day} {_clock(window.clock)}–{_clock(window.clock_end)}"
+        if window.relation is Relation.AFTER:
+            return f"{day} after {_clock(window.clock)}"
+        if window.relation is Relation.BEFORE:
+            return f"{day} before {_clock(window.clock)}"
+        return f"{day} at {_clock(window.clock)}"
+    return day
+
+
+def window_phrase(window: TimeWindow, now: datetime | None) -> str:
+    """A window as it reads after "Sessions ...": "right now", "on Thursday 7 November"."""
+    if window.kind is WindowKind.NOW:
+        return "right now"
+    if window.kind is WindowKind.NEXT:
+        return "coming up next"
+    label = window_label(window, now)
+    return f"on {label}" if label[:1].isupper() else label
+
+
+def answer_filters(answer: Answer, *, with_kind: bool = True) -> str:
+    """What the question was understood to ask for, as one phrase of its filters:
+    "keynotes about “rust” in Janson tomorrow morning"."""
+    parts: list[str] = []
+    if answer.kind is not None and with_kind:
+        parts.append(_KIND_PLURAL[answer.kind])
+    if answer.intent is Intent.WHO and answer.topic and answer.sessions:
+        parts.append(f"speakers of “{h(answer.topic)}”")
+    elif answer.speakers and answer.intent is not Intent.WHO:
+        parts.append("by " + h(", ".join(sp.name for sp in answer.speakers[:3])))
+    elif answer.topic:
+        parts.append(f"about “{h(answer.topic)}”")
+    if answer.language is not None:
+        parts.append(f"in {h(_LANGUAGE_NAMES.get(answer.language, answer.language))}")
+    if answer.track:
+        parts.append(f"in the {h(answer.track)} track")
+    if answer.room:
+        parts.append(f"in {h(answer.room)}")
+    if answer.window is not None:
+        parts.append(h(window_phrase(answer.window, answer.asked_at)))
+    return " ".join(parts)
+
+
+def answer_heading(answer: Answer, shown: int, offset: int = 0) -> str:
+    """The first line of a list of answers: what was asked, and how many matched in all."""
+    total = answer.total
+    what = answer_filters(answer)
+    if answer.intent is Intent.WHEN and not what:
+        head = "Here is when" if total == 1 else "Here is when these are on"
+    elif answer.intent is Intent.WHERE and not what:
+        head = "Here is where"
+    elif what and answer.kind is not None:
+        rest = answer_filters(answer, with_kind=False)
+        noun = _KIND_SINGULAR[answer.kind] if total == 1 else _KIND_PLURAL[answer.kind]
+        head = f"{total} {noun} {rest}".strip()
+    elif what:
+        noun = "session" if total == 1 else "sessions"
+        head = f"{total} {noun} {what}"
+    else:
+        head = "Here is what I found"
+    line = f"<b>{head}</b>"
+    if shown < total:
+        line += f" ({offset + 1}–{offset + shown} of {total})"
+    return line
+
+
+def answer_more_button(count: int) -> str:
+    return f"{count} more"
+
+
+def answer_past_mark() -> str:
+    """After a session that has ended, in a list of answers."""
+    return "(over)"
+
+
+def answer_nothing_matched(answer: Answer) -> str:
+    """Nothing matched what was asked: say what was understood."""
+    hint = "Try other words, a speaker's name or a time, or browse /agenda."
+    if answer.kind is not None:
+        rest = answer_filters(answer, with_kind=False)
+        return f"No {_KIND_PLURAL[answer.kind]} {rest}".rstrip() + f".\n{hint}"
+    what = answer_filters(answer)
+    if what:
+        return f"Nothing {what}.\n{hint}"
+    return f"I found nothing for that.\n{hint}"
+
+
+def answer_suggestions_header() -> str:
+    """Above weak matches offered when nothing matched with confidence."""
+    return "<i>Not an exact match, but perhaps one of these:</i>"
+
+
+def answer_suggestions_elsewhere_header() -> str:
+    """Above sessions on the topic asked, at another time or place than the one asked."""
+    return "<i>On that topic, but at another time or place:</i>"
+
+
+def answer_nothing_now_there(answer: Answer, upcoming: list[Session]) -> str:
+    """Nothing running now in the room (track, kind) asked about; what is next there."""
+    when = answer.asked_at
+    stamp = f" ({h(hm(when))})" if when is not None else ""
+    if answer.kind is not None:
+        rest = answer_filters(answer, with_kind=False)
+        head = f"No {_KIND_SINGULAR[answer.kind]} {rest}{stamp}."
+        later = f"The next {_KIND_SINGULAR[answer.kind]}"
+    else:
+        head = f"Nothing {answer_filters(answer)}{stamp}."
+        later = "Next there" if answer.room or answer.track else "Next"
+    if not upcoming:
+        if answer.over:
+            return conference_over()
+        return f"{head}\nNothing more of that is scheduled."
+    first = upcoming[0]
+    following = "\n".join(slot_line(s, with_day=True) for s in upcoming)
+    if when is not None and first.listed_day != when.date():
+        day = day_long(first.listed_day)
+        return f"{head}\n{later}, on {h(day)} at {h(hm(first.start))}:\n{following}"
+    return f"{head}\n{later}, at {h(hm(first.start))}:\n{following}"
+
+
+def answer_nothing_next(answer: Answer) -> str:
+    """ "what's next in ROOM" when nothing more is scheduled there."""
+    if answer.over:
+        return conference_over()
+    what = answer_filters(answer, with_kind=False)
+    if answer.kind is not None:
+        return f"No more {_KIND_PLURAL[answer.kind]} {what} are scheduled.".replace("  ", " ")
+    return f"Nothing more is scheduled {what}.".replace("  ", " ")
+
+
+def answer_verdict(verdict: bool) -> str:
+    """The first word of the answer to a yes/no question."""
+    return "<b>Yes.</b>" if verdict else "<b>No.</b>"
+
+
+def answer_place(
+    name: str, stints: Iterable[Stint], *, is_track: bool, now: datetime | None
+) -> str:
+    """Where and when a track or room runs: its room(s), day(s) and hours."""
+    lines = [f"<b>{h(name)}</b>" + (" (track)" if is_track else "")]
+    for st in stints:
+        day = relative_day(st.day, now)
+        where = f" in <b>{h(st.room)}</b>" if is_track and st.room else ""
+        what = f" · {h(st.track)}" if not is_track and st.track else ""
+        count = "1 session" if st.count == 1 else f"{st.count} sessions"
+        lines.append(f"• {h(day)} {h(hm(st.start))}–{h(hm(st.end))}{where}{what} ({count})")
+    if len(lines) == 1:
+        lines.append("Nothing is scheduled there.")
+    return "\n".join(lines)
+
+
+def answer_place_verdict(
+    verdict: bool, name: str, window: TimeWindow | None, now: datetime | None
+) -> str:
+    """ "Is the go devroom today?": yes or no, before where and when it runs."""
+    when = window_phrase(window, now) if window is not None else "still to come"
+    if verdict:
+        return (
+            f"<b>Yes</b>, {h(name)} is on {h(when)}."
+            if window is not None
+            else (f"<b>Yes</b>, {h(name)} is still to come.")
+        )
+    if window is not None:
+        return f"<b>No</b>, {h(name)} is not on {h(when)}."
+    return f"<b>No</b>, {h(name)} is over."
+
+
+def time_problem(problem: Problem) -> str:
+    """Why a time in a question was refused, and what to do."""
+    kind = problem.kind
+    if kind is ProblemKind.AMBIGUOUS_DATE:
+        text = f"“{h(problem.text)}” is ambiguous: please write the date with the month's name."
+    elif kind is ProblemKind.NOT_A_DATE:
+        text = f"“{h(problem.text)}” is not a date."
+    elif kind is ProblemKind.NO_SUCH_DAY_OF_MONTH:
+        text = f"The conference has no day on the {problem.number}th."
+    elif kind is ProblemKind.DAY_COUNT:
+        days = "1 day" if problem.number == 1 else f"{problem.number} days"
+        text = f"The conference has {days}."
+    elif kind is ProblemKind.NO_BREAK:
+        day = relative_day(problem.day, None) if problem.day else ""
+        text = f"There is no {h(problem.text)} break on {h(day)}."
+    else:
+        when = day_long(problem.day) if problem.day else ""
+        clock = _clock(problem.clock) if problem.clock else "That time"
+        text = (
+            f"{h(clock)} does not exist on {h(when)} in {h(problem.zone)} (the clocks go forward)."
+        )
+    return f"{text}\nTry another time, or browse /agenda."

@@ -36,6 +36,7 @@ ACTIONS: dict[str, int] = {
     "rl": 2,  # reload: apply|cancel, token
     "st": 1,  # stats page
     "ul": 1,  # unlink a speaker
+    "qm": 2,  # a question's answer, next page: remembered-question key, page
 }
 
 

@@ -145,11 +145,22 @@ def session_list(header: str, sessions: list[Session] | tuple[Session, ...]) -> 
     return OutgoingMessage(fits(header), rows)
 
 
-def answer(state: AgendaState, reply: Answer, question: str) -> OutgoingMessage:
-    """A question's answer: what was found, each a button, or else what was understood."""
+def answer(
+    state: AgendaState,
+    reply: Answer,
+    question: str,
+    *,
+    page: int = 0,
+    more_key: str | None = None,
+) -> OutgoingMessage:
+    """A question's answer: what was found, each a button, or else what was understood.
+
+    ``page`` pages through everything that matched; ``more_key`` (the question remembered by
+    the handler) makes the "N more" button, absent when there is nothing to page.
+    """
     conf = state.conference
     if reply.problem:
-        return OutgoingMessage(texts.answer_problem(reply.problem))
+        return OutgoingMessage(texts.time_problem(reply.problem))
     if reply.intent is Intent.CONFERENCE or (reply.conference_info and not reply.sessions):
         return OutgoingMessage(fits(texts.conference_info(conf)), day_buttons(state))
     if reply.intent is Intent.SPEAKER and reply.speakers:
@@ -159,27 +170,98 @@ def answer(state: AgendaState, reply: Answer, question: str) -> OutgoingMessage:
     if not reply.sessions and reply.speakers:
         rows = tuple((speaker_button(sp),) for sp in reply.speakers[:8])
         return OutgoingMessage(texts.several_matches(question[:80]), rows)
+    if reply.intent is Intent.PLACE:
+        return _place(state, reply, page, more_key)
     if not reply.sessions:
-        if reply.window is not None and reply.window.kind is WindowKind.NOW:
-            upcoming = list(reply.next_sessions)
-            return session_list(texts.answer_nothing_now(reply.window.start, upcoming), upcoming)
-        if reply.intent is Intent.UNKNOWN and not reply.understood:
-            return OutgoingMessage(texts.nothing_understood(question[:200]), day_buttons(state))
-        return OutgoingMessage(texts.answer_nothing(reply.understood), day_buttons(state))
+        return _nothing(state, reply, question)
+    verdict = texts.answer_verdict(reply.verdict) + "\n" if reply.verdict is not None else ""
     if reply.intent is Intent.WHO:
         # "who moderates ..." names only the people the engine found in that role.
         only = {sp.id for sp in reply.speakers} or None
         body = "\n\n".join(
             texts.answer_who(s, _people(state, s, reply.roles, only)) for s in reply.sessions[:3]
         )
-        return session_list(body, reply.sessions)
-    head = texts.answer_header(
-        reply.intent.value, reply.understood, len(reply.sessions), reply.more
+        return session_list(verdict + body, reply.sessions)
+    shown, rest = _page(reply, page)
+    head = texts.answer_heading(reply, len(shown), page * _page_size(reply))
+    lines = [verdict + head, ""]
+    for s in shown:
+        lines.append(_answer_line(state, s, reply))
+    msg = session_list("\n".join(lines), shown)
+    return OutgoingMessage(msg.html, msg.buttons + _more_row(rest, more_key, page))
+
+
+def _page_size(reply: Answer) -> int:
+    return max(1, len(reply.sessions))
+
+
+def _page(reply: Answer, page: int) -> tuple[tuple[Session, ...], int]:
+    """The sessions of one page of an answer, and how many come after it."""
+    everything = reply.matches or reply.sessions
+    size = _page_size(reply)
+    pages = max(1, -(-len(everything) // size))
+    page = min(max(page, 0), pages - 1)
+    chunk = tuple(everything[page * size : (page + 1) * size])
+    return chunk, max(0, len(everything) - (page + 1) * size)
+
+
+def _more_row(rest: int, key: str | None, page: int) -> tuple[tuple[Button, ...], ...]:
+    if rest <= 0 or key is None:
+        return ()
+    return ((Button(texts.answer_more_button(rest), encode("qm", key, page + 1)),),)
+
+
+def _answer_line(state: AgendaState, s: Session, reply: Answer) -> str:
+    line = texts.answer_line(s, state.speakers_of(s))
+    if reply.asked_at is not None and s.end <= reply.asked_at:
+        first, _, tail = line.partition("\n")
+        line = f"{first} {texts.answer_past_mark()}" + (f"\n{tail}" if tail else "")
+    return line
+
+
+def _place(state: AgendaState, reply: Answer, page: int, key: str | None) -> OutgoingMessage:
+    """Where and when a track or room runs ("where is the go devroom", "is janson open")."""
+    name = reply.track or reply.room or ""
+    lines = []
+    if reply.verdict is not None:
+        lines.append(texts.answer_place_verdict(reply.verdict, name, reply.window, reply.asked_at))
+    lines.append(
+        texts.answer_place(name, reply.stints, is_track=reply.track is not None, now=reply.asked_at)
     )
-    lines = [head, ""]
-    for s in reply.sessions:
-        lines.append(texts.answer_line(s, state.speakers_of(s)))
-    return session_list("\n".join(lines), reply.sessions)
+    shown, rest = _page(reply, page)
+    if shown:
+        lines.append("")
+        lines.extend(_answer_line(state, s, reply) for s in shown)
+    msg = session_list("\n".join(lines), shown)
+    return OutgoingMessage(msg.html, msg.buttons + _more_row(rest, key, page))
+
+
+def _nothing(state: AgendaState, reply: Answer, question: str) -> OutgoingMessage:
+    window = reply.window
+    filtered = bool(reply.room or reply.track or reply.kind or reply.language or reply.topic)
+    if window is not None and window.kind is WindowKind.NOW:
+        upcoming = list(reply.next_sessions)
+        if filtered:
+            return session_list(texts.answer_nothing_now_there(reply, upcoming), upcoming)
+        return session_list(texts.answer_nothing_now(window.start, upcoming), upcoming)
+    if window is not None and window.kind is WindowKind.NEXT and not reply.topic:
+        return OutgoingMessage(texts.answer_nothing_next(reply), day_buttons(state))
+    verdict = texts.answer_verdict(False) + "\n" if reply.verdict is not None else ""
+    if reply.empty or (reply.intent is Intent.UNKNOWN and not filtered and not reply.topic):
+        return OutgoingMessage(texts.nothing_understood(question[:200]), day_buttons(state))
+    if reply.intent is Intent.UNKNOWN and not reply.suggestions:
+        return OutgoingMessage(texts.nothing_understood(question[:200]), day_buttons(state))
+    text = verdict + texts.answer_nothing_matched(reply)
+    if reply.suggestions:
+        header = (
+            texts.answer_suggestions_elsewhere_header()
+            if reply.suggested_elsewhere
+            else texts.answer_suggestions_header()
+        )
+        lines = [text, "", header]
+        lines.extend(_answer_line(state, s, reply) for s in reply.suggestions)
+        return session_list("\n".join(lines), reply.suggestions)
+    return OutgoingMessage(fits(text), day_buttons(state))
 
 
 def _people(

@@ -8,6 +8,8 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
@@ -15,6 +17,97 @@ from rapidfuzz import fuzz, process
 from bot.agenda.model import Conference, Session, Speaker
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,24}$")
+_ALNUM = re.compile(r"[^\W_]+")
+#: "K.1.105 (La Fontaine)", "H.2215 (Ferrer)": a room code, then its name in brackets.
+_CODE_AND_NAME = re.compile(r"^\s*(?P<code>[^()]+?)\s*\((?P<name>[^()]+)\)\s*$")
+#: Words that name the main room when it is called so ("Plenary Hall", "Main stage").
+_MAIN_WORDS = re.compile(r"\b(?:main|plenary|plenar|aula|auditorium|grand|great)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Stint:
+    """A track or a room on one day: where, when it opens and closes, how many sessions."""
+
+    room: str
+    day: date
+    start: datetime
+    end: datetime
+    count: int
+    track: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoomName:
+    """A room as signs and programmes name it: its full name, a code and the name in brackets.
+
+    ``keys`` are the forms a question may use, folded with separators dropped, so
+    ``AW1.120``, ``aw1120`` and ``aw1 120`` are the same room; ``words`` the folded words of
+    its name for matching by name ("ferrer", "la fontaine").
+    """
+
+    room: str
+    code: str
+    name: str
+    keys: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+def room_name(room: str) -> RoomName:
+    """Split "H.2215 (Ferrer)" into its code and name and the keys a question may use."""
+    m = _CODE_AND_NAME.match(room)
+    code, name = (m.group("code"), m.group("name")) if m else (room, "")
+    keys: dict[str, None] = {}
+    for part in (room, code, name):
+        joined = "".join(_ALNUM.findall(fold(part)))
+        if joined:
+            keys.setdefault(joined, None)
+    return RoomName(room, code, name, tuple(keys), tuple(_ALNUM.findall(fold(room))))
+
+
+#: A room's day is told track by track when its tracks come in at most this many blocks
+#: (FOSDEM: a devroom a day, or two); else as one span (a congress hall mixing tracks).
+MAX_TRACK_BLOCKS = 4
+
+
+def room_stints(sessions: Iterable[Session]) -> tuple[Stint, ...]:
+    """A room's days: one stint per track block when its tracks follow one another, else one
+    stint per day."""
+    by_day: dict[date, list[Session]] = defaultdict(list)
+    for s in sessions:
+        by_day[s.listed_day].append(s)
+    out: list[Stint] = []
+    for group in by_day.values():
+        group.sort(key=lambda s: s.start)
+        blocks: list[list[Session]] = []
+        for s in group:
+            if blocks and blocks[-1][-1].track == s.track:
+                blocks[-1].append(s)
+            else:
+                blocks.append([s])
+        if len(blocks) <= MAX_TRACK_BLOCKS:
+            out.extend(stints(block, by_track=True)[0] for block in blocks)
+        else:
+            out.extend(stints(group))
+    return tuple(sorted(out, key=lambda st: (st.start, st.room)))
+
+
+def stints(sessions: Iterable[Session], *, by_track: bool = False) -> tuple[Stint, ...]:
+    """Sessions grouped by room and listed day (and track), in time order."""
+    groups: dict[tuple[str, date, str], list[Session]] = defaultdict(list)
+    for s in sessions:
+        groups[s.room, s.listed_day, s.track if by_track else ""].append(s)
+    out = [
+        Stint(
+            room,
+            day,
+            min(s.start for s in group),
+            max(s.end for s in group),
+            len(group),
+            track,
+        )
+        for (room, day, track), group in groups.items()
+    ]
+    return tuple(sorted(out, key=lambda st: (st.start, st.room)))
 
 
 def session_key(session_id: str) -> str:
@@ -60,6 +153,36 @@ class AgendaIndex:
         self._by_speaker = dict(by_speaker)
         self.days: tuple[date, ...] = tuple(sorted(self._by_day))
         self._max_duration = max((s.end - s.start for s in self.sessions), default=None)
+        #: every room (declared order first) with its code, name and the keys to find it by
+        self.room_names: tuple[RoomName, ...] = tuple(room_name(r) for r in conference.rooms)
+        #: tracks in name order, as the agenda writes them
+        self.tracks: tuple[str, ...] = tuple(
+            sorted({s.track for s in self.sessions if s.track}, key=str.casefold)
+        )
+        self._track_stints = {
+            t.casefold(): stints(self._by_track[t.casefold()]) for t in self.tracks
+        }
+        self._room_stints = {r.casefold(): room_stints(group) for r, group in self._by_room.items()}
+        self.main_room: str | None = self._find_main_room()
+        #: when the last session ends: the programme is over after that
+        self.end: datetime | None = max((s.end for s in self.sessions), default=None)
+
+    def _find_main_room(self) -> str | None:
+        """The room people call "the main hall": one named so, else where the keynotes and
+        openings are, else the room with the most sessions."""
+        rooms = [r.room for r in self.room_names]
+        if not rooms:
+            return None
+        named = [r for r in rooms if _MAIN_WORDS.search(r)]
+        if named:
+            return named[0]
+        headline: dict[str, int] = defaultdict(int)
+        for s in self.sessions:
+            if s.room and s.type.value in ("keynote", "opening", "closing"):
+                headline[s.room] += 1
+        if headline:
+            return max(rooms, key=lambda r: (headline.get(r, 0), -rooms.index(r)))
+        return max(rooms, key=lambda r: (len(self.in_room(r)), -rooms.index(r)))
 
     @property
     def tz(self) -> object:
@@ -99,6 +222,14 @@ class AgendaIndex:
     def in_track(self, track: str) -> tuple[Session, ...]:
         return tuple(self._by_track.get(track.casefold(), ()))
 
+    def track_stints(self, track: str) -> tuple[Stint, ...]:
+        """Where and when a track runs: one stint per room and day."""
+        return self._track_stints.get(track.casefold(), ())
+
+    def room_stints(self, room: str) -> tuple[Stint, ...]:
+        """When a room is in use: one stint per day and track."""
+        return self._room_stints.get(room.casefold(), ())
+
     def of_speaker(self, speaker_id: str) -> tuple[Session, ...]:
         return tuple(self._by_speaker.get(speaker_id, ()))
 
@@ -114,6 +245,10 @@ class AgendaIndex:
         lo = bisect.bisect_left(self._starts, start)
         hi = bisect.bisect_left(self._starts, end)
         return self.sessions[lo:hi]
+
+    def starting_after(self, when: datetime) -> tuple[Session, ...]:
+        """Sessions that start after ``when``, in time order."""
+        return self.sessions[bisect.bisect_right(self._starts, when) :]
 
     def overlapping(self, start: datetime, end: datetime) -> tuple[Session, ...]:
         """Sessions that run at any moment of [start, end)."""

@@ -2,8 +2,9 @@
 
 People type without accents, in any case, with typos and stray punctuation; the agenda has
 "Péter Sztáray" and "October 7th". Folding both sides the same way (NFKD, combining marks
-stripped, casefold, ordinals and plurals reduced) lets exact lookups do most of the work and
-leaves fuzzy matching for real typos.
+stripped, casefold, ordinals reduced, inflections stemmed) lets exact lookups do most of the
+work and leaves fuzzy matching for real typos. Stop words are per language
+(``bot.questions.lang``); folding is the same for all.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import Stemmer  # PyStemmer: the Snowball stemmers in C
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -51,30 +53,6 @@ _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 #: Combining marks left by NFKD (the Unicode combining blocks).
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
-#: Words that carry no topic: question words, fillers and the generic nouns of the domain.
-_STOP_WORDS_TEXT = """
-    a about above after again all also am an and any anybody anyone anything anywhere are around
-    as ask at be been before begin begins being between both but by can could did do does doing
-    during each either else event events ever every find for from get give gives giving go going
-    happen happening happens has have having he held hello her here hey hi him his how i if in
-    info information into is it its just kind know let like list looking me more most my need
-    of on one or other our please presentation presentations presented presenting presents
-    programme program s schedule scheduled see session sessions she show should so some
-    something speak speaker speakers speaking speaks start starts starting take takes taking
-    talk talks tell than thank thanks that the their them then there these they this those
-    thx time to up us want was we were what whats when where which while who whom whose why
-    will with would you your yours
-    room rooms hall
-    give given held place o clock oclock
-    """
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-#: Stop words a typo can still be recognised in ("sesion", "speking"): a misspelt filler must
-#: not count as an unmatched topic word and sink the search. Curated: "looking" or "giving"
-#: would swallow "cooking" and "living".
-_TYPO_PRONE_TEXT = """session sessions presentation presentations speaking speaker speakers
-    schedule scheduled programme program happening anything something please starting information"""
-_TYPO_PRONE_STOP_WORDS = sorted(_TYPO_PRONE_TEXT.split())
-
 
 def clean(text: str) -> str:
     """Cap the length and drop control and invisible characters; never raises."""
@@ -98,15 +76,34 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=65536)
+_STEMMER = Stemmer.Stemmer("english")
+#: Words the English stemmer would mangle into another word: kept as they are.
+_KEEP = frozenset({"news", "postgres", "cms", "dns", "aws", "ios", "macos", "js", "less", "sass"})
+
+
+@lru_cache(maxsize=131072)
 def stem(token: str) -> str:
-    """A deliberately tiny stemmer: ordinals lose their suffix, plurals their "s"."""
+    """Inflection folded: ordinals lose their suffix; words go through the Snowball (Porter2)
+    stemmer, so "containers", "container" and "containerised" meet ("contain"/"container"),
+    and "testing" finds "tests". Codes, numbers and short words are left alone."""
     m = _ORDINAL.match(token)
     if m:
         return m.group(1)
-    if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "is", "us")):
-        if token.endswith("ies") and len(token) > 5:
-            return token[:-3] + "y"
+    if len(token) <= 3 or token in _KEEP or not token.isalpha():
+        return token
+    # Porter2 takes "-er" off too ("containers" -> "contain"): an agent noun keeps it, so
+    # "containers" finds "container" but not "contains".
+    singular = _plural(token)
+    if singular.endswith("er") and len(singular) > 4:
+        return singular
+    stemmed: str = _STEMMER.stemWord(token)
+    return stemmed if len(stemmed) >= 3 else token
+
+
+def _plural(token: str) -> str:
+    if token.endswith("ies") and len(token) > 5:
+        return token[:-3] + "y"
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
         return token[:-1]
     return token
 
@@ -133,24 +130,28 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def is_misspelt_stop_word(word: str) -> bool:
+def is_misspelt_stop_word(word: str, typo_prone: tuple[str, ...]) -> bool:
     """One typo away from a typo-prone stop word ("sesion", "presentaton")."""
     if len(word) < 5:
         return False
-    return (
-        process.extractOne(word, _TYPO_PRONE_STOP_WORDS, scorer=OSA.distance, score_cutoff=1)
-        is not None
-    )
+    return process.extractOne(word, typo_prone, scorer=OSA.distance, score_cutoff=1) is not None
 
 
-def content_words(folded: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
+def content_words(
+    folded: str,
+    stop_words: frozenset[str],
+    extra_stop: frozenset[str] = frozenset(),
+    typo_prone: tuple[str, ...] = (),
+) -> list[str]:
     """The words of a folded question that carry its topic, unstemmed, in order, no repeats."""
     seen: dict[str, None] = {}
     for w in words(folded, joined=False):
-        if w in STOP_WORDS or w in extra_stop:
+        if w in stop_words or w in extra_stop:
             continue
         t = stem(w)
-        if t in STOP_WORDS or t in extra_stop or is_misspelt_stop_word(w):
+        if t in stop_words or t in extra_stop:
+            continue
+        if typo_prone and is_misspelt_stop_word(w, typo_prone):
             continue
         seen.setdefault(w, None)
     return list(seen)

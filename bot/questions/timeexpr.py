@@ -1,29 +1,34 @@
 """Time expressions in questions, read against the conference and the bot's clock.
 
-Common phrases ("now", "tomorrow", "day 2", "this afternoon", "after lunch", "at 11", "14:30")
-are matched with small regexes: fast and predictable. dateparser is called only for explicit
-date fragments with a month name ("7 november", "nov 8"), with its traps guarded:
+Each language module reads its own time words into a ``TimeSpec`` (which day, which part of
+it, which break, which clock time, now/next/later); this module turns a spec into a
+``TimeWindow`` the same way for every language, with the traps guarded once:
 
-- a bare number is never a date or an hour ("9" is not September); an hour needs "at",
-  "around", "from", "after", "before", "until" or am/pm;
+- a bare number is never a date or an hour ("9" is not September): the readers only take an
+  hour with a preposition or a clock form;
 - numeric dates with slashes ("10/11/12") are ambiguous and refused, never read as 2112;
 - a local time that does not exist (the DST gap, e.g. 02:30 on 2024-03-31 in Brussels) is
-  refused with a reason instead of being shifted silently.
+  refused with a reason instead of being shifted silently;
+- with no day named, a time means today, or the next day the asked-about room or track runs.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.agenda.index import AgendaIndex
 from bot.agenda.model import Session, SessionType
-from bot.questions.answer import TimeWindow, WindowKind
+from bot.questions.answer import Problem, ProblemKind, Relation, TimeWindow, WindowKind
 from bot.questions.normalize import fold
+
+if TYPE_CHECKING:
+    from bot.questions.lang import Language
 
 #: A conference "day" runs past midnight: late socials belong to the evening before.
 DAY_END_HOUR = 4
@@ -32,104 +37,35 @@ POINT_MARGIN = timedelta(minutes=30)
 #: Hours written without am/pm at or below this are read as afternoon ("at 2" -> 14:00).
 PM_IF_AT_MOST = 7
 
-_PARTS: dict[str, tuple[int, int]] = {  # name -> (start hour, end hour, may exceed 24)
+#: part of the day -> (start hour, end hour; may exceed 24)
+PARTS: dict[str, tuple[int, int]] = {
     "morning": (0, 12),
     "afternoon": (12, 18),
     "evening": (18, 24 + DAY_END_HOUR),
     "night": (18, 24 + DAY_END_HOUR),
 }
-_MONTHS = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
-_WEEKDAYS = {
-    "monday": 0,
-    "tuesday": 1,
-    "tues": 1,
-    "wednesday": 2,
-    "weds": 2,
-    "thursday": 3,
-    "thurs": 3,
-    "friday": 4,
-    "saturday": 5,
-    "sunday": 6,
-}
-_ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "one": 1,
-    "opening": 1,
-    "second": 2,
-    "2nd": 2,
-    "two": 2,
-    "third": 3,
-    "3rd": 3,
-    "three": 3,
-    "fourth": 4,
-    "4th": 4,
-    "four": 4,
-    "fifth": 5,
-    "5th": 5,
-    "five": 5,
-    "sixth": 6,
-    "6th": 6,
-    "six": 6,
-    "seventh": 7,
-    "7th": 7,
-    "seven": 7,
-    "last": -1,
-    "final": -1,
-    "closing": -1,
-}
-_ORD_WORDS = "|".join(sorted(_ORDINALS, key=len, reverse=True))
-_AMPM = r"(?:\s*(am|pm|a\.m\.?|p\.m\.?))"
-_CLOCK = r"(\d{1,2})(?:[:.h](\d{2}))?" + _AMPM + "?"
 
-_RE_SLASH_DATE = re.compile(r"(?<![\w/])\d{1,4}/\d{1,2}(?:/\d{1,4})?(?![\w/])")
-_RE_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_RE_DAY_MONTH = re.compile(
-    rf"\b(?:on )?(?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTHS})\b(?:,? (\d{{4}})\b)?"
-)
-_RE_MONTH_DAY = re.compile(
-    rf"\b(?:on )?({_MONTHS}) (?:the )?(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:.])\b(?:,? (\d{{4}})\b)?"
-)
-_RE_DAY_OF_MONTH = re.compile(r"\b(?:on )?the (\d{1,2})(?:st|nd|rd|th)\b(?! day)")
-_RE_REL_DAY = re.compile(
-    r"\b(?:the )?(day after tomorrow|tomorrow|tmrw?|tmw|next day|today|tonight|yesterday)\b"
-)
-_PREFIX_ORDS = "|".join(
-    w
-    for w in sorted(_ORDINALS, key=len, reverse=True)
-    if w not in ("one", "two", "three", "four", "five", "six", "seven")
-)
-_RE_CONF_DAY = re.compile(
-    rf"\b(?:on )?(?:the )?(?:day ({_ORD_WORDS}|\d{{1,2}})|({_PREFIX_ORDS})(?: conference)? day)\b"
-)
-_RE_WEEKDAY = re.compile(r"\b(?:on |next |this )?(" + "|".join(_WEEKDAYS) + r")\b")
-_RE_PART = re.compile(
-    r"\b(?:(this|in the|tomorrow|during the) )?(morning|afternoon|evening|night)\b"
-)
-_RE_BREAK = re.compile(
-    r"\b(after|before|during|at|until|till)(?: the)? (lunch|coffee|tea|break|dinner|registration)"
-    r"(?: break)?\b"
-)
-_RE_LUNCHTIME = re.compile(r"\b(?:at |around )?lunch ?time\b")
-_RE_RANGE = re.compile(
-    rf"\b(?:(?:from|between) )?{_CLOCK}\s*(?:-|to|and|until|till)\s*{_CLOCK}(?![\d:])"
-)
-_RE_PREP_CLOCK = re.compile(
-    rf"\b(at|around|about|by|from|after|before|until|till|since|starting|starts|start)\s+"
-    rf"(?:about |around )?{_CLOCK}(?:\s*(?:h|o'?clock|oclock))?(?![\d:./])"
-)
-_RE_CLOCK_COLON = re.compile(rf"\b(\d{{1,2}})[:h](\d{{2}}){_AMPM}?(?![\d:])")
-_RE_CLOCK_AMPM = re.compile(rf"\b(\d{{1,2}}){_AMPM}(?![\w])")
-_RE_NOON = re.compile(r"\b(?:(at|around|after|before|until|from) )?(noon|midday)\b")
-_RE_NOW = re.compile(
-    r"\b(?:right now|just now|now|currently|at the moment|at this moment|ongoing|in progress"
-    r"|going on)\b"
-)
-_RE_NEXT = re.compile(r"\b(?:up next|next up|next|coming up|after this|soon)\b")
-_RE_LATER = re.compile(r"\b(?:later(?: today| on)?|rest of the day|for the rest of today)\b")
+
+@dataclass(frozen=True, slots=True)
+class TimeSpec:
+    """What a language module read from a question's time words, before any arithmetic."""
+
+    #: the folded question with the time words blanked out
+    rest: str
+    day: date | None = None
+    #: the day was given as a date (month name or ISO): may be a topic ("the october 7 panel")
+    explicit: date | None = None
+    #: "today", "this afternoon", "tonight": the day was said, and it is today
+    this_day: bool = False
+    part: str | None = None
+    tonight: bool = False
+    #: (relation, break word): ("after", "lunch"), ("during", "coffee")
+    brk: tuple[Relation, str] | None = None
+    #: (relation, first clock, second clock for BETWEEN)
+    clock: tuple[Relation, tuple[int, int], tuple[int, int] | None] | None = None
+    #: "now", "next" or "later" when no other time was given
+    flag: str | None = None
+    problem: Problem | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +76,12 @@ class TimeParse:
     #: the folded question with the time words blanked out, for intent and topic matching
     rest: str
     #: why a time was refused (DST gap, ambiguous numeric date); the window is then None
-    problem: str | None = None
+    problem: Problem | None = None
     #: a date given with a month name or ISO form (the engine drops it if it is not a
     #: conference day and the question has a topic: "the october 7 panel")
     explicit_date: date | None = None
+    #: a day was named (so a room's or track's own day must not replace it)
+    day_named: bool = False
 
 
 def _exists(naive: datetime, tz: ZoneInfo) -> bool:
@@ -164,9 +102,9 @@ class TimeContext:
         self._breaks = {d: tuple(v) for d, v in by_day.items()}
         self._break_titles = {s.id: fold(s.title) for s in breaks}
         first = days[0] if days else date(2000, 1, 1)
-        # Built once: dateparser re-reads its settings on every call otherwise.
-        self._dateparser: Any = None
-        self._base = datetime.combine(first - timedelta(days=1), time(0))
+        # Built once per language: dateparser re-reads its settings on every call otherwise.
+        self._dateparsers: dict[str, Any] = {}
+        self.base = datetime.combine(first - timedelta(days=1), time(0))
 
     @classmethod
     def from_index(cls, index: AgendaIndex) -> TimeContext:
@@ -179,50 +117,89 @@ class TimeContext:
 
     # ---- helpers -------------------------------------------------------------------------
 
-    def parse_date_fragment(self, fragment: str) -> date | None:
+    def parse_date_fragment(self, fragment: str, lang: str = "en") -> date | None:
         """dateparser on a short, already isolated fragment such as "7 november"."""
-        if self._dateparser is None:
+        parser = self._dateparsers.get(lang)
+        if parser is None:
             from dateparser.date import DateDataParser
 
-            self._dateparser = DateDataParser(
-                languages=["en"],
+            parser = DateDataParser(
+                languages=[lang],
                 settings={
                     "TIMEZONE": self.tz.key,
                     "RETURN_AS_TIMEZONE_AWARE": True,
-                    "RELATIVE_BASE": self._base,
+                    "RELATIVE_BASE": self.base,
                     "PREFER_DATES_FROM": "future",
                     "REQUIRE_PARTS": ["day", "month"],
                     "PARSERS": ["absolute-time"],
-                    "DATE_ORDER": "DMY",
+                    "DATE_ORDER": "DMY" if lang == "en" else "YMD",
                 },
             )
+            self._dateparsers[lang] = parser
         try:
-            found = self._dateparser.get_date_data(fragment).date_obj
+            found = parser.get_date_data(fragment).date_obj
         except Exception:  # dateparser raises assorted errors on odd input; a miss is fine
             return None
         if found is None:
             return None
         day: date = found.date()
-        return self._snap_year(day)
+        return self.snap_year(day)
 
     def warm_up(self) -> None:
         """dateparser loads its language data on first use (~100 ms): pay it at build time."""
         self.parse_date_fragment("7 november")
 
-    def _snap_year(self, day: date) -> date:
+    def snap_year(self, day: date) -> date:
         """A month and day without a year mean the conference's year when it has that day."""
         for d in self.days:
             if (d.month, d.day) == (day.month, day.day):
                 return d
         return day
 
-    def default_day(self, now: datetime) -> date:
-        """The day a time without a day refers to: today, else the next conference day."""
+    def month_day(self, month: int, day: int) -> date | None:
+        """A day of a month, in the conference's year (None if there is no such date)."""
+        year = self.days[0].year if self.days else self.base.year
+        try:
+            return self.snap_year(date(year, month, day))
+        except ValueError:
+            return None
+
+    def default_day(self, now: datetime, hint: Iterable[date] = ()) -> date:
+        """The day a time without a day refers to: today, else the next conference day.
+
+        ``hint`` are the days the asked-about room or track runs: "at 3 in the perl room"
+        asked on a day the perl room is closed means the perl room's day.
+        """
         today = now.date()
+        hinted = sorted(set(hint))
+        if hinted:
+            if today in hinted:
+                return today
+            upcoming = [d for d in hinted if d >= today]
+            return upcoming[0] if upcoming else hinted[-1]
         if not self.days or today in self.days:
             return today
         upcoming = [d for d in self.days if d >= today]
         return upcoming[0] if upcoming else today
+
+    def weekday(self, wd: int, now: datetime) -> date:
+        """The conference day on that weekday, else the next such date."""
+        same = [d for d in self.days if d.weekday() == wd]
+        return same[0] if same else now.date() + timedelta(days=(wd - now.weekday()) % 7)
+
+    def conference_day(self, n: int, text: str = "") -> tuple[date | None, Problem | None]:
+        """Day ``n`` of the conference (-1: the last), or why there is none."""
+        if self.days and (n == -1 or 1 <= n <= len(self.days)):
+            return (self.days[n - 1] if n > 0 else self.days[-1]), None
+        return None, Problem(ProblemKind.DAY_COUNT, text, number=len(self.days))
+
+    def day_of_month(self, n: int, text: str = "") -> tuple[date | None, Problem | None]:
+        candidates = [d for d in self.days if d.day == n]
+        if candidates:
+            return candidates[0], None
+        if 1 <= n <= 31:
+            return None, Problem(ProblemKind.NO_SUCH_DAY_OF_MONTH, text, number=n)
+        return None, None
 
     def breaks_on(self, day: date) -> tuple[Session, ...]:
         return self._breaks.get(day, ())
@@ -266,17 +243,7 @@ class TimeContext:
         return start, end
 
 
-def day_label(day: date, now: datetime) -> str:
-    """ "today", "tomorrow" or "Thursday 7 November"."""
-    delta = (day - now.date()).days
-    if delta == 0:
-        return "today"
-    if delta == 1:
-        return "tomorrow"
-    return f"{day:%A} {day.day} {day:%B}"
-
-
-def _hour(h: str, m: str | None, ampm: str | None) -> tuple[int, int] | None:
+def hour_of(h: str, m: str | None, ampm: str | None) -> tuple[int, int] | None:
     """Validate an hour (and am/pm); small hours without am/pm are read as afternoon.
 
     "at 2" and "2:30" at a conference mean 14:00 and 14:30; "02:30" and "2am" are taken as
@@ -298,11 +265,17 @@ def _hour(h: str, m: str | None, ampm: str | None) -> tuple[int, int] | None:
     return hour, minute
 
 
-def _hhmm(hour: int, minute: int) -> str:
-    return f"{hour % 24:02d}:{minute:02d}"
+def in_a_while(
+    now: datetime, minutes: float, day: date | None
+) -> tuple[tuple[Relation, tuple[int, int], None] | None, date | None]:
+    """ "in half an hour": the clock time then, on that day (only within the next day)."""
+    if not 0 < minutes <= 24 * 60:
+        return None, day
+    then = now + timedelta(minutes=minutes)
+    return (Relation.AT, (then.hour, then.minute), None), day or then.date()
 
 
-class _Scan:
+class Scan:
     """Matches regexes against the question and blanks out what each one consumed."""
 
     def __init__(self, text: str) -> None:
@@ -311,212 +284,118 @@ class _Scan:
     def take(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         m = pattern.search(self.text)
         if m:
-            self.text = self.text[: m.start()] + " " * (m.end() - m.start()) + self.text[m.end() :]
+            self.blank(m)
         return m
 
+    def blank(self, m: re.Match[str]) -> None:
+        self.text = self.text[: m.start()] + " " * (m.end() - m.start()) + self.text[m.end() :]
 
-def parse_time(folded: str, now: datetime, ctx: TimeContext, *, dates: bool = True) -> TimeParse:
-    """Read the time expressions of a folded question.
+    def give_back(self, m: re.Match[str]) -> None:
+        self.text = self.text[: m.start()] + m.group(0) + self.text[m.end() :]
+
+    def rest(self) -> str:
+        return re.sub(r"\s+", " ", self.text).strip()
+
+
+def parse_time(
+    folded: str,
+    now: datetime,
+    ctx: TimeContext,
+    *,
+    dates: bool = True,
+    lang: Language | None = None,
+    days_hint: Iterable[date] = (),
+) -> TimeParse:
+    """Read the time expressions of a folded question in one language (English by default).
 
     ``now`` is the bot's clock (aware; converted to the conference zone). With ``dates`` False
     explicit month-name dates are left in the text (for "the october 7 panel").
     """
+    if lang is None:
+        from bot.questions.lang import ENGLISH
+
+        lang = ENGLISH
     now = now.astimezone(ctx.tz)
-    scan = _Scan(folded)
-    problem: str | None = None
-    day: date | None = None
-    explicit: date | None = None
-    this_day = False  # "today", "this afternoon", "tonight": the day was said, and it is today
+    spec = lang.read_time(folded, now, ctx, dates)
+    return build_window(spec, now, ctx, days_hint)
 
-    if m := scan.take(_RE_SLASH_DATE):
-        problem = f"“{m.group(0)}” is ambiguous: please write the date with the month's name"
 
-    # ---- the day -----------------------------------------------------------------------
-    if dates and (m := scan.take(_RE_ISO_DATE)):
-        try:
-            explicit = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            problem = f"“{m.group(0)}” is not a date"
-    if dates and explicit is None:
-        m = scan.take(_RE_DAY_MONTH) or scan.take(_RE_MONTH_DAY)
-        if m:
-            explicit = ctx.parse_date_fragment(m.group(0).removeprefix("on ").strip())
-            if explicit is None:
-                problem = f"“{m.group(0).strip()}” is not a date"
-    if dates and explicit is None and (m := scan.take(_RE_DAY_OF_MONTH)):
-        n = int(m.group(1))
-        candidates = [d for d in ctx.days if d.day == n]
-        if candidates:
-            explicit = candidates[0]
-        elif 1 <= n <= 31:
-            problem = f"the conference has no day on the {m.group(1)}th"
-    day = explicit
-
-    part: str | None = None
-    tonight = False
-    if day is None and (m := scan.take(_RE_REL_DAY)):
-        word = m.group(1)
-        offset = {"day after tomorrow": 2, "yesterday": -1, "today": 0, "tonight": 0}.get(word, 1)
-        day = now.date() + timedelta(days=offset)
-        this_day = offset == 0
-        if word == "tonight":
-            part, tonight = "evening", True
-    if day is None and (m := scan.take(_RE_CONF_DAY)):
-        word = m.group(1) or m.group(2)
-        n = int(word) if word.isdigit() else _ORDINALS[word]
-        if ctx.days and (n == -1 or 1 <= n <= len(ctx.days)):
-            day = ctx.days[n - 1] if n > 0 else ctx.days[-1]
-        else:
-            problem = f"the conference has {len(ctx.days)} day(s)"
-    if day is None and (m := scan.take(_RE_WEEKDAY)):
-        wd = _WEEKDAYS[m.group(1)]
-        same = [d for d in ctx.days if d.weekday() == wd]
-        day = same[0] if same else now.date() + timedelta(days=(wd - now.weekday()) % 7)
-
-    # ---- the part of the day -------------------------------------------------------------
-    if part is None and (m := scan.take(_RE_PART)):
-        part = m.group(2)
-        if m.group(1) == "this" and day is None:
-            day, this_day = now.date(), True
-        elif m.group(1) == "tomorrow" and day is None:
-            day = now.date() + timedelta(days=1)
-
-    brk: tuple[str, str] | None = None
-    if m := scan.take(_RE_BREAK):
-        rel, word = m.group(1), m.group(2)
-        brk = ({"at": "during", "until": "before", "till": "before"}.get(rel, rel), word)
-    elif scan.take(_RE_LUNCHTIME):
-        brk = ("during", "lunch")
-
-    # ---- the clock -----------------------------------------------------------------------
-    clock: tuple[str, tuple[int, int], tuple[int, int] | None] | None = None  # (how, t1, t2)
-    if m := scan.take(_RE_RANGE):
-        a = _hour(m.group(1), m.group(2), m.group(3) or m.group(6))
-        b = _hour(m.group(4), m.group(5), m.group(6))
-        explicit_clock = bool(m.group(2) or m.group(3) or m.group(5) or m.group(6))
-        if a and b and (explicit_clock or re.match(r"\s*(from|between)", m.group(0))):
-            if b <= a and b[0] + 12 < 24 and not m.group(6):
-                b = (b[0] + 12, b[1])
-            clock = ("range", a, b)
-        else:  # "10-12" alone is not a time range: give it back to the topic
-            scan.text = scan.text[: m.start()] + m.group(0) + scan.text[m.end() :]
-    if clock is None and (m := scan.take(_RE_PREP_CLOCK)):
-        t = _hour(m.group(2), m.group(3), m.group(4))
-        if t:
-            prep = m.group(1)
-            how = {
-                "from": "after",
-                "after": "after",
-                "since": "after",
-                "starting": "after",
-                "before": "before",
-                "until": "before",
-                "till": "before",
-            }.get(prep, "at")
-            clock = (how, t, None)
-    if clock is None and (m := scan.take(_RE_CLOCK_COLON)):
-        t = _hour(m.group(1), m.group(2), m.group(3))
-        clock = ("at", t, None) if t else None
-    if clock is None and (m := scan.take(_RE_CLOCK_AMPM)):
-        t = _hour(m.group(1), None, m.group(2))
-        clock = ("at", t, None) if t else None
-    if clock is None and (m := scan.take(_RE_NOON)):
-        how = {"after": "after", "from": "after", "before": "before", "until": "before"}.get(
-            m.group(1) or "", "at"
-        )
-        clock = (how, (12, 0), None)
-
-    # ---- now / next / later --------------------------------------------------------------
-    flag: str | None = None
-    if m := scan.take(_RE_NOW):
-        flag = "now"
-    if m := scan.take(_RE_NEXT):
-        flag = flag or "next"
-    if m := scan.take(_RE_LATER):
-        flag = flag or "later"
-
-    rest = re.sub(r"\s+", " ", scan.text).strip()
-    has_time = day is not None or part is not None or brk is not None or clock is not None
+def build_window(
+    spec: TimeSpec, now: datetime, ctx: TimeContext, days_hint: Iterable[date] = ()
+) -> TimeParse:
+    """Turn what was read into a window in the conference's zone (language-neutral)."""
+    rest, problem, explicit = spec.rest, spec.problem, spec.explicit
+    day = spec.day
+    has_time = day is not None or spec.part is not None or spec.brk or spec.clock is not None
     if problem and not has_time:
         return TimeParse(None, rest, problem, explicit)
     if not has_time:
-        if flag == "now":
-            return TimeParse(TimeWindow(now, now, "now", WindowKind.NOW, ctx_day(ctx, now)), rest)
-        if flag == "next":
-            return TimeParse(TimeWindow(now, now, "next", WindowKind.NEXT, ctx_day(ctx, now)), rest)
-        if flag == "later":
+        today = now.date() if now.date() in ctx.days else None
+        if spec.flag == "now":
+            return TimeParse(TimeWindow(now, now, WindowKind.NOW, today), rest)
+        if spec.flag == "next":
+            return TimeParse(TimeWindow(now, now, WindowKind.NEXT, today), rest)
+        if spec.flag == "later":
             end = ctx.day_bounds(now.date())[1]
-            return TimeParse(TimeWindow(now, end, "later today", WindowKind.PART, now.date()), rest)
+            return TimeParse(TimeWindow(now, end, WindowKind.PART, now.date(), part="later"), rest)
         return TimeParse(None, rest, problem, explicit)
 
-    the_day = day if day is not None else ctx.default_day(now)
-    label = day_label(the_day, now)
+    the_day = day if day is not None else ctx.default_day(now, days_hint)
     day_start, day_end = ctx.day_bounds(the_day)
+    named = day is not None
 
-    def make(
-        start: datetime | None, end: datetime | None, text: str, kind: WindowKind
-    ) -> TimeParse:
+    def make(start: datetime | None, end: datetime | None, window: TimeWindow) -> TimeParse:
         if start is None or end is None:
-            return TimeParse(None, rest, _gap_problem(clock, the_day, ctx), explicit)
-        return TimeParse(TimeWindow(start, end, text, kind, the_day), rest, None, explicit)
+            return TimeParse(None, rest, _gap_problem(spec, the_day, ctx), explicit, named)
+        return TimeParse(replace(window, start=start, end=end), rest, None, explicit, named)
 
-    if clock is not None:
-        how, t1, t2 = clock
+    base = TimeWindow(day_start, day_end, WindowKind.PART, the_day)
+    if spec.clock is not None:
+        how, t1, t2 = spec.clock
         start = ctx.at(the_day, *t1)
-        if how == "range" and t2 is not None:
-            return make(
-                start, ctx.at(the_day, *t2), f"{label} {_hhmm(*t1)}–{_hhmm(*t2)}", WindowKind.PART
-            )
-        if how == "after":
-            return make(start, day_end, f"{label} after {_hhmm(*t1)}", WindowKind.PART)
-        if how == "before":
-            return make(day_start, start, f"{label} before {_hhmm(*t1)}", WindowKind.PART)
+        if how is Relation.BETWEEN and t2 is not None:
+            w = replace(base, relation=how, clock=t1, clock_end=t2)
+            return make(start, ctx.at(the_day, *t2), w)
+        if how is Relation.AFTER:
+            return make(start, day_end, replace(base, relation=how, clock=t1))
+        if how is Relation.BEFORE:
+            return make(day_start, start, replace(base, relation=how, clock=t1))
         until = start + POINT_MARGIN if start is not None else None
-        return make(start, until, f"{label} at {_hhmm(*t1)}", WindowKind.POINT)
+        w = replace(base, kind=WindowKind.POINT, relation=Relation.AT, clock=t1)
+        return make(start, until, w)
 
-    if brk is not None:
-        rel, word = brk
+    if spec.brk is not None:
+        rel, word = spec.brk
         found = ctx.find_break(the_day, word, now)
-        name = {"coffee": "the coffee break", "tea": "the tea break", "break": "the break"}.get(
-            word, word
-        )
         if found is None:
             if word != "lunch":
-                return TimeParse(None, rest, f"there is no {word} break {label}", explicit)
+                return TimeParse(
+                    None, rest, Problem(ProblemKind.NO_BREAK, word, day=the_day), explicit, named
+                )
             # No lunch in the agenda: assume the usual 12:30-13:30.
             b_start, b_end = ctx.at(the_day, 12, 30), ctx.at(the_day, 13, 30)
         else:
             b_start, b_end = found.start, found.end
         if b_start is None or b_end is None:
-            return TimeParse(None, rest, _gap_problem(None, the_day, ctx), explicit)
-        if rel == "after":
-            return make(b_end, day_end, f"{label} after {name} ({b_end:%H:%M})", WindowKind.PART)
-        if rel == "before":
-            return make(
-                day_start, b_start, f"{label} before {name} ({b_start:%H:%M})", WindowKind.PART
-            )
-        return make(b_start, b_end, f"{label} during {name}", WindowKind.PART)
+            return TimeParse(None, rest, _gap_problem(spec, the_day, ctx), explicit, named)
+        w = replace(base, relation=rel, anchor=word)
+        if rel is Relation.AFTER:
+            return make(b_end, day_end, replace(w, clock=(b_end.hour, b_end.minute)))
+        if rel is Relation.BEFORE:
+            return make(day_start, b_start, replace(w, clock=(b_start.hour, b_start.minute)))
+        return make(b_start, b_end, replace(w, relation=Relation.DURING))
 
-    if part is not None:
-        h1, h2 = _PARTS[part]
-        if this_day or label == "today":
-            text = "tonight" if tonight or part == "night" else f"this {part}"
-        else:
-            text = f"{label} {part}"
-        return make(ctx.at(the_day, h1), ctx.at(the_day, h2), text, WindowKind.PART)
+    if spec.part is not None:
+        h1, h2 = PARTS[spec.part]
+        part = "tonight" if spec.tonight or (spec.part == "night" and spec.this_day) else spec.part
+        w = replace(base, part=part)
+        return make(ctx.at(the_day, h1), ctx.at(the_day, h2), w)
 
     return TimeParse(
-        TimeWindow(day_start, day_end, label, WindowKind.DAY, the_day), rest, problem, explicit
+        TimeWindow(day_start, day_end, WindowKind.DAY, the_day), rest, problem, explicit, named
     )
 
 
-def ctx_day(ctx: TimeContext, now: datetime) -> date | None:
-    return now.date() if now.date() in ctx.days else None
-
-
-def _gap_problem(clock: object, day: date, ctx: TimeContext) -> str:
-    when = f"{day:%A} {day.day} {day:%B} {day.year}"
-    if isinstance(clock, tuple) and len(clock) == 3:
-        t = clock[1]
-        return f"{_hhmm(*t)} does not exist on {when} in {ctx.tz.key} (the clocks go forward)"
-    return f"that time does not exist on {when} in {ctx.tz.key} (the clocks change)"
+def _gap_problem(spec: TimeSpec, day: date, ctx: TimeContext) -> Problem:
+    clock = spec.clock[1] if spec.clock is not None else None
+    return Problem(ProblemKind.CLOCK_GAP, day=day, clock=clock, zone=ctx.tz.key)
