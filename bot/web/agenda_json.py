@@ -8,8 +8,6 @@ from typing import Any
 
 from bot.agenda.index import session_key
 from bot.agenda.model import Conference, Session, SessionType
-from bot.questions.answer import Answer, WindowKind
-from bot.questions.normalize import stem
 from bot.web.backend import AgendaView
 
 #: Distinct hues that read on light and dark backgrounds alike (the app tints blocks with them).
@@ -120,33 +118,12 @@ def conference_day(state: AgendaView, now: datetime) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _fits(answer: Answer, s: Session, now: datetime) -> bool:
-    if answer.room is not None and s.room.casefold() != answer.room.casefold():
-        return False
-    window = answer.window
-    if window is None:
-        return True
-    if window.kind is WindowKind.NEXT:
-        return s.start > now
-    return window.contains(s)
-
-
 def search(state: AgendaView, query: str, now: datetime) -> list[str]:
     """Ids of the sessions a question finds, best first, with the chat's engine.
 
-    The chat shows a handful of answers and says how many more there are; the grid shows them
-    all, so when the engine held some back the same topic, room and time are looked up in full.
+    The chat shows a page of answers and offers the rest; the grid shows every match.
     """
-    engine = state.questions
-    answer = engine.ask(query, now)
-    found = list(answer.sessions)
-    if answer.more:
-        index = state.index
-        if answer.topic:
-            toks = list(dict.fromkeys(stem(w) for w in answer.topic.split()))
-            ranked = [s for s, _ in engine.search.search(toks)]
-        else:
-            ranked = list(index.sessions)
-        seen = {s.id for s in found}
-        found += [s for s in ranked if s.id not in seen and _fits(answer, s, now)]
-    return [s.id for s in found]
+    answer = state.questions.ask(query, now)
+    if answer.card is not None and not answer.matches:
+        return [answer.card.id]
+    return [s.id for s in (answer.matches or answer.sessions)]
