@@ -549,6 +549,8 @@ class BotApiEmulator:
         self._poll_generation = 0
         self._poll_waiting = False
         self._next_conflict_time = 0.0
+        #: The Bot API server answers a second 409 within 3 s only after 3 s (anti-hammering).
+        self.conflict_delay = 3.0
         self._callbacks: dict[str, tuple[int, int]] = {}  # id -> (chat_id, message_id)
         self._answered: set[str] = set()
         self._callback_ids = itertools.count(4_000_000_000_001)
@@ -1531,9 +1533,9 @@ class BotApiEmulator:
         """409 like the Bot API server, which delays repeated conflicts by three seconds."""
         now = time.monotonic()
         if now < self._next_conflict_time:
-            await asyncio.sleep(3.0)
+            await asyncio.sleep(self.conflict_delay)
         else:
-            self._next_conflict_time = now + 3.0
+            self._next_conflict_time = now + self.conflict_delay
         raise ApiError(409, message)
 
     async def _handle_file(self, request: web.Request) -> web.Response:

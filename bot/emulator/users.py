@@ -429,9 +429,7 @@ class FakeUser(ChatReader):
     def inline_messages(self) -> list[BotMessage]:
         """Messages this user posted via the bot's inline mode."""
         return [
-            m
-            for m in self.emulator.inline.messages.values()
-            if (m.raw.get("from") or {}).get("id") == self.id
+            m for m in self.emulator.inline.posted if (m.raw.get("from") or {}).get("id") == self.id
         ]
 
     # ---------------------------------------------------------------- helpers

@@ -96,6 +96,8 @@ class WebhookDispatcher:
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
         self.timeout = timeout
+        #: Telegram accepts one setWebhook with a URL per second (429 retry after 1 otherwise).
+        self.set_interval = 1.0
         self.url = ""
         self.target = ""
         self.secret_token = ""
@@ -145,7 +147,7 @@ class WebhookDispatcher:
         if url:
             if now < self._next_set_time:
                 raise ApiError(429, "Too Many Requests: retry after 1", 1)
-            self._next_set_time = now + 1.0
+            self._next_set_time = now + self.set_interval
         max_connections = params.get("max_connections")
         if not url:
             max_connections = 0
