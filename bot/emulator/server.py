@@ -1672,8 +1672,29 @@ class BotApiEmulator:
                 "is_manual": True,
             }
         if source is not state:
-            return None, {"external_reply": {"origin": {"type": "chat"}, "chat": source.chat}}
-        return target, extra
+            extra["external_reply"] = self._external_reply(source, target)
+        return (target if source is state else None), extra
+
+    @staticmethod
+    def _external_reply(source: ChatState, target: JsonDict) -> JsonDict:
+        """ExternalReplyInfo for a reply to a message of another chat (JsonExternalReplyInfo)."""
+        origin: JsonDict
+        if source.kind == "channel":
+            origin = {"type": "channel", "chat": source.chat, "message_id": target["message_id"]}
+        elif "sender_chat" in target:
+            origin = {"type": "chat", "sender_chat": target["sender_chat"]}
+        else:
+            origin = {"type": "user", "sender_user": target.get("from")}
+        origin["date"] = target["date"]
+        reply: JsonDict = {
+            "origin": origin,
+            "chat": source.chat,
+            "message_id": target["message_id"],
+        }
+        for key in ("link_preview_options", "document", "photo"):
+            if key in target:
+                reply[key] = target[key]
+        return reply
 
     def _thread_for(self, state: ChatState, params: JsonDict, reply: JsonDict | None) -> int | None:
         """The forum topic a bot message goes to (the Bot API's check_message_topic)."""
