@@ -1431,8 +1431,21 @@ class BotApiEmulator:
 
     # ------------------------------------------------------------------ HTTP layer
     async def _handle_api(self, request: web.Request) -> web.Response:
+        status, body = await self.process(
+            request.match_info["token"],
+            request.match_info["method"],
+            lambda: _read_params(request),
+        )
+        return web.json_response(body, status=status)
+
+    async def process(
+        self,
+        token: str,
+        method_in: str,
+        read: Callable[[], Awaitable[tuple[JsonDict, dict[str, UploadedFile]]]],
+    ) -> tuple[int, JsonDict]:
+        """One Bot API request, whatever carried it: (HTTP status, JSON body)."""
         arrival = time.monotonic()
-        method_in = request.match_info["method"]
         entry = self._methods.get(method_in.lower())
         method = entry[0] if entry else method_in
         polling = method == "getUpdates"
@@ -1444,13 +1457,14 @@ class BotApiEmulator:
             self._last_activity = arrival
         self._signal.notify()
         rtt = self.round_trip()
+        body: JsonDict = {}
         try:
             try:
-                call.params, call.files = await _read_params(request)
+                call.params, call.files = await read()
                 if rtt:
                     await asyncio.sleep(rtt / 2)  # the request travels to Telegram
-                result = await self._dispatch(request.match_info["token"], entry, call)
-                body: JsonDict = {"ok": True}
+                result = await self._dispatch(token, entry, call)
+                body = {"ok": True}
                 if isinstance(result, Described):
                     body["result"] = result.result
                     body["description"] = result.description
@@ -1471,7 +1485,13 @@ class BotApiEmulator:
                 self._in_flight -= 1
                 self._last_activity = call.answered_at
             self._signal.notify()
-        return web.json_response(body, status=call.status)
+        return call.status, body
+
+    def file_bytes(self, token: str, path: str) -> StoredFile | None:
+        """A stored file for ``/file/bot<token>/<path>`` (None: 404)."""
+        if self.token is not None and token != self.token:
+            return None
+        return self._files_by_path.get(path)
 
     async def _dispatch(self, token: str, entry: tuple[str, Handler] | None, call: Call) -> Any:
         if self.token is not None and token != self.token:
@@ -1539,11 +1559,7 @@ class BotApiEmulator:
         raise ApiError(409, message)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
-        if self.token is not None and request.match_info["token"] != self.token:
-            return web.json_response(
-                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
-            )
-        stored = self._files_by_path.get(request.match_info["path"])
+        stored = self.file_bytes(request.match_info["token"], request.match_info["path"])
         if stored is None:
             return web.json_response(
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404

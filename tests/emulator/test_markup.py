@@ -59,7 +59,7 @@ def test_web_app_buttons() -> None:
     )
     assert _refused(app, "supergroup") == "BUTTON_TYPE_INVALID"  # private chats only
     assert _refused(_inline(web_app="https://x.org")) == (
-        "can't parse inline keyboard button: Field \"web_app\" must be of type Object"
+        'can\'t parse inline keyboard button: Field "web_app" must be of type Object'
     )
     keyboard = {"keyboard": [[{"text": "Open", "web_app": {"url": "https://x.org/app"}}]]}
     assert check_reply_markup(keyboard) == keyboard
@@ -75,7 +75,7 @@ def test_switch_inline_buttons() -> None:
     empty = _inline(switch_inline_query="")  # an empty query is allowed
     assert check_reply_markup(empty) == empty
     assert _refused(_inline(switch_inline_query=5)) == (
-        "can't parse inline keyboard button: Field \"switch_inline_query\" must be of type String"
+        'can\'t parse inline keyboard button: Field "switch_inline_query" must be of type String'
     )
 
 
@@ -128,7 +128,9 @@ async def test_markup_is_checked_for_the_target_chat(
     emu: BotApiEmulator, ada: FakeUser, group: FakeGroup
 ) -> None:
     app_button = {"inline_keyboard": [[{"text": "App", "web_app": {"url": "https://x.org/app"}}]]}
-    status, _ = await raw_call(emu, "sendMessage", chat_id=ada.id, text="hi", reply_markup=app_button)
+    status, _ = await raw_call(
+        emu, "sendMessage", chat_id=ada.id, text="hi", reply_markup=app_button
+    )
     assert status == 200
     status, body = await raw_call(
         emu, "sendMessage", chat_id=group.id, text="hi", reply_markup=app_button
@@ -142,7 +144,9 @@ async def test_menu_button_web_app(emu: BotApiEmulator, ada: FakeUser) -> None:
         button = MenuButtonWebApp("Timetable", WebAppInfo("https://confbot.example.org/app/"))
         assert await app.bot.set_chat_menu_button(menu_button=button)
         assert await app.bot.get_chat_menu_button() == button
-        assert await app.bot.set_chat_menu_button(ada.id, MenuButtonWebApp("Mine", WebAppInfo("https://x.org/me")))
+        assert await app.bot.set_chat_menu_button(
+            ada.id, MenuButtonWebApp("Mine", WebAppInfo("https://x.org/me"))
+        )
         mine = await app.bot.get_chat_menu_button(ada.id)
         assert isinstance(mine, MenuButtonWebApp)
         assert mine.text == "Mine"
@@ -150,16 +154,21 @@ async def test_menu_button_web_app(emu: BotApiEmulator, ada: FakeUser) -> None:
             await app.bot.set_chat_menu_button(
                 menu_button=MenuButtonWebApp("App", WebAppInfo("http://127.0.0.1:8080/app/"))
             )
-    status, body = await raw_call(
+    _status, body = await raw_call(
         emu,
         "setChatMenuButton",
         menu_button={"type": "web_app", "text": " ", "web_app": {"url": "https://x.org"}},
     )
     assert body["description"] == "Bad Request: menu button text must be non-empty"
-    status, body = await raw_call(emu, "setChatMenuButton", chat_id=-100123, menu_button={"type": "commands"})
+    _status, body = await raw_call(
+        emu, "setChatMenuButton", chat_id=-100123, menu_button={"type": "commands"}
+    )
     assert body["description"] == "Bad Request: invalid chat_id specified"
-    status, body = await raw_call(emu, "setChatMenuButton", menu_button={"type": "stars"})
-    assert body["description"] == "Bad Request: can't parse menu button: MenuButton has unsupported type"
+    _status, body = await raw_call(emu, "setChatMenuButton", menu_button={"type": "stars"})
+    assert (
+        body["description"]
+        == "Bad Request: can't parse menu button: MenuButton has unsupported type"
+    )
 
 
 async def test_replies_quotes_and_topics_on_send(
@@ -182,18 +191,20 @@ async def test_replies_quotes_and_topics_on_send(
             9,
             True,
         )
-        with pytest.raises(BadRequest, match="(?i)quote_text_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)quote_text_invalid"):
             await bot.send_message(
                 ada.id, "x", reply_parameters=ReplyParameters(said["message_id"], quote="lunch")
             )
-        with pytest.raises(BadRequest, match="(?i)message to be replied not found"):
+        with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):
             await bot.send_message(ada.id, "x", reply_parameters=ReplyParameters(9999))
         loose = await bot.send_message(
             ada.id, "x", reply_parameters=ReplyParameters(9999, allow_sending_without_reply=True)
         )
         assert loose.reply_to_message is None
         elsewhere = await bot.send_message(
-            group.id, "About that:", reply_parameters=ReplyParameters(said["message_id"], chat_id=ada.id)
+            group.id,
+            "About that:",
+            reply_parameters=ReplyParameters(said["message_id"], chat_id=ada.id),
         )
         assert elsewhere.reply_to_message is None
         assert elsewhere.external_reply is not None
@@ -201,7 +212,9 @@ async def test_replies_quotes_and_topics_on_send(
         assert elsewhere.external_reply.message_id == said["message_id"]
 
         talks = await group.create_topic("Talks", by=ada)
-        doc = await bot.send_document(group.id, b"%PDF", filename="map.pdf", message_thread_id=talks)
+        doc = await bot.send_document(
+            group.id, b"%PDF", filename="map.pdf", message_thread_id=talks
+        )
         assert doc.message_thread_id == talks
         assert doc.is_topic_message
         posted = await ada.send("Slides please", chat=group, topic=talks)
@@ -225,19 +238,21 @@ async def test_commands_per_scope_and_language(emu: BotApiEmulator, ada: FakeUse
             [BotCommand("my", "My talks")], scope=BotCommandScopeAllPrivateChats()
         )
         await bot.set_my_commands(
-            [BotCommand("broadcast", "Broadcast")], scope=BotCommandScopeChat(ada.id), language_code="ru"
+            [BotCommand("broadcast", "Broadcast")],
+            scope=BotCommandScopeChat(ada.id),
+            language_code="ru",
         )
         assert [c.command for c in await bot.get_my_commands()] == ["start", "agenda"]
         assert [c.description for c in await bot.get_my_commands(language_code="ru")] == ["Начать"]
         assert await bot.get_my_commands(language_code="de") == ()  # no fallback in the API
-        assert [c.command for c in await bot.get_my_commands(BotCommandScopeChat(ada.id), "ru")] == [
-            "broadcast"
-        ]
-        with pytest.raises(BadRequest, match="(?i)invalid language code specified"):
+        assert [
+            c.command for c in await bot.get_my_commands(BotCommandScopeChat(ada.id), "ru")
+        ] == ["broadcast"]
+        with pytest.raises(BadRequest, match=r"(?i)invalid language code specified"):
             await bot.set_my_commands([BotCommand("a", "b")], language_code="english")
-        with pytest.raises(BadRequest, match="(?i)command description must be non-empty"):
+        with pytest.raises(BadRequest, match=r"(?i)command description must be non-empty"):
             await bot.set_my_commands([BotCommand("a", " ")])
-        with pytest.raises(BadRequest, match="(?i)bot_command_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
             await bot.set_my_commands([BotCommand("Agenda", "x")])
     # What each person sees, resolved like Telegram's apps.
     bob = emu.user(1002, "Bob", language_code="de")
@@ -257,7 +272,8 @@ async def test_strict_command_scopes() -> None:
             scope={"type": "chat", "chat_id": 5},
         )
         assert (status, body["description"]) == (400, "Bad Request: chat not found")
-        status, body = await raw_call(
-            emu, "setMyCommands", commands=[], scope={"type": "everyone"}
+        status, body = await raw_call(emu, "setMyCommands", commands=[], scope={"type": "everyone"})
+        assert (
+            body["description"]
+            == "Bad Request: can't parse BotCommandScope: Unsupported type specified"
         )
-        assert body["description"] == "Bad Request: can't parse BotCommandScope: Unsupported type specified"

@@ -261,3 +261,49 @@ async def test_a_fault_can_target_paid_sends_only() -> None:
             await bot.send_message(ada.id, "paid", allow_paid_broadcast=True)
         assert rule.fired == 1
         await bot.shutdown()
+
+
+# ------------------------------------------------------------------ in-process transport
+async def test_in_process_transport_behaves_like_http() -> None:
+    from telegram import InputFile, Update
+    from telegram.ext import CommandHandler, ContextTypes
+
+    from bot.emulator.transport import EmulatorRequest
+
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_html("<b>hi</b> &amp; welcome")
+        await update.effective_message.reply_document(InputFile(b"%PDF", filename="map.pdf"))
+
+    async with BotApiEmulator(latency_ms=20, flood_limit_per_chat_per_second=5) as emu:
+        ada = emu.user(1001, "Ada")
+        app = (
+            Application.builder()
+            .token(TOKEN)
+            .base_url(emu.base_url)
+            .base_file_url(emu.base_file_url)
+            .request(EmulatorRequest(emu))
+            .get_updates_request(EmulatorRequest(emu))
+            .build()
+        )
+        app.add_handler(CommandHandler("start", start))
+        async with app:
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            await app.start()
+            await ada.send("/start")
+            first = await ada.next_message()
+            doc = await ada.next_message()
+            assert first.plain_text == "hi & welcome"
+            assert doc.document_name == "map.pdf"
+            assert doc.document_bytes == b"%PDF"
+            file = await app.bot.get_file(doc.raw["document"]["file_id"])
+            assert bytes(await file.download_as_bytearray()) == b"%PDF"
+            with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+                await app.bot.send_message(4242, "nobody")
+            await app.updater.stop()
+            await app.stop()
+        assert all(
+            c.answered_at is not None and c.answered_at - c.at >= 0.015
+            for c in emu.calls_of("sendMessage")
+        )
