@@ -109,6 +109,7 @@ class WebhookDispatcher:
         self._queues: dict[int, _Queue] = {}
         self._ready: list[tuple[float, int, int]] = []  # (wakeup_at, head update_id, queue)
         self._in_flight = 0
+        self._queued = 0  # updates waiting in the queues (not in flight)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._workers: set[asyncio.Task[None]] = set()
@@ -122,7 +123,7 @@ class WebhookDispatcher:
     @property
     def busy(self) -> bool:
         """Updates not yet acknowledged by the bot (wait_idle waits for them)."""
-        return self._in_flight > 0 or any(q.items for q in self._queues.values())
+        return self._in_flight > 0 or self._queued > 0
 
     def route(self, public_prefix: str, local_base: str) -> None:
         """Deliver what the bot registers under ``public_prefix`` to ``local_base`` instead
@@ -236,6 +237,7 @@ class WebhookDispatcher:
         if queue is None:
             queue = self._queues[qid] = _Queue(deque())
         queue.items.append(update)
+        self._queued += 1
         if len(queue.items) == 1 and not queue.busy:
             queue.wakeup_at = time.monotonic()
             heapq.heappush(self._ready, (queue.wakeup_at, int(update["update_id"]), qid))
@@ -244,6 +246,8 @@ class WebhookDispatcher:
     def clear(self) -> None:
         for queue in self._queues.values():
             queue.items.clear()
+        self._queues = {qid: q for qid, q in self._queues.items() if q.busy}
+        self._queued = 0
         self._ready.clear()
 
     async def _close(self) -> None:
@@ -262,6 +266,7 @@ class WebhookDispatcher:
         self._queues.clear()
         self._ready.clear()
         self._in_flight = 0
+        self._queued = 0
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -283,6 +288,7 @@ class WebhookDispatcher:
                     continue
                 queue.busy = True
                 self._in_flight += 1
+                self._queued -= 1
                 worker = asyncio.get_running_loop().create_task(self._deliver(qid, queue))
                 self._workers.add(worker)
                 worker.add_done_callback(self._workers.discard)
@@ -343,7 +349,8 @@ class WebhookDispatcher:
             WebhookDelivery(int(update["update_id"]), attempt, status, error, time.monotonic())
         )
         if error is None:
-            queue.items.popleft()
+            if queue.items and queue.items[0] is update:
+                queue.items.popleft()
             queue.fails = 0
             queue.delay = 0.0
             pending = self.emu._pending.get(int(update["update_id"]))
@@ -369,10 +376,13 @@ class WebhookDispatcher:
                 delay = min(self.max_retry_delay, max(queue.delay, self.retry_delay) * 2)
             queue.delay = delay
             now = time.monotonic() + delay
+            self._queued += 1  # back in its queue
         self.emu._last_activity = time.monotonic()
         if queue.items:
             queue.wakeup_at = now
             heapq.heappush(self._ready, (now, int(queue.items[0]["update_id"]), qid))
+        elif self._queues.get(qid) is queue:
+            del self._queues[qid]  # empty queues are forgotten: memory stays O(busy chats)
         self.emu._signal.notify()
         self._wake.set()
 
