@@ -383,6 +383,39 @@ class FakeUser(ChatReader):
         """Wait until the bot answers the given callback query."""
         return await self.emulator.wait_callback_answer(callback_query_id, timeout=timeout)
 
+    def web_app_init_data(
+        self,
+        bot_token: str | None = None,
+        *,
+        auth_date: int | None = None,
+        query_id: str | None = "AAE",
+        start_param: str | None = None,
+        chat_type: str | None = None,
+        chat_instance: str | None = None,
+    ) -> str:
+        """The signed ``initData`` Telegram gives the bot's Mini App opened by this user.
+
+        ``bot_token`` defaults to the emulator's token; ``auth_date`` (Unix time) to now. Pass
+        another token or an old ``auth_date`` to forge or age it.
+        """
+        from bot.emulator.webapp import sign_init_data
+
+        token = bot_token or self.emulator.token
+        if not token:
+            raise AssertionError("pass bot_token: this emulator accepts any token")
+        if query_id == "AAE":  # a per-user query id, as Telegram's look
+            query_id = f"AAE{self.id:x}"
+        return sign_init_data(
+            self.as_user(),
+            token,
+            auth_date=auth_date,
+            query_id=query_id,
+            start_param=start_param,
+            chat_type=chat_type,
+            chat_instance=chat_instance,
+            seed=self.id,
+        )
+
     def block_bot(self) -> None:
         """Block the bot (``my_chat_member`` to ``kicked``); sends then get 403."""
         self.emulator.block(self.id)

@@ -277,3 +277,33 @@ async def test_strict_command_scopes() -> None:
             body["description"]
             == "Bad Request: can't parse BotCommandScope: Unsupported type specified"
         )
+
+
+def test_web_app_init_data_is_signed_like_telegram() -> None:
+    import hashlib
+    import hmac
+    import json
+    from urllib.parse import parse_qsl
+
+    emu = BotApiEmulator(token=TOKEN)
+    ada = emu.user(1001, "Ada/Lovelace", username="ada", language_code="en")
+    raw = ada.web_app_init_data(auth_date=1_700_000_000, start_param="s_keynote")
+    fields = dict(parse_qsl(raw))
+    assert set(fields) == {"query_id", "user", "start_param", "auth_date", "signature", "hash"}
+    assert fields["auth_date"] == "1700000000"
+    assert '"first_name":"Ada\\/Lovelace"' in fields["user"]  # Telegram escapes slashes
+    assert json.loads(fields["user"]) == {
+        "id": 1001,
+        "first_name": "Ada/Lovelace",
+        "username": "ada",
+        "language_code": "en",
+        "allows_write_to_pm": True,
+    }
+    # The documented check, written out independently.
+    check = "\n".join(f"{k}={v}" for k, v in sorted(fields.items()) if k != "hash")
+    secret = hmac.new(b"WebAppData", TOKEN.encode(), hashlib.sha256).digest()
+    assert hmac.new(secret, check.encode(), hashlib.sha256).hexdigest() == fields["hash"]
+    forged = dict(parse_qsl(ada.web_app_init_data("999:OTHER-TOKEN")))
+    assert forged["hash"] != fields["hash"]
+    with pytest.raises(AssertionError, match="pass bot_token"):
+        BotApiEmulator().user(1, "X").web_app_init_data()
