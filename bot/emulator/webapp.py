@@ -25,11 +25,8 @@ JsonDict = dict[str, Any]
 
 def web_app_user(user: JsonDict, *, allows_write_to_pm: bool = True) -> JsonDict:
     """WebAppUser: the User fields Mini Apps receive."""
-    data = {
-        k: user[k]
-        for k in ("id", "first_name", "last_name", "username", "language_code")
-        if k in user
-    }
+    keys = ("id", "first_name", "last_name", "username", "language_code")
+    data: JsonDict = {k: user[k] for k in keys if k in user}
     if user.get("is_premium"):
         data["is_premium"] = True
     data["allows_write_to_pm"] = allows_write_to_pm
