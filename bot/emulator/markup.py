@@ -84,6 +84,8 @@ def _decode_entity(text: str, i: int) -> tuple[str, int] | None:
 
 
 def _decode_attr_value(value: str) -> str:
+    if "&" not in value:
+        return value
     out: list[str] = []
     i = 0
     while i < len(value):
