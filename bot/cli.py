@@ -102,8 +102,19 @@ def cmd_chat(args: argparse.Namespace) -> int:
             user_id=args.user_id,
             organiser=args.organiser,
             demo=args.demo,
+            latency_ms=args.latency,
         )
     )
+
+
+def _milliseconds(value: str) -> float:
+    try:
+        ms = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of milliseconds") from None
+    if not 0 <= ms <= 60_000:
+        raise argparse.ArgumentTypeError("the round trip must be between 0 and 60000 ms")
+    return ms
 
 
 def parser() -> argparse.ArgumentParser:
@@ -119,6 +130,13 @@ def parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="the sample conference, clock at its opening (a fresh database, as always)",
+    )
+    chat.add_argument(
+        "--latency",
+        type=_milliseconds,
+        default=0.0,
+        metavar="MS",
+        help="answer every Bot API call after MS milliseconds, as a real network does (e.g. 100)",
     )
     chat.set_defaults(func=cmd_chat)
     check = sub.add_parser("check", help="validate an agenda file and summarise it")

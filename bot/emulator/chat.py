@@ -141,9 +141,12 @@ async def run_chat(
     user_id: int = 1001,
     organiser: bool = False,
     demo: bool = False,
+    latency_ms: float = 0.0,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
+    """Chat with the bot; ``latency_ms`` answers every Bot API call after that round trip,
+    so a demo shows how the bot feels on a real network."""
     stdin = stdin or sys.stdin
     out = stdout or sys.stdout
     try:
@@ -161,7 +164,7 @@ async def run_chat(
         clock = SystemClock(tz)
     color = out.isatty()
     with tempfile.TemporaryDirectory(prefix="confbot-chat-") as tmp:
-        async with BotApiEmulator() as emu:
+        async with BotApiEmulator(latency_ms=latency_ms) as emu:
             organisers = set(settings.ORGANISER_IDS) | ({user_id} if organiser else set())
             chat_settings = settings_for(
                 emu,
@@ -179,9 +182,10 @@ async def run_chat(
             session = ChatSession(user, out, color=color)
             emu.listeners.append(session.on_event)
             conf = agenda.conference
+            network = f", {latency_ms:g} ms round trip" if latency_ms > 0 else ""
             out.write(
                 f"confbot chat: {conf.name} — clock at "
-                f"{clock.now().astimezone(tz):%a %d %b %Y %H:%M} ({tz.key})\n"
+                f"{clock.now().astimezone(tz):%a %d %b %Y %H:%M} ({tz.key}){network}\n"
                 "Type a message or a command (/help); a number presses a button; "
                 "Ctrl-D ends.\n"
             )

@@ -28,6 +28,7 @@ class FaultRule:
 
     ``status=None`` with ``delay>0`` is a pure latency rule. ``times=None`` fires forever;
     ``probability<1`` fires at random from a ``random.Random(seed)`` private to the rule.
+    ``paid=True`` matches only sends with ``allow_paid_broadcast`` (``False``: only free ones).
     """
 
     method: str | None = None
@@ -39,6 +40,7 @@ class FaultRule:
     seed: int | None = None
     delay: float = 0.0
     description: str | None = None
+    paid: bool | None = None
     fired: int = 0
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
@@ -49,12 +51,14 @@ class FaultRule:
     def exhausted(self) -> bool:
         return self.times is not None and self.fired >= self.times
 
-    def applies_to(self, method: str, chat_id: int | str | None) -> bool:
-        """Static match (method and chat), without consuming the rule."""
+    def applies_to(self, method: str, chat_id: int | str | None, paid: bool | None = None) -> bool:
+        """Static match (method, chat, paid), without consuming the rule."""
         if self.method is None:
             if method.lower() == "getupdates":
                 return False
         elif self.method.lower() != method.lower():
+            return False
+        if self.paid is not None and bool(paid) != self.paid:
             return False
         return self.chat_id is None or str(self.chat_id) == str(chat_id)
 
@@ -93,6 +97,7 @@ class FaultInjector:
         seed: int | None = None,
         delay: float = 0.0,
         description: str | None = None,
+        paid: bool | None = None,
     ) -> FaultRule:
         """Add a rule and return it (``rule.fired`` tells how often it hit)."""
         if status is None and delay <= 0:
@@ -109,6 +114,7 @@ class FaultInjector:
             seed=seed,
             delay=delay,
             description=description,
+            paid=paid,
         )
         self.rules.append(rule)
         return rule
@@ -119,11 +125,13 @@ class FaultInjector:
     def clear(self) -> None:
         self.rules.clear()
 
-    def decide(self, method: str, chat_id: int | str | None) -> FaultDecision:
+    def decide(
+        self, method: str, chat_id: int | str | None, paid: bool | None = None
+    ) -> FaultDecision:
         """Consume the rules that fire for this call and combine them."""
         decision = FaultDecision()
         for rule in self.rules:
-            if rule.exhausted or not rule.applies_to(method, chat_id):
+            if rule.exhausted or not rule.applies_to(method, chat_id, paid):
                 continue
             if decision.rule is not None and rule.status is not None:
                 continue  # an error is already chosen; only pure latency rules still apply

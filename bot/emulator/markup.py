@@ -47,6 +47,8 @@ class EntityParseError(ValueError):
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units: the unit Telegram uses for entity offsets."""
+    if text.isascii():
+        return len(text)
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -82,6 +84,8 @@ def _decode_entity(text: str, i: int) -> tuple[str, int] | None:
 
 
 def _decode_attr_value(value: str) -> str:
+    if "&" not in value:
+        return value
     out: list[str] = []
     i = 0
     while i < len(value):
@@ -256,3 +260,266 @@ def _close(top: _Open, end: int, stack: list[_Open], entities: list[JsonDict]) -
     elif kind == "pre" and top.attrs.get("language"):
         entity["language"] = top.attrs["language"]
     entities.append(entity)
+
+
+# ---------------------------------------------------------------------------------------------
+# reply_markup validation
+#
+# Wording follows the Bot API server (tdlib/telegram-bot-api: Client::get_reply_markup) and
+# tdlib (ReplyMarkup.cpp, LinkManager::check_link); the server lower-cases the first letter
+# of a message unless it is an UPPER_CASE code. Codes such as BUTTON_DATA_INVALID come from
+# Telegram's servers behind tdlib.
+
+
+class MarkupError(ValueError):
+    """A refused reply_markup; the text is what follows "Bad Request: "."""
+
+
+class _Final(MarkupError):
+    """Raised past the JSON layer: no "can't parse ... button:" prefix."""
+
+
+#: Deep-link start parameters: what Telegram apps pass on (tdlib is_base64url_characters).
+START_PARAMETER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_TG_HOST_RE = re.compile(r"[A-Za-z0-9_-]+")
+_T_ME_HOSTS = frozenset({"t.me", "telegram.me", "telegram.dog", "www.t.me"})
+
+
+def _link_problem(url: str, *, https_only: bool) -> str | None:
+    """Why Telegram would refuse ``url`` in a button (LinkManager::check_link), or None."""
+    from urllib.parse import urlsplit
+
+    lowered = url.lower()
+    is_tg = lowered.startswith("tg:")
+    if https_only and not lowered.startswith("https://"):
+        return "Only HTTPS links are allowed"
+    if is_tg:
+        rest = url[3:]
+        if rest.startswith("//"):
+            rest = rest[2:]
+        host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+        if not host or "@" in host or ":" in host:
+            return "Wrong tg URL"
+        if not _TG_HOST_RE.fullmatch(host):
+            return "Unallowed characters in URL host"
+        return None
+    if "://" not in url:
+        url = "http://" + url  # tdlib assumes http for a bare host
+    elif not lowered.startswith(("http://", "https://")):
+        return "Unsupported URL protocol"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "Wrong port number specified in the URL"
+    host = parts.hostname or ""
+    if not host:
+        return "URL host is empty"
+    if port == 0:
+        return "Wrong port number specified in the URL"
+    if "." not in host and ":" not in host:
+        return "Wrong HTTP URL"
+    return None
+
+
+def _deep_link_problem(url: str) -> str | None:
+    """A t.me/tg:// start parameter Telegram apps would drop (stricter than Telegram)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    try:
+        parts = urlsplit(url if "://" in url else "https://" + url)
+    except ValueError:
+        return None
+    is_tg_resolve = parts.scheme.lower() == "tg" and parts.netloc.lower() == "resolve"
+    if not is_tg_resolve and (parts.hostname or "").lower() not in _T_ME_HOSTS:
+        return None
+    for key in ("start", "startgroup"):
+        for value in parse_qs(parts.query, keep_blank_values=True).get(key, []):
+            if not START_PARAMETER_RE.fullmatch(value):
+                return (
+                    f"{key} parameter {value!r} must be 1-64 characters of A-Za-z0-9_- "
+                    "(emulator check: Telegram keeps the button, but the app drops the "
+                    "parameter)"
+                )
+    return None
+
+
+def _required_string(obj: JsonDict, name: str) -> str:
+    if name not in obj:
+        raise MarkupError(f'Can\'t find field "{name}"')
+    value = obj[name]
+    if not isinstance(value, str):
+        raise MarkupError(f'Field "{name}" must be of type String')
+    return value
+
+
+def _required_object(obj: JsonDict, name: str) -> JsonDict:
+    if name not in obj:
+        raise MarkupError(f'Can\'t find field "{name}"')
+    value = obj[name]
+    if not isinstance(value, dict):
+        raise MarkupError(f'Field "{name}" must be of type Object')
+    return value
+
+
+def _lower_first(text: str) -> str:
+    """The Bot API lower-cases a message's first letter unless it is an UPPER_CASE code."""
+    if len(text) >= 2 and (text[1] == "_" or text[1].isupper()):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _inline_button(button: Any, *, chat_type: str, strict_deep_links: bool) -> None:
+    """One InlineKeyboardButton, checked in the order the Bot API server reads it."""
+    if not isinstance(button, dict):
+        raise MarkupError("InlineKeyboardButton must be an Object")
+    text = _required_string(button, "text")
+    url = button.get("url")
+    data = button.get("callback_data")
+    if isinstance(url, str) and url:
+        kind = "url"
+    elif isinstance(data, str) and data:
+        kind = "callback_data"
+    else:
+        for kind in (
+            "callback_game",
+            "pay",
+            "switch_inline_query",
+            "switch_inline_query_chosen_chat",
+            "switch_inline_query_current_chat",
+            "login_url",
+            "web_app",
+            "copy_text",
+        ):
+            if kind in button:
+                break
+        else:
+            raise MarkupError("Text buttons are unallowed in the inline keyboard")
+    if kind in ("switch_inline_query", "switch_inline_query_current_chat"):
+        _required_string(button, kind)
+    elif kind in ("switch_inline_query_chosen_chat", "copy_text"):
+        _required_object(button, kind)
+    elif kind in ("login_url", "web_app"):
+        _required_string(_required_object(button, kind), "url")
+    # From here on the checks are tdlib's and the server's, reported without the prefix.
+    if not text:
+        raise _Final("Inline keyboard button text must be non-empty")
+    if kind == "url":
+        assert isinstance(url, str)
+        problem = _link_problem(url, https_only=False)
+        if problem:
+            raise _Final(f"Inline keyboard button URL '{url}' is invalid: {problem}")
+        if strict_deep_links:
+            problem = _deep_link_problem(url)
+            if problem:
+                raise _Final(f"Inline keyboard button URL '{url}' is invalid: {problem}")
+    elif kind == "callback_data":
+        assert isinstance(data, str)
+        if len(data.encode()) > 64:
+            raise _Final("BUTTON_DATA_INVALID")
+    elif kind == "web_app":
+        app_url = button["web_app"]["url"]
+        problem = _link_problem(app_url, https_only=True)
+        if problem:
+            raise _Final(f"Inline keyboard button Web App URL '{app_url}' is invalid: {problem}")
+        if chat_type != "private":
+            raise _Final("BUTTON_TYPE_INVALID")
+    elif kind == "login_url":
+        login = button["login_url"]["url"]
+        problem = _link_problem(login, https_only=True)
+        if problem:
+            raise _Final(f"Inline keyboard button login URL '{login}' is invalid: {problem}")
+    elif kind in ("switch_inline_query", "switch_inline_query_current_chat") and (
+        chat_type == "channel"
+    ):
+        raise _Final(
+            f"Can't use {kind} button in a channel chat, because users will not be able "
+            "to use the button without knowing bot's username"
+        )
+
+
+def _keyboard_button(button: Any, *, chat_type: str) -> None:
+    if isinstance(button, str):
+        return
+    if not isinstance(button, dict):
+        raise MarkupError("KeyboardButton must be a String or an Object")
+    _required_string(button, "text")
+    private = chat_type == "private"
+    if "web_app" in button:
+        app_url = _required_string(_required_object(button, "web_app"), "url")
+        if not private:
+            raise _Final("Web App buttons can be used in private chats only")
+        problem = _link_problem(app_url, https_only=True)
+        if problem:
+            raise _Final(f"Keyboard button Web App URL '{app_url}' is invalid: {problem}")
+    if button.get("request_contact") and not private:
+        raise _Final("Phone number can be requested in private chats only")
+    if button.get("request_location") and not private:
+        raise _Final("Location can be requested in private chats only")
+    if "request_poll" in button and not private:
+        raise _Final("Poll can be requested in private chats only")
+
+
+def check_reply_markup(
+    markup: Any,
+    *,
+    chat_type: str = "private",
+    strict_deep_links: bool = True,
+    inline_only: bool = False,
+) -> JsonDict | None:
+    """Validate ``reply_markup`` like Telegram; return it, or None when it sets no keyboard.
+
+    Raises MarkupError with the text that follows "Bad Request: ".
+    """
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise MarkupError("object expected as reply markup")
+    try:
+        keyboard = markup.get("keyboard")
+        if keyboard is not None:
+            if not isinstance(keyboard, list) or not all(isinstance(r, list) for r in keyboard):
+                raise _Final('Field "keyboard" must be an Array of Arrays')
+            for row in keyboard:
+                for button in row:
+                    try:
+                        _keyboard_button(button, chat_type=chat_type)
+                    except _Final:
+                        raise
+                    except MarkupError as err:
+                        raise _Final(f"Can't parse keyboard button: {err}") from None
+        rows = markup.get("inline_keyboard")
+        if rows is not None:
+            if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+                raise _Final(
+                    'Field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+                )
+            for row in rows:
+                for button in row:
+                    try:
+                        _inline_button(
+                            button, chat_type=chat_type, strict_deep_links=strict_deep_links
+                        )
+                    except _Final:
+                        raise
+                    except MarkupError as err:
+                        raise _Final(f"Can't parse inline keyboard button: {err}") from None
+    except MarkupError as err:
+        raise MarkupError(_lower_first(str(err))) from None
+    has_keyboard = isinstance(keyboard, list) and any(keyboard)
+    has_inline = isinstance(rows, list) and any(rows)
+    if has_keyboard:
+        if inline_only:
+            raise MarkupError("inline keyboard expected")
+        return markup
+    if has_inline:
+        return markup
+    if markup.get("remove_keyboard") or markup.get("hide_keyboard") or markup.get("force_reply"):
+        if inline_only:
+            raise MarkupError("inline keyboard expected")
+        return markup
+    return None
+
+
+def is_inline_keyboard(markup: JsonDict | None) -> bool:
+    return bool(markup) and bool((markup or {}).get("inline_keyboard"))
