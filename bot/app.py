@@ -35,12 +35,12 @@ FEATURES: tuple[str, ...] = (
     "handlers.tracking",
     "handlers.errors",
     "handlers.delivery",
-    "handlers.attendee",
+    "handlers.agenda",
     "handlers.bookmarks",
     "handlers.feedback",
-    "handlers.organiser",
-    "handlers.speaker",
-    "handlers.agenda_refresh",
+    "handlers.broadcasts",
+    "handlers.speakers",
+    "handlers.live_agenda",
     "handlers.questions",
 )
 

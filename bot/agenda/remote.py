@@ -17,7 +17,7 @@ Why it is shaped like this:
 * Organisers hear about a failure once per streak and about the recovery once: the streak
   (since when, why) is kept on disk too, so a bot restarting in a loop does not repeat itself.
 
-No telegram here: ``handlers/agenda_refresh.py`` schedules :meth:`AgendaFetcher.fetch` and turns
+No telegram here: ``handlers/live_agenda.py`` schedules :meth:`AgendaFetcher.fetch` and turns
 outcomes into ``/reload``-style agenda swaps and organiser notices.
 """
 

@@ -14,9 +14,9 @@ from telegram.ext import CallbackContext
 from bot.emulator import BotApiEmulator
 from bot.emulator.harness import BotHarness
 from bot.emulator.users import FakeUser
-from handlers.agenda_refresh import JOB_NAME
+from handlers.live_agenda import JOB_NAME
 from tests.conftest import HarnessFactory
-from tests.live_agenda import ScheduleServer, schedule
+from tests.live_agenda.server import ScheduleServer, schedule
 
 ORGANISER = 9001
 GARBAGE = b'{"schedule": {"conference": {"title": "half a file", "days": ['

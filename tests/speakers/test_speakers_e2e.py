@@ -17,7 +17,7 @@ from bot.emulator.harness import BotHarness
 from bot.outgoing import OutgoingMessage
 from bot.store.db import ts
 from handlers.common import send
-from handlers.speaker import _reminder_renderer
+from handlers.speakers import _reminder_renderer
 from tests.conftest import BRUSSELS, HarnessFactory, brussels
 
 ORGANISER = 42

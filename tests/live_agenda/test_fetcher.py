@@ -11,7 +11,7 @@ import pytest
 
 from bot.agenda.remote import AgendaFetcher, Changed, Failed, Unchanged, name_for_url
 from bot.clock import ManualClock
-from tests.live_agenda import ScheduleServer, schedule
+from tests.live_agenda.server import ScheduleServer, schedule
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

@@ -13,7 +13,7 @@ from bot.agenda.diff import Changes
 from bot.emulator.harness import BotHarness
 from bot.emulator.users import BotMessage, FakeUser
 from bot.runtime import AgendaState
-from handlers.organiser import html_after
+from handlers.broadcasts import html_after
 from tests.conftest import BRUSSELS, HarnessFactory, brussels
 
 ORG = 4242

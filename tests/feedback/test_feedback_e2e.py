@@ -128,7 +128,7 @@ async def test_prompt_rate_comment_stats_export_forged_and_restart(
     html = "\n".join([page for section in sections for page in await section(bot.runtime)])
     assert "4.0" in html
     assert "&lt;b&gt;talk&lt;/b&gt; &amp;" in html
-    if importlib.util.find_spec("handlers.organiser") is not None:
+    if importlib.util.find_spec("handlers.broadcasts") is not None:
         await org.send("/stats")
         stats = await org.wait_for(lambda m: "Feedback" in (m.text or ""))
         assert "4.0" in stats.text
