@@ -95,7 +95,7 @@ async def run(users: int, rate: float, flood: float) -> dict[str, float]:
                 await probe.send("/start")
                 await probe.next_message()
                 rule = emu.faults.add("sendMessage", 429, retry_after=1, probability=flood, seed=3)
-                delivery: Delivery = rt.services["delivery"]
+                delivery: Delivery = rt.delivery
                 repo = OutboxRepo(rt.store.db)
                 batch = await repo.create_batch(
                     "broadcast", clock.now(), created_by=ORG, audience="everyone", payload={}

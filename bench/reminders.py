@@ -82,8 +82,8 @@ async def crowd(users: int, rate: float) -> dict[str, Any]:
             await harness.start()
             try:
                 rt = harness.runtime
-                planner: ReminderPlanner = rt.services["reminders"]
-                delivery = rt.services["delivery"]
+                planner: ReminderPlanner = rt.reminders.planner
+                delivery = rt.delivery
                 sent_before = len(emu.sends)
                 deadline = time.monotonic() + spread_s + 120
                 while time.monotonic() < deadline:

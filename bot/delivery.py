@@ -88,8 +88,10 @@ class Transport(Protocol):
     async def send(self, chat_id: int, message: OutgoingMessage) -> None: ...
 
 
-#: Turns a row's payload into a message at send time; None means "no longer relevant".
-Renderer = Callable[[dict[str, Any], int], Awaitable[OutgoingMessage | None]]
+#: Turns a row into a message at send time, from current data; None means "no longer
+#: relevant" (the row is closed as ``skipped``). It gets the whole row: the payload, the
+#: recipient's chat id (their user id in a private chat), the kind, batch and session.
+Renderer = Callable[[OutboxRow], Awaitable[OutgoingMessage | None]]
 
 
 class Pacer:
@@ -207,7 +209,14 @@ class Delivery:
 
     # ------------------------------------------------------------------ API
     def register_renderer(self, kind: str, renderer: Renderer) -> None:
+        if kind in self._renderers:
+            raise ValueError(f"outbox kind {kind!r} has a renderer already")
         self._renderers[kind] = renderer
+
+    @property
+    def renderers(self) -> dict[str, Renderer]:
+        """Kind -> renderer (a copy): the composition root checks every kind has one."""
+        return dict(self._renderers)
 
     async def enqueue(self, envelopes: Sequence[Envelope]) -> int:
         """Write all rows in one transaction; returns how many were new. Wakes the sender."""
@@ -397,7 +406,7 @@ class Delivery:
             self.stats["failed"] += 1
             return None
         try:
-            message = await renderer(row.payload, row.chat_id)
+            message = await renderer(row)
         except Exception:
             log.exception("delivery: rendering row %s (%s) failed", row.id, row.kind)
             await self.repo.finish(row.id, FAILED, now, "rendering failed")

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from bot.agenda.index import AgendaIndex
 from bot.agenda.model import HEADLINE_TYPES, Session
+from bot.agenda.state import CurrentAgenda
 from bot.delivery import Envelope
 from bot.store.bookmarks import BookmarksRepo
 from bot.store.db import Database
@@ -49,6 +50,8 @@ SPREAD_HORIZON = timedelta(minutes=30)
 FEEDBACK_LOOKBACK = timedelta(hours=6)
 #: SQLite host parameters per statement stay well under its limit.
 _CHUNK = 200
+#: Seconds between planning ticks (the job); each looks ``2 * interval + 30`` s ahead.
+TICK_SECONDS = 30.0
 
 
 class Outbox(Protocol):
@@ -493,3 +496,73 @@ async def still_wanted(
     # Rounded: sent a second ahead (SEND_AHEAD), "in 10 minutes" must not read "in 11".
     left = max(1, round((session.start - now).total_seconds() / 60))
     return DueReminder(session, left)
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A user's reminder setting: minutes before a session (0 = off), and "every panel"."""
+
+    minutes: int
+    is_default: bool
+    headline: bool
+
+
+class Reminders:
+    """The reminders feature: each user's lead time and "every panel and keynote" switch, the
+    planning right after a change, and the send-time check of a queued reminder."""
+
+    def __init__(
+        self,
+        planner: ReminderPlanner,
+        users: UsersRepo,
+        bookmarks: BookmarksRepo,
+        current: CurrentAgenda,
+        *,
+        default_lead: int,
+    ) -> None:
+        self.planner = planner
+        self.users = users
+        self.bookmarks = bookmarks
+        self.current = current
+        self.default_lead = default_lead
+
+    async def lead(self, user_id: int) -> Lead:
+        user = await self.users.get(user_id)
+        own = user.reminder_minutes if user else None
+        headline = bool(user and user.remind_headline)
+        return Lead(effective_lead(own, self.default_lead), own is None, headline)
+
+    async def set_lead(self, user_id: int, minutes: int) -> None:
+        await self.users.set_reminder_minutes(user_id, minutes)
+        await self.plan_for(user_id)
+
+    async def set_headline(self, user_id: int, on: bool) -> None:
+        await self.users.set_remind_headline(user_id, on)
+        if on:
+            await self.plan_for(user_id)
+
+    async def plan_for(self, user_id: int) -> None:
+        """Right after a change: a reminder whose due time already passed goes out at once."""
+        try:
+            await self.planner.tick(self.current.now(), user_id=user_id)
+        except Exception:  # the periodic tick will catch up; the user's change is saved
+            log.exception("planning reminders for user %s failed", user_id)
+
+    async def tick(self) -> None:
+        """The periodic planning (a job every ``TICK_SECONDS``, and once at start)."""
+        try:
+            await self.planner.tick(self.current.now())
+        except Exception:
+            log.exception("reminder planning failed; retrying at the next tick")
+
+    async def still_wanted(self, payload: dict[str, Any], chat_id: int) -> DueReminder | None:
+        """The send-time check of a queued reminder (see ``still_wanted``)."""
+        return await still_wanted(
+            self.current.index,
+            self.users,
+            self.bookmarks,
+            self.default_lead,
+            payload,
+            chat_id,
+            self.current.now(),
+        )

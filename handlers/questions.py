@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Message, Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot import texts
 from bot.outgoing import OutgoingMessage
 from handlers import render
-from handlers.common import Context, reply, runtime
+from handlers.common import Context, reply
+from handlers.context import ConfApp
+from handlers.feature import Feature
 
-#: A feature that may claim a text (a feedback comment, a broadcast's text); True = handled.
-TextHook = Callable[[Update, Context], Awaitable[bool]]
 MAX_QUESTION = 1000
 
 
 async def on_text(update: Update, context: Context) -> None:
-    rt = runtime(context)
+    rt = context.rt
     message = update.effective_message
     if message is None or message.text is None:
         return
-    hooks: list[TextHook] = rt.services.get("text_hooks", [])
-    for hook in hooks:
+    for hook in context.hooks.text:  # a feedback comment, a broadcast's text, ...
         if await hook(update, context):
             return
     text = message.text.strip()
@@ -47,5 +44,8 @@ class _ReplyToBot(filters.MessageFilter):
 QUESTIONS = filters.TEXT & ~filters.COMMAND & (filters.ChatType.PRIVATE | _ReplyToBot())
 
 
-def register(app: Application) -> None:
+def routes(app: ConfApp) -> None:
     app.add_handler(MessageHandler(QUESTIONS, on_text))
+
+
+FEATURE = Feature("questions", routes=routes)

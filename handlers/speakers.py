@@ -6,43 +6,32 @@ Thin: the rules (codes, hashes, expiry, who may link) live in ``bot.speakers``.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import texts
 from bot.agenda.index import session_key
 from bot.agenda.model import Session, Speaker
-from bot.feedback import FeedbackService
+from bot.csv_export import csv_bytes
 from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
+from bot.reminders import SPEAKER_REMINDER
 from bot.runtime import Runtime
-from bot.speakers import CODE_PREFIX, IssuedCode, SpeakerLinks, slots_of
+from bot.speakers import CODE_PREFIX, IssuedCode, slots_of
+from bot.store.outbox import OutboxRow
 from handlers import render
-from handlers.callbacks import BadCallback, decode, encode
-from handlers.common import (
-    Context,
-    command_args,
-    edit_or_send,
-    organisers_only,
-    reply,
-    runtime,
-    user_id,
-)
+from handlers.buttons import Press, button
+from handlers.callbacks import BadCallback, encode
+from handlers.common import Context, command_args, edit_or_send, organisers_only, reply, user_id
+from handlers.context import ConfApp
+from handlers.feature import Feature
 from handlers.menus import set_speaker_menu
 
 log = logging.getLogger("confbot.speakers")
 
 #: Room for the closing lines of a message made of many lines (Telegram's limit is 4096).
 CHUNK = 3900
-
-
-def service(rt: Runtime) -> SpeakerLinks:
-    svc: SpeakerLinks = rt.services["speakers"]
-    return svc
 
 
 def chunks(lines: list[str], limit: int = CHUNK) -> list[str]:
@@ -81,8 +70,8 @@ async def start_hook(update: Update, context: Context) -> bool:
     Always lets the normal welcome follow (returns False): a speaker is an attendee too, and a
     stranger with a bad code is better served by the welcome than by silence.
     """
-    rt = runtime(context)
-    svc = service(rt)
+    rt = context.rt
+    svc = rt.speakers
     user = update.effective_user
     if user is None:
         return False
@@ -116,8 +105,8 @@ async def start_hook(update: Update, context: Context) -> bool:
 
 async def _linked_speaker(update: Update, context: Context) -> Speaker | None:
     """The caller's speaker, or None after telling them kindly that they are not linked."""
-    rt = runtime(context)
-    speaker_id = await service(rt).speaker_of(user_id(update))
+    rt = context.rt
+    speaker_id = await rt.speakers.speaker_of(user_id(update))
     sp = rt.agenda.conference.speakers.get(speaker_id) if speaker_id else None
     if sp is None:
         await reply(update, context, OutgoingMessage(texts.not_a_speaker()))
@@ -129,7 +118,7 @@ def _names(people: tuple[Speaker, ...]) -> list[str]:
 
 
 async def myslots(update: Update, context: Context) -> None:
-    rt = runtime(context)
+    rt = context.rt
     sp = await _linked_speaker(update, context)
     if sp is None:
         return
@@ -151,7 +140,7 @@ async def myslots(update: Update, context: Context) -> None:
 async def myfeedback(update: Update, context: Context) -> None:
     """Ratings and comments on the caller's own sessions, through the feedback feature's
     ``for_speaker`` (one definition of averages for /stats and here), in programme order."""
-    rt = runtime(context)
+    rt = context.rt
     sp = await _linked_speaker(update, context)
     if sp is None:
         return
@@ -159,10 +148,7 @@ async def myfeedback(update: Update, context: Context) -> None:
     if not sessions:
         await reply(update, context, OutgoingMessage(texts.my_feedback_none(sp.name)))
         return
-    feedback = rt.services.get("feedback")
-    if not isinstance(feedback, FeedbackService):
-        feedback = FeedbackService(rt)
-    found = {st.session_id: st for st in await feedback.for_speaker(sp.id)}
+    found = {st.session_id: st for st in await rt.feedback.for_speaker(sp.id)}
     blocks = [texts.my_feedback_header(sp.name)]
     for s in sessions:
         st = found.get(s.id)
@@ -182,18 +168,17 @@ async def myfeedback(update: Update, context: Context) -> None:
 
 
 def _csv(rt: Runtime, issued: list[IssuedCode], links: dict[str, str]) -> bytes:
-    """name, speaker id, link, expires at: for a mail merge (formula-like cells defused)."""
-
-    def cell(value: str) -> str:
-        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["name", "speaker_id", "link", "expires_at"])
-    for c in issued:
-        expires = c.expires_at.astimezone(rt.tz).isoformat(timespec="minutes")
-        writer.writerow([cell(c.name), cell(c.speaker_id), links[c.speaker_id], expires])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheets then read UTF-8
+    """name, speaker id, link, expires at: for a mail merge (``bot.csv_export`` defuses cells)."""
+    rows = [
+        (
+            c.name,
+            c.speaker_id,
+            links[c.speaker_id],
+            c.expires_at.astimezone(rt.tz).isoformat(timespec="minutes"),
+        )
+        for c in issued
+    ]
+    return csv_bytes(("name", "speaker_id", "link", "expires_at"), rows)
 
 
 async def _linked_listing(rt: Runtime) -> OutgoingMessage:
@@ -201,7 +186,7 @@ async def _linked_listing(rt: Runtime) -> OutgoingMessage:
     speakers = rt.agenda.conference.speakers
     linked = [
         speakers[link.speaker_id]
-        for link in await service(rt).links()
+        for link in await rt.speakers.links()
         if link.speaker_id in speakers
     ]
     linked.sort(key=lambda sp: sp.name.casefold())
@@ -215,7 +200,7 @@ async def _linked_listing(rt: Runtime) -> OutgoingMessage:
 @organisers_only
 async def speakerlinks(update: Update, context: Context) -> None:
     """Fresh one-time links (all speakers, or those matching NAME), as text and as CSV."""
-    rt = runtime(context)
+    rt = context.rt
     uid = user_id(update)
     speakers = rt.agenda.conference.speakers
     if not speakers:
@@ -228,7 +213,7 @@ async def speakerlinks(update: Update, context: Context) -> None:
         if not wanted:
             await reply(update, context, OutgoingMessage(texts.speaker_links_no_match(query)))
             return
-    issued = await service(rt).issue(wanted, by=uid)  # stored (as hashes) before anything is sent
+    issued = await rt.speakers.issue(wanted, by=uid)  # stored (as hashes) before anything is sent
     username = context.bot.username
     links = {c.speaker_id: f"https://t.me/{username}?start={c.code}" for c in issued}
     hours = rt.settings.SPEAKER_LINK_HOURS
@@ -246,7 +231,7 @@ async def speakerlinks(update: Update, context: Context) -> None:
 
 
 async def _unlink(context: Context, rt: Runtime, sp: Speaker, by: int) -> bool:
-    user_id = await service(rt).unlink(sp.id, by=by)
+    user_id = await rt.speakers.unlink(sp.id, by=by)
     if user_id is None:
         return False
     log.info("organiser %s unlinked speaker %s", by, sp.id)
@@ -256,7 +241,7 @@ async def _unlink(context: Context, rt: Runtime, sp: Speaker, by: int) -> bool:
 
 @organisers_only
 async def unlink_command(update: Update, context: Context) -> None:
-    rt = runtime(context)
+    rt = context.rt
     uid = user_id(update)
     query = command_args(update)
     if not query:
@@ -267,7 +252,7 @@ async def unlink_command(update: Update, context: Context) -> None:
         await reply(update, context, OutgoingMessage(texts.speaker_links_no_match(query)))
         return
     if len(found) > 1:
-        linked = {link.speaker_id for link in await service(rt).links()}
+        linked = {link.speaker_id for link in await rt.speakers.links()}
         narrowed = [sp for sp in found if sp.id in linked]
         if len(narrowed) > 1:
             await reply(update, context, OutgoingMessage(texts.unlink_ambiguous(query)))
@@ -279,82 +264,62 @@ async def unlink_command(update: Update, context: Context) -> None:
     await reply(update, context, OutgoingMessage(text))
 
 
-async def unlink_button(update: Update, context: Context) -> None:
+@button("ul", organisers=True)
+async def unlink_button(press: Press) -> None:
     """``ul:<speaker key>``: organisers only, validated against the current links."""
-    rt = runtime(context)
-    query = update.callback_query
-    assert query is not None
-    uid = user_id(update)
-    try:
-        cb = decode(query.data)
-        if cb.action != "ul" or not rt.settings.is_organiser(uid):
-            raise BadCallback("not an organiser's unlink button")
-        speakers = rt.agenda.conference.speakers
-        targets = [
-            speakers[link.speaker_id]
-            for link in await service(rt).links()
-            if link.speaker_id in speakers and session_key(link.speaker_id) == cb.args[0]
-        ]
-        if len(targets) != 1:
-            raise BadCallback("speaker not linked (any more)")
-    except BadCallback:
-        await query.answer(texts.stale_button(), show_alert=True)
-        return
+    rt = press.rt
+    speakers = rt.agenda.conference.speakers
+    targets = [
+        speakers[link.speaker_id]
+        for link in await rt.speakers.links()
+        if link.speaker_id in speakers and session_key(link.speaker_id) == press.args[0]
+    ]
+    if len(targets) != 1:
+        raise BadCallback("speaker not linked (any more)")
     sp = targets[0]
-    done = await _unlink(context, rt, sp, uid)
+    done = await _unlink(press.context, rt, sp, press.user_id)
     plain = texts.speaker_unlinked(sp.name) if done else texts.speaker_not_linked(sp.name)
-    await query.answer(render.clip(plain.replace("<b>", "").replace("</b>", ""), 190))
-    await edit_or_send(update, context, await _linked_listing(rt))
+    await press.answer(render.clip(plain.replace("<b>", "").replace("</b>", ""), 190))
+    await edit_or_send(press.update, press.context, await _linked_listing(rt))
 
 
 # ---------------------------------------------------------------------- reminders
 
 
-def _reminder_renderer(rt: Runtime) -> Any:
-    async def render_speaker_reminder(
-        payload: dict[str, Any], chat_id: int
-    ) -> OutgoingMessage | None:
-        """At send time: None (skipped) if the session is gone or the account is no longer
-        one of its speakers; otherwise the current time and room, so a moved session is right."""
-        session_id = payload.get("session_id")
-        session: Session | None = (
-            rt.agenda.index.session(session_id) if isinstance(session_id, str) else None
-        )
-        if session is None:
-            return None
-        speaker_id = await service(rt).speaker_of(chat_id)
-        if speaker_id is None or speaker_id not in session.speaker_ids:
-            return None
-        slot = slots_of(rt.agenda.conference, (session,), speaker_id)[0]
-        minutes = round((session.start - rt.clock.now()).total_seconds() / 60)
-        text = texts.speaker_reminder(
-            session, max(minutes, 0), _names(slot.co_speakers), _names(slot.moderators)
-        )
-        button = render.session_button(session)
-        return OutgoingMessage(text, ((button,),))
-
-    return render_speaker_reminder
+async def render_speaker_reminder(rt: Runtime, row: OutboxRow) -> OutgoingMessage | None:
+    """At send time: None (skipped) if the session is gone or the account is no longer one of
+    its speakers; otherwise the current time and room, so a moved session is right."""
+    session_id = row.payload.get("session_id")
+    session: Session | None = (
+        rt.agenda.index.session(session_id) if isinstance(session_id, str) else None
+    )
+    if session is None:
+        return None
+    speaker_id = await rt.speakers.speaker_of(row.chat_id)
+    if speaker_id is None or speaker_id not in session.speaker_ids:
+        return None
+    slot = slots_of(rt.agenda.conference, (session,), speaker_id)[0]
+    minutes = round((session.start - rt.clock.now()).total_seconds() / 60)
+    text = texts.speaker_reminder(
+        session, max(minutes, 0), _names(slot.co_speakers), _names(slot.moderators)
+    )
+    return OutgoingMessage(text, ((render.session_button(session),),))
 
 
 # ---------------------------------------------------------------------- wiring
 
 
-async def startup(app: Application, rt: Runtime) -> None:
-    rt.services["speakers"] = SpeakerLinks(
-        rt.store.speakers,
-        rt.clock,
-        lambda: rt.agenda.conference,
-        link_hours=rt.settings.SPEAKER_LINK_HOURS,
-    )
-    rt.services.setdefault("start_hooks", []).append(start_hook)
-    delivery = rt.services.get("delivery")
-    if delivery is not None:
-        delivery.register_renderer("speaker_reminder", _reminder_renderer(rt))
-
-
-def register(app: Application) -> None:
+def routes(app: ConfApp) -> None:
     app.add_handler(CommandHandler("myslots", myslots))
     app.add_handler(CommandHandler("myfeedback", myfeedback))
     app.add_handler(CommandHandler("speakerlinks", speakerlinks))
     app.add_handler(CommandHandler("unlink", unlink_command))
-    app.add_handler(CallbackQueryHandler(unlink_button, pattern=r"^ul(:|$)"))
+    app.add_handler(unlink_button.handler())
+
+
+FEATURE = Feature(
+    "speakers",
+    routes=routes,
+    renderers={SPEAKER_REMINDER: render_speaker_reminder},
+    start_hooks=(start_hook,),
+)

@@ -13,7 +13,7 @@ ORG = 4242
 
 async def org_bot(make_bot: HarnessFactory, **kw: Any) -> BotHarness:
     bot = await make_bot(ORGANISER_IDS=str(ORG), **kw)
-    bot.runtime.services["progress_interval"] = 0.05
+    bot.runtime.broadcasts.progress.interval = 0.05
     return bot
 
 

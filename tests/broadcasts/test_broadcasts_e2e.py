@@ -43,7 +43,7 @@ async def test_broadcast_preview_send_progress_and_audit(make_bot: HarnessFactor
     summary = await org.next_message()
     assert "5 people" in summary.text
     await org.press(summary, "Send to 5")
-    await bot.runtime.services["delivery"].drain(timeout=10)
+    await bot.runtime.delivery.drain(timeout=10)
     final = await org.wait_for(lambda m: "finished" in (m.plain_text or ""), timeout=5)
     assert "sent 4" in final.plain_text
     assert "blocked 1" in final.plain_text
@@ -73,7 +73,7 @@ async def test_a_broadcast_cut_short_while_queueing_is_finished_at_restart(
     # The crash: Send was pressed (state 'sending') and the bot died before writing the rows.
     await bot.runtime.store.outbox.set_batch_state(batch.id, "sending", only_from="draft")
     await bot.restart()
-    await bot.runtime.services["delivery"].drain(timeout=10)
+    await bot.runtime.delivery.drain(timeout=10)
     for user in people:
         await user.wait_for(lambda m: m.plain_text == "Doors open at 9")
     resumed = await bot.runtime.store.outbox.batch(batch.id)
@@ -94,7 +94,7 @@ async def test_bare_broadcast_then_text_and_cancel(make_bot: HarnessFactory) -> 
     summary = await org.next_message()
     await org.press(summary, "Cancel")
     await org.wait_for(lambda m: "discarded" in (m.plain_text or ""))
-    await bot.runtime.services["delivery"].drain(timeout=5)
+    await bot.runtime.delivery.drain(timeout=5)
     assert "Doors open at 8" not in texts_of(ada)
     # The next text is a question again, not a broadcast.
     await org.send("Doors open at 9")
@@ -117,7 +117,7 @@ async def test_audience_of_a_session_and_schedule_at(make_bot: HarnessFactory, c
     listing = await org.next_message()
     assert "scheduled" in listing.plain_text
     assert "Keynote in" in listing.plain_text
-    delivery = bot.runtime.services["delivery"]
+    delivery = bot.runtime.delivery
     await delivery.drain(timeout=5)
     assert not [t for t in texts_of(ada) if "Keynote in" in t]
     clock.set(brussels(11, 50))
@@ -141,7 +141,7 @@ async def test_scheduled_broadcast_cancelled_from_the_list(
     await org.press(listing, "Cancel #")
     await org.wait_for(lambda m: "cancelled" in (m.plain_text or ""))
     clock.set(brussels(17, 31))
-    delivery = bot.runtime.services["delivery"]
+    delivery = bot.runtime.delivery
     delivery.wake()
     await delivery.drain(timeout=5)
     assert "Drinks at the bar" not in texts_of(ada)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.clock import Clock, ManualClock
+from bot.config import Settings
 from bot.delivery import Delivery, Transport
 from bot.emulator import BotApiEmulator
 from bot.emulator.harness import BotHarness, settings_for
-from bot.runtime import Runtime
+from bot.store import Store
 from bot.store.db import ts
 from handlers.delivery import TelegramTransport
 from tests.conftest import BRUSSELS
@@ -25,7 +26,7 @@ TEXT = "Plenary moves to Room B"
 async def harness(
     emulator: BotApiEmulator, clock: ManualClock, tmp_path: Path
 ) -> AsyncIterator[BotHarness]:
-    """The real bot; ``delivery_factory`` lets a test tune the sender (rate, concurrency)."""
+    """The real bot; ``tuning.delivery`` lets a test tune the sender (rate, concurrency)."""
     settings = settings_for(
         emulator,
         tmp_path / "confbot.sqlite3",
@@ -33,7 +34,7 @@ async def harness(
         ORGANISER_IDS=str(ORG),
         BROADCAST_RATE=30,
     )
-    bot = BotHarness(emulator, settings, clock, extra={})
+    bot = BotHarness(emulator, settings, clock)
     yield bot
     await bot.stop()
 
@@ -61,7 +62,7 @@ async def test_everyone_once_through_429_5xx_and_blocked_users(harness: BotHarne
     blocked = set(range(10_000, 10_200, 20))  # 10 users blocked the bot since /start
     for uid in blocked:
         harness.emulator.block(uid)
-    harness.runtime.services["progress_interval"] = 0.2
+    harness.runtime.broadcasts.progress.interval = 0.2
     org = harness.user(ORG, "Olga")
     await org.send("/start")
     await org.next_message()
@@ -75,7 +76,7 @@ async def test_everyone_once_through_429_5xx_and_blocked_users(harness: BotHarne
     flaky = emu.faults.add("sendMessage", 502, probability=0.03, seed=11)
     await org.press(summary, f"Send to {size}")
     await org.wait_for(lambda m: "going out" in (m.plain_text or ""))  # rows are queued
-    delivery: Delivery = harness.runtime.services["delivery"]
+    delivery: Delivery = harness.runtime.delivery
     await delivery.drain(timeout=30)
 
     assert flood.fired >= 1, "the test must meet at least one 429"
@@ -100,11 +101,11 @@ async def test_everyone_once_through_429_5xx_and_blocked_users(harness: BotHarne
 async def test_crash_mid_broadcast_loses_nobody_at_most_one_duplicate(
     harness: BotHarness,
 ) -> None:
-    def fast(rt: Runtime, transport: Transport) -> Delivery:
+    def fast(store: Store, clock: Clock, transport: Transport, settings: Settings) -> Delivery:
         # Not a pacing test: a high rate keeps it quick.
-        return Delivery(rt.store.db, rt.clock, transport, rate=300, concurrency=8)
+        return Delivery(store.db, clock, transport, rate=300, concurrency=8)
 
-    harness.extra["delivery_factory"] = fast
+    harness.tuning.delivery = fast
     await harness.start()
     ids = range(20_000, 20_300)
     await add_users(harness, ids)
@@ -118,7 +119,7 @@ async def test_crash_mid_broadcast_loses_nobody_at_most_one_duplicate(
     await emu.wait_call("sendMessage", count=120, timeout=10)
 
     rt = harness.runtime
-    first: Delivery = rt.services["delivery"]
+    first: Delivery = rt.delivery
     assert first.task is not None
     first.task.cancel()  # SIGKILL: no stop(), calls in flight are cut off
     with pytest.raises(asyncio.CancelledError):
@@ -129,10 +130,10 @@ async def test_crash_mid_broadcast_loses_nobody_at_most_one_duplicate(
 
     app = harness.app
     assert app is not None
-    second = fast(rt, TelegramTransport(app.bot))
-    for kind, renderer in first._renderers.items():
+    second = fast(rt.store, rt.clock, TelegramTransport(app.bot), rt.settings)
+    for kind, renderer in first.renderers.items():
         second.register_renderer(kind, renderer)
-    rt.services["delivery"] = second
+    rt.delivery = second
     await second.start()
     await second.drain(timeout=20)
 

@@ -16,6 +16,7 @@ from bot.clock import ManualClock
 from bot.delivery import Blocked, Delivery, Envelope, Rejected, RetryAfter, TransientError
 from bot.outgoing import OutgoingMessage
 from bot.store.db import Database, ts
+from bot.store.outbox import OutboxRow
 
 
 class FakeTransport:
@@ -60,10 +61,10 @@ def max_in_window(times: list[float], window: float = 1.0) -> int:
     return best
 
 
-async def render(payload: dict[str, Any], chat_id: int) -> OutgoingMessage | None:
-    if payload.get("gone"):
+async def render(row: OutboxRow) -> OutgoingMessage | None:
+    if row.payload.get("gone"):
         return None
-    return OutgoingMessage(f"{payload['text']} #{chat_id}")
+    return OutgoingMessage(f"{row.payload['text']} #{row.chat_id}")
 
 
 @pytest.fixture
@@ -342,7 +343,7 @@ async def test_a_renderer_that_raises_fails_its_row_only(db: Database, clock: Ma
     transport = FakeTransport()
     d = make(db, clock, transport)
 
-    async def broken(payload: dict[str, Any], chat_id: int) -> OutgoingMessage | None:
+    async def broken(row: OutboxRow) -> OutgoingMessage | None:
         raise RuntimeError("bug in a renderer")
 
     d.register_renderer("other", broken)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from bot.agenda.loaders import load_agenda
+from bot.agenda.state import AgendaState, CurrentAgenda
 from bot.clock import ManualClock
-from bot.config import Settings
 from bot.feedback import (
     CSV_HEADER,
     MAX_COMMENT,
@@ -24,33 +25,42 @@ from bot.feedback import (
     one_decimal,
     rateable_sessions,
 )
-from bot.runtime import AgendaState, Runtime
 from bot.store import Store
 from tests.conftest import BRUSSELS, brussels
 
 
+@dataclass
+class Env:
+    """What the feedback core runs on: the store and the agenda served (with the clock)."""
+
+    store: Store
+    current: CurrentAgenda
+
+    @property
+    def agenda(self) -> AgendaState:
+        return self.current.state
+
+    def now(self) -> datetime:
+        return self.current.now()
+
+
 @pytest.fixture
-async def rt(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Runtime]:
+async def rt(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Env]:
     store = await Store.open(str(tmp_path / "fb.sqlite3"))
     state = AgendaState(result=load_agenda(BRUSSELS, None), source=str(BRUSSELS))
-    runtime = Runtime(
-        settings=Settings(_env_file=None),  # type: ignore[call-arg]
-        clock=clock,
-        store=store,
-        agenda=state,
-    )
+    env = Env(store, CurrentAgenda(state, clock))
     for uid in range(1, 21):
         await store.users.seen(uid, f"U{uid}", None, "en", clock.now())
-    yield runtime
+    yield env
     await store.close()
 
 
-def svc(rt: Runtime) -> FeedbackService:
-    return FeedbackService(rt)
+def svc(rt: Env) -> FeedbackService:
+    return FeedbackService(rt.store.feedback, rt.store.users, rt.current)
 
 
 # ------------------------------------------------------------------ repository
-async def test_last_rating_wins_and_keeps_the_comment(rt: Runtime) -> None:
+async def test_last_rating_wins_and_keeps_the_comment(rt: Env) -> None:
     repo = rt.store.feedback
     now = rt.now()
     assert await repo.rate(1, "welcome", 3, now) is None
@@ -60,7 +70,7 @@ async def test_last_rating_wins_and_keeps_the_comment(rt: Runtime) -> None:
     assert await repo.count() == 1
 
 
-async def test_comment_needs_a_rating_and_rating_range_is_enforced(rt: Runtime) -> None:
+async def test_comment_needs_a_rating_and_rating_range_is_enforced(rt: Env) -> None:
     repo = rt.store.feedback
     assert not await repo.set_comment(1, "welcome", "orphan", rt.now())
     assert await repo.count() == 0
@@ -70,7 +80,7 @@ async def test_comment_needs_a_rating_and_rating_range_is_enforced(rt: Runtime) 
     assert await repo.count() == 0
 
 
-async def test_aggregates_distribution_and_filter(rt: Runtime) -> None:
+async def test_aggregates_distribution_and_filter(rt: Env) -> None:
     repo = rt.store.feedback
     for uid, r in zip(range(1, 6), (5, 5, 4, 1, 5), strict=True):
         await repo.rate(uid, "welcome", r, rt.now())
@@ -84,7 +94,7 @@ async def test_aggregates_distribution_and_filter(rt: Runtime) -> None:
     assert await repo.aggregates([]) == []
 
 
-async def test_latest_comments_per_session_newest_first(rt: Runtime, clock: ManualClock) -> None:
+async def test_latest_comments_per_session_newest_first(rt: Env, clock: ManualClock) -> None:
     repo = rt.store.feedback
     for uid in range(1, 6):
         await repo.rate(uid, "welcome", 4, clock.now())
@@ -95,7 +105,7 @@ async def test_latest_comments_per_session_newest_first(rt: Runtime, clock: Manu
     assert [c.comment for c in got] == ["c5", "c4", "c3"]
 
 
-async def test_pseudonym_secret_is_created_once(rt: Runtime) -> None:
+async def test_pseudonym_secret_is_created_once(rt: Env) -> None:
     first = await rt.store.feedback.pseudonym_secret()
     assert len(first) == 32
     assert await rt.store.feedback.pseudonym_secret() == first
@@ -108,9 +118,7 @@ def test_one_decimal_rounds_half_up_exactly() -> None:
     assert one_decimal(5, 1) == Decimal("5.0")
 
 
-async def test_rate_validates_session_start_break_and_range(
-    rt: Runtime, clock: ManualClock
-) -> None:
+async def test_rate_validates_session_start_break_and_range(rt: Env, clock: ManualClock) -> None:
     s = svc(rt)
     clock.set(brussels(12, 10))
     cases = {
@@ -134,7 +142,7 @@ async def test_rate_validates_session_start_break_and_range(
     assert previous is None
 
 
-async def test_comment_window_edit_and_expiry(rt: Runtime, clock: ManualClock) -> None:
+async def test_comment_window_edit_and_expiry(rt: Env, clock: ManualClock) -> None:
     s = svc(rt)
     clock.set(brussels(11, 0))
     assert await s.take_comment(1, "not waiting") is None
@@ -153,7 +161,7 @@ async def test_comment_window_edit_and_expiry(rt: Runtime, clock: ManualClock) -
     assert await rt.store.feedback.get(1, "welcome") == (5, 'second "quoted" <i>')
 
 
-async def test_comment_wait_expires_after_ten_minutes(rt: Runtime, clock: ManualClock) -> None:
+async def test_comment_wait_expires_after_ten_minutes(rt: Env, clock: ManualClock) -> None:
     s = svc(rt)
     clock.set(brussels(11, 0))
     await s.rate(2, "welcome", 3)
@@ -162,9 +170,7 @@ async def test_comment_wait_expires_after_ten_minutes(rt: Runtime, clock: Manual
     assert await rt.store.feedback.get(2, "welcome") == (3, None)
 
 
-async def test_too_long_comment_is_refused_and_window_stays(
-    rt: Runtime, clock: ManualClock
-) -> None:
+async def test_too_long_comment_is_refused_and_window_stays(rt: Env, clock: ManualClock) -> None:
     s = svc(rt)
     clock.set(brussels(11, 0))
     await s.rate(1, "welcome", 4)
@@ -179,7 +185,7 @@ async def test_too_long_comment_is_refused_and_window_stays(
     assert ok.saved
 
 
-async def test_finish_closes_only_its_window(rt: Runtime, clock: ManualClock) -> None:
+async def test_finish_closes_only_its_window(rt: Env, clock: ManualClock) -> None:
     s = svc(rt)
     clock.set(brussels(13, 0))
     await s.rate(1, "welcome", 4)
@@ -194,13 +200,13 @@ async def test_finish_closes_only_its_window(rt: Runtime, clock: ManualClock) ->
     assert info.value.reason is Refusal.NO_RATING
 
 
-async def test_pending_of_another_feature_is_left_alone(rt: Runtime) -> None:
+async def test_pending_of_another_feature_is_left_alone(rt: Env) -> None:
     await rt.store.users.set_pending(1, {"kind": "broadcast", "until": "x"})
     assert await svc(rt).take_comment(1, "hello") is None
     assert await rt.store.users.pending(1) == {"kind": "broadcast", "until": "x"}
 
 
-def test_rateable_sessions_most_recent_first_without_breaks(rt: Runtime) -> None:
+def test_rateable_sessions_most_recent_first_without_breaks(rt: Env) -> None:
     got = [s.id for s in rateable_sessions(rt.agenda, brussels(12, 30))]
     assert got == [
         "crisis-management",
@@ -214,13 +220,13 @@ def test_rateable_sessions_most_recent_first_without_breaks(rt: Runtime) -> None
 
 
 # ------------------------------------------------------------------ statistics
-async def _rate_all(rt: Runtime, ratings: dict[str, list[int]]) -> None:
+async def _rate_all(rt: Env, ratings: dict[str, list[int]]) -> None:
     for session_id, values in ratings.items():
         for uid, r in enumerate(values, start=1):
             await rt.store.feedback.rate(uid, session_id, r, rt.now())
 
 
-async def test_stats_best_first_ties_and_empty_sessions(rt: Runtime, clock: ManualClock) -> None:
+async def test_stats_best_first_ties_and_empty_sessions(rt: Env, clock: ManualClock) -> None:
     clock.set(brussels(16, 0))
     await _rate_all(
         rt,
@@ -246,7 +252,7 @@ async def test_stats_best_first_ties_and_empty_sessions(rt: Runtime, clock: Manu
 
 
 async def test_stats_equal_average_and_count_fall_back_to_programme_order(
-    rt: Runtime, clock: ManualClock
+    rt: Env, clock: ManualClock
 ) -> None:
     clock.set(brussels(16, 0))
     await _rate_all(rt, {"closing": [3], "welcome": [3]})
@@ -254,7 +260,7 @@ async def test_stats_equal_average_and_count_fall_back_to_programme_order(
     assert [s.session_id for s in stats] == ["welcome", "closing"]
 
 
-async def test_stats_with_no_feedback_at_all(rt: Runtime, clock: ManualClock) -> None:
+async def test_stats_with_no_feedback_at_all(rt: Env, clock: ManualClock) -> None:
     s = svc(rt)
     assert await s.stats() == []  # 08:00: nothing started, nothing rated
     clock.set(brussels(16, 0))
@@ -264,7 +270,7 @@ async def test_stats_with_no_feedback_at_all(rt: Runtime, clock: ManualClock) ->
     assert await s.stats_section() == pages[0]
 
 
-async def test_stats_pages_escape_and_fit(rt: Runtime, clock: ManualClock) -> None:
+async def test_stats_pages_escape_and_fit(rt: Env, clock: ManualClock) -> None:
     clock.set(brussels(16, 0))
     s = svc(rt)
     for uid in range(1, 21):
@@ -277,7 +283,7 @@ async def test_stats_pages_escape_and_fit(rt: Runtime, clock: ManualClock) -> No
     assert all(len(p) < 4096 for p in pages)
 
 
-async def test_stats_paginate_when_long(rt: Runtime, clock: ManualClock) -> None:
+async def test_stats_paginate_when_long(rt: Env, clock: ManualClock) -> None:
     clock.set(brussels(16, 0))
     s = svc(rt)
     many = [s_.id for s_ in rateable_sessions(rt.agenda, clock.now())]
@@ -295,7 +301,7 @@ async def test_stats_paginate_when_long(rt: Runtime, clock: ManualClock) -> None
     assert await s.stats_section(page=99) == pages[3]
 
 
-async def test_for_speaker_sees_only_their_sessions(rt: Runtime, clock: ManualClock) -> None:
+async def test_for_speaker_sees_only_their_sessions(rt: Env, clock: ManualClock) -> None:
     clock.set(brussels(16, 0))
     await _rate_all(rt, {"crisis-management": [5, 4], "welcome": [2], "panel-october-7": [3]})
     await rt.store.feedback.set_comment(1, "crisis-management", "useful", clock.now())
@@ -309,7 +315,7 @@ async def test_for_speaker_sees_only_their_sessions(rt: Runtime, clock: ManualCl
 
 
 # ------------------------------------------------------------------ export
-async def test_export_csv_bom_rows_and_pseudonyms(rt: Runtime, clock: ManualClock) -> None:
+async def test_export_csv_bom_rows_and_pseudonyms(rt: Env, clock: ManualClock) -> None:
     clock.set(brussels(16, 0))
     s = svc(rt)
     tricky = 'He said "<b>great</b>" & left,\nthen: =SUM(A1) — ok ✓'
@@ -342,7 +348,7 @@ async def test_export_csv_bom_rows_and_pseudonyms(rt: Runtime, clock: ManualCloc
     assert again == data
 
 
-async def test_export_png_is_a_png(rt: Runtime, clock: ManualClock) -> None:
+async def test_export_png_is_a_png(rt: Env, clock: ManualClock) -> None:
     clock.set(brussels(16, 0))
     await _rate_all(rt, {"welcome": [5, 4], "closing": [3]})
     export = await svc(rt).export()

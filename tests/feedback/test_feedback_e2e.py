@@ -4,7 +4,6 @@ forged buttons and a restart, all on the driven clock against the emulator."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 from typing import Any
 
@@ -22,10 +21,8 @@ COMMENT = 'Great <b>talk</b> & "quotes" — 5 < 6 ✓'
 async def _prompts_due(bot: BotHarness) -> None:
     """What the reminder job does every tick, then let the outbox send what is due."""
     rt = bot.runtime
-    delivery = rt.services["delivery"]
-    planner = rt.services.get("reminders")
-    if planner is not None:
-        await planner.tick(rt.now())
+    delivery = rt.delivery
+    await rt.reminders.planner.tick(rt.now())
     delivery.wake()
     await delivery.drain(timeout=10)
 
@@ -70,18 +67,6 @@ async def test_prompt_rate_comment_stats_export_forged_and_restart(
 
     # The session ends; the next tick plans the prompt and the outbox delivers it.
     clock.set(brussels(10, 31))
-    if bot.runtime.services.get("reminders") is None:  # until the planner lands
-        await bot.runtime.services["delivery"].enqueue(
-            [
-                Envelope(
-                    1001,
-                    "feedback",
-                    {"session_id": "keynote-sztaray"},
-                    clock.now(),
-                    dedup_key="feedback:1001:keynote-sztaray",
-                )
-            ]
-        )
     await _prompts_due(bot)
     prompt = await ada.wait_for(_is_prompt("Keynote: security policy"))
     labels = [t for row in prompt.buttons for t, _ in row]
@@ -124,14 +109,13 @@ async def test_prompt_rate_comment_stats_export_forged_and_restart(
     assert not bot.emulator.unanswered_callbacks
 
     # /stats: the organiser sees the average (through /stats once it exists, and the section).
-    sections = bot.runtime.services["stats_sections"]
-    html = "\n".join([page for section in sections for page in await section(bot.runtime)])
+    sections = bot.runtime.stats.sections
+    html = "\n".join([page for section in sections for page in await section()])
     assert "4.0" in html
     assert "&lt;b&gt;talk&lt;/b&gt; &amp;" in html
-    if importlib.util.find_spec("handlers.broadcasts") is not None:
-        await org.send("/stats")
-        stats = await org.wait_for(lambda m: "Feedback" in (m.text or ""))
-        assert "4.0" in stats.text
+    await org.send("/stats")
+    stats = await org.wait_for(lambda m: "Feedback" in (m.text or ""))
+    assert "4.0" in stats.text
 
     # /export: the CSV parses back with the comment verbatim, and the chart is a PNG.
     rows, _ = await _export(org)
@@ -235,7 +219,7 @@ async def test_prompt_not_sent_for_a_rated_or_removed_session(
     await zed.send("/start")
     await zed.next_message()
     await rt.store.feedback.rate(1004, "closing", 5, rt.now())
-    delivery = rt.services["delivery"]
+    delivery = rt.delivery
     await delivery.enqueue(
         [
             Envelope(1004, "feedback", {"session_id": sid}, rt.now(), dedup_key=f"t:{sid}")

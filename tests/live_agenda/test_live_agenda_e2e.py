@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram.ext import CallbackContext
 
 from bot.emulator import BotApiEmulator
 from bot.emulator.harness import BotHarness
@@ -38,12 +37,12 @@ async def refresh(bot: BotHarness) -> None:
     assert bot.app is not None
     assert bot.app.job_queue is not None
     (job,) = bot.app.job_queue.get_jobs_by_name(JOB_NAME)
-    await job.callback(CallbackContext.from_job(job, bot.app))
+    await job.callback(bot.app.context_types.context.from_job(job, bot.app))
     await drain(bot)
 
 
 async def drain(bot: BotHarness) -> None:
-    await bot.runtime.services["delivery"].drain()
+    await bot.runtime.delivery.drain()
     await bot.emulator.wait_idle()
 
 

@@ -38,7 +38,7 @@ async def test_reload_moves_a_session_and_tells_only_its_bookmarkers(
     async def listener(old: AgendaState, new: AgendaState, changes: Changes) -> None:
         heard.append(changes)
 
-    bot.runtime.services.setdefault("agenda_listeners", []).append(listener)
+    bot.runtime.reload.listeners.append(listener)
 
     await org.send("/reload")
     same = await org.next_message()
@@ -52,7 +52,7 @@ async def test_reload_moves_a_session_and_tells_only_its_bookmarkers(
     apply_data = preview.buttons[0][0][1] or ""
     await org.press(preview, "Apply")
     await org.wait_for(lambda m: "new agenda is live" in (m.plain_text or ""))
-    await bot.runtime.services["delivery"].drain(timeout=5)
+    await bot.runtime.delivery.drain(timeout=5)
     notices = [m for m in ada.messages if "Change to a session" in (m.plain_text or "")]
     assert len(notices) == 1
     assert "14:30–15:15" in notices[0].plain_text

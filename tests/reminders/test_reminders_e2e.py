@@ -17,7 +17,7 @@ from tests.conftest import brussels
 def parts(bot: BotHarness) -> tuple[ReminderPlanner, Delivery, ManualClock]:
     rt = bot.runtime
     assert isinstance(bot.clock, ManualClock)
-    return rt.services["reminders"], rt.services["delivery"], bot.clock
+    return rt.reminders.planner, rt.delivery, bot.clock
 
 
 async def at_time(bot: BotHarness, hour: int, minute: int = 0, second: int = 0) -> int:
@@ -162,8 +162,8 @@ async def test_reminder_follows_a_moved_session(bot: BotHarness) -> None:
         rt.agenda.result, conference=dataclasses.replace(conf, sessions=moved)
     )
     old_state, new_state = rt.agenda, AgendaState(result=result, source="moved")
-    rt.agenda = new_state  # what bot.reload.apply_agenda does, then it calls the listeners
-    for listener in rt.services["agenda_listeners"]:
+    rt.current.state = new_state  # what Reloads.apply does, then it calls the listeners
+    for listener in rt.reload.listeners:
         await listener(old_state, new_state, None)
     await at_time(bot, 13, 50)
     assert [m for m in ada.unread if is_reminder(m)] == []

@@ -8,16 +8,13 @@ import io
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from bot.clock import ManualClock
 from bot.delivery import Delivery, Envelope
 from bot.emulator import BotMessage, FakeUser
 from bot.emulator.harness import BotHarness
-from bot.outgoing import OutgoingMessage
+from bot.reminders import ReminderPlanner
 from bot.store.db import ts
-from handlers.common import send
-from handlers.speakers import _reminder_renderer
 from tests.conftest import BRUSSELS, HarnessFactory, brussels
 
 ORGANISER = 42
@@ -201,7 +198,7 @@ async def test_username_in_the_agenda_links_once(make_bot: HarnessFactory, tmp_p
     assert "Hello Mallory" in ((await taker.next_message()).plain_text or "")
     await taker.send("/myslots")
     assert "not linked" in ((await taker.next_message()).plain_text or "")
-    assert await bot.runtime.services["speakers"].user_of("ophir-revach") == 501
+    assert await bot.runtime.speakers.user_of("ophir-revach") == 501
 
 
 async def test_organiser_unlinks_and_forged_unlink_changes_nothing(
@@ -219,7 +216,7 @@ async def test_organiser_unlinks_and_forged_unlink_changes_nothing(
     answer = await eve.callback_answer(forged)
     assert answer.show_alert
     assert "no longer valid" in (answer.text or "")
-    assert await bot.runtime.services["speakers"].user_of("ophir-revach") == 501
+    assert await bot.runtime.speakers.user_of("ophir-revach") == 501
 
     org = bot.user(ORGANISER)
     await org.send("/speakerlinks Revach")
@@ -255,39 +252,13 @@ async def test_unlink_command(make_bot: HarnessFactory) -> None:
 
 
 async def _delivery(bot: BotHarness) -> Delivery:
-    """The bot's delivery outbox, or (until handlers/delivery lands) one wired the same way."""
-    rt = bot.runtime
-    delivery: Delivery | None = rt.services.get("delivery")
-    if delivery is not None:
-        return delivery
-    assert bot.app is not None
-    tg = bot.app.bot
-
-    class Transport:
-        async def send(self, chat_id: int, message: OutgoingMessage) -> None:
-            await send(tg, chat_id, message)
-
-    delivery = Delivery(rt.store.db, rt.clock, Transport(), rate=25)
-    delivery.register_renderer("speaker_reminder", _reminder_renderer(rt))
-    await delivery.start()
-    rt.services["delivery"] = delivery
-    return delivery
+    """The bot's delivery outbox."""
+    return bot.runtime.delivery
 
 
-def _planner(bot: BotHarness, delivery: Delivery) -> Any:
-    rt = bot.runtime
-    planner = rt.services.get("reminders")  # handlers/bookmarks wires the planner there
-    if planner is not None:
-        return planner
-    from bot.reminders import ReminderPlanner
-
-    return ReminderPlanner(
-        rt.store.db,
-        delivery,
-        lambda: rt.agenda.index,
-        rt.now,
-        speaker_minutes=rt.settings.SPEAKER_REMINDER_MINUTES,
-    )
+def _planner(bot: BotHarness, delivery: Delivery) -> ReminderPlanner:
+    """The bot's reminder planner (it enqueues into ``delivery``)."""
+    return bot.runtime.reminders.planner
 
 
 async def test_speaker_reminder_arrives_once_on_the_driven_clock(
@@ -350,7 +321,7 @@ async def test_speaker_reminder_rendering_guards(make_bot: HarnessFactory) -> No
     text = msg.plain_text or ""
     assert "starts at 14:00 in Plenary Hall" in text
     assert "Katharina von Schnurbein, Bartjan Wegter, Dr Andor Grósz" in text
-    await bot.runtime.services["speakers"].unlink("ophir-revach")
+    await bot.runtime.speakers.unlink("ophir-revach")
     later = now + timedelta(seconds=1)
     await delivery.enqueue(
         [

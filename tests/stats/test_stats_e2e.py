@@ -19,7 +19,7 @@ async def test_stats_with_sections(make_bot: HarnessFactory, clock: Any) -> None
     async def extra(*_: Any) -> str:
         return "<b>Extra section</b> &amp; more"
 
-    bot.runtime.services["stats_sections"].append(extra)
+    bot.runtime.stats.sections.append(extra)
     await org.send("/stats")
     msg: BotMessage = await org.next_message()
     assert "Users: 3 (2 active, 1 blocked the bot)" in msg.plain_text
@@ -34,7 +34,7 @@ async def test_long_stats_are_paged_with_buttons(make_bot: HarnessFactory) -> No
     async def long_section(*_: Any) -> list[str]:
         return [f"<b>Part {n}</b> &amp; " + "x" * 3000 for n in range(1, 4)]
 
-    bot.runtime.services["stats_sections"].append(long_section)
+    bot.runtime.stats.sections.append(long_section)
     await org.send("/stats")
     first = await org.next_message()
     assert "Statistics" in first.plain_text
