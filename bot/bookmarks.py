@@ -15,7 +15,7 @@ from bot.agenda.model import Session
 from bot.agenda.state import CurrentAgenda
 from bot.agenda.validate import overlapping_pairs
 from bot.reminders import Reminders
-from bot.store.bookmarks import BookmarksRepo
+from bot.store.protocols import BookmarksStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ def personal_schedule(index: AgendaIndex, session_ids: Iterable[str]) -> Persona
 
 
 class Bookmarks:
-    def __init__(self, repo: BookmarksRepo, current: CurrentAgenda, reminders: Reminders) -> None:
+    def __init__(self, repo: BookmarksStore, current: CurrentAgenda, reminders: Reminders) -> None:
         self.repo = repo
         self.current = current
         self.reminders = reminders

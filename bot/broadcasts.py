@@ -36,11 +36,10 @@ from bot import texts
 from bot.agenda.index import fold
 from bot.agenda.state import AgendaState, CurrentAgenda
 from bot.clock import Clock
-from bot.delivery import Envelope
 from bot.outgoing import MAX_TEXT
-from bot.store.audit import AuditRepo
-from bot.store.db import Database, parse_ts, ts
-from bot.store.outbox import (
+from bot.store import keys
+from bot.store.protocols import AudiencesStore, AuditStore, OutboxStore, UsersStore
+from bot.store.records import (
     BATCH_CANCELLED,
     BATCH_DONE,
     BATCH_DRAFT,
@@ -48,15 +47,16 @@ from bot.store.outbox import (
     BATCH_SCHEDULED,
     BATCH_SENDING,
     Batch,
-    OutboxRepo,
+    Envelope,
+    parse_ts,
+    ts,
 )
-from bot.store.users import UsersRepo
 
 log = logging.getLogger("confbot.broadcasts")
 
-KIND = "broadcast"
+KIND = keys.BROADCAST
 #: The ``users.pending`` kind: the organiser's next text is the broadcast.
-PENDING_KIND = "broadcast"
+PENDING_KIND = keys.BROADCAST
 #: Scheduling further ahead than this is almost certainly a typo (a date in 2112).
 MAX_AHEAD = timedelta(days=60)
 #: Seconds between edits of a progress message.
@@ -189,35 +189,20 @@ def resolve_audience(kind: str, arg: str, state: AgendaState) -> Audience:
     raise BroadcastInputError(texts.broadcast_unknown_audience(kind))
 
 
-async def recipients(db: Database, state: AgendaState, audience: Audience) -> list[int]:
+async def recipients(
+    audiences: AudiencesStore, state: AgendaState, audience: Audience
+) -> list[int]:
     """Active users in the audience, in id order (reads the store as it is now)."""
-    active = "SELECT id FROM users WHERE active = 1"
     if audience.kind == "everyone":
-        rows = await db.fetchall(active + " ORDER BY id")
-    elif audience.kind == "speakers":
-        rows = await db.fetchall(
-            "SELECT l.user_id FROM speaker_links l JOIN users u ON u.id = l.user_id"
-            " WHERE u.active = 1 ORDER BY l.user_id"
-        )
-    elif audience.kind == "session":
-        rows = await db.fetchall(
-            "SELECT b.user_id FROM bookmarks b JOIN users u ON u.id = b.user_id"
-            " WHERE b.session_id = ? AND u.active = 1 ORDER BY b.user_id",
-            (audience.arg,),
-        )
-    elif audience.kind == "track":
+        return await audiences.everyone()
+    if audience.kind == "speakers":
+        return await audiences.speakers()
+    if audience.kind == "session":
+        return await audiences.bookmarkers([audience.arg])
+    if audience.kind == "track":
         ids = [s.id for s in state.conference.sessions if s.track == audience.arg]
-        if not ids:
-            return []
-        marks = ",".join("?" for _ in ids)
-        rows = await db.fetchall(
-            "SELECT DISTINCT b.user_id FROM bookmarks b JOIN users u ON u.id = b.user_id"
-            f" WHERE b.session_id IN ({marks}) AND u.active = 1 ORDER BY b.user_id",
-            ids,
-        )
-    else:
-        raise BroadcastInputError(f"unknown audience {audience.kind!r}")
-    return [int(r[0]) for r in rows]
+        return await audiences.bookmarkers(ids)
+    raise BroadcastInputError(f"unknown audience {audience.kind!r}")
 
 
 def envelopes(batch_id: int, html: str, chat_ids: list[int], due_at: datetime) -> list[Envelope]:
@@ -229,7 +214,7 @@ def envelopes(batch_id: int, html: str, chat_ids: list[int], due_at: datetime) -
             kind=KIND,
             payload=payload,
             due_at=due_at,
-            dedup_key=f"bc:{batch_id}:{chat}",
+            dedup_key=keys.broadcast_key(batch_id, chat),
             batch_id=batch_id,
         )
         for chat in chat_ids
@@ -303,7 +288,7 @@ class BroadcastProgress:
 
     def __init__(
         self,
-        outbox: OutboxRepo,
+        outbox: OutboxStore,
         display: ProgressDisplay,
         clock: Clock,
         rate: Callable[[], float],
@@ -396,16 +381,16 @@ class Broadcasts:
 
     def __init__(
         self,
-        outbox: OutboxRepo,
-        db: Database,
-        users: UsersRepo,
-        audit: AuditRepo,
+        outbox: OutboxStore,
+        audiences: AudiencesStore,
+        users: UsersStore,
+        audit: AuditStore,
         sender: Sender,
         current: CurrentAgenda,
         progress: BroadcastProgress,
     ) -> None:
         self.outbox = outbox
-        self.db = db
+        self.audiences = audiences
         self.users = users
         self.audit = audit
         self.sender = sender
@@ -422,7 +407,7 @@ class Broadcasts:
         return texts.audience_label(audience.kind, audience.arg, title)
 
     async def recipients(self, audience: Audience) -> list[int]:
-        return await recipients(self.db, self.current.state, audience)
+        return await recipients(self.audiences, self.current.state, audience)
 
     # ------------------------------------------------------------------ drafting
     def parse(self, args: str) -> Request:

@@ -30,9 +30,8 @@ from bot import texts
 from bot.agenda.model import Session
 from bot.agenda.state import AgendaState, CurrentAgenda
 from bot.csv_export import csv_bytes
-from bot.store.db import parse_ts, ts
-from bot.store.feedback import FeedbackRepo, FeedbackRow, StoredComment
-from bot.store.users import UsersRepo
+from bot.store.protocols import FeedbackStore, UsersStore
+from bot.store.records import FeedbackRow, StoredComment, parse_ts, ts
 
 MAX_COMMENT = 1000
 COMMENT_WAIT = timedelta(minutes=10)
@@ -148,8 +147,8 @@ class FeedbackService:
 
     def __init__(
         self,
-        feedback: FeedbackRepo,
-        users: UsersRepo,
+        feedback: FeedbackStore,
+        users: UsersStore,
         current: CurrentAgenda,
     ) -> None:
         self.repo = feedback

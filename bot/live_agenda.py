@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,12 +33,13 @@ from bot.agenda.loaders import LoadResult
 from bot.agenda.remote import Changed, Failed, FetchOutcome
 from bot.agenda.state import AgendaState
 from bot.config import Settings
-from bot.delivery import Envelope
 from bot.reload import Reloads, summary
+from bot.store import keys
+from bot.store.records import Envelope
 
 log = logging.getLogger("confbot.live_agenda")
 
-NOTICE_KIND = "agenda_notice"
+NOTICE_KIND = keys.AGENDA_NOTICE
 
 
 def cache_dir(settings: Settings) -> Path:
@@ -153,9 +155,9 @@ class LiveAgenda:
             since = recovery.since
             payload = {"event": "recovered", "failures": recovery.failures}
         payload.update(url=self.url, since=since.isoformat())
-        await self.notify_organisers(payload, f"live-agenda:{payload['event']}:{since.isoformat()}")
+        await self.notify_organisers(payload, str(payload["event"]), since)
 
-    async def notify_organisers(self, payload: dict[str, Any], key: str) -> int:
+    async def notify_organisers(self, payload: dict[str, Any], event: str, since: datetime) -> int:
         """One outbox row per organiser; the key makes a repeated notice (a restart) a no-op."""
         if not self.organisers:
             log.warning("live agenda notice not delivered (no organisers): %s", payload)
@@ -169,7 +171,7 @@ class LiveAgenda:
                         kind=NOTICE_KIND,
                         payload=payload,
                         due_at=now,
-                        dedup_key=f"{key}:{chat}",
+                        dedup_key=keys.agenda_notice_key(event, since, chat),
                     )
                     for chat in self.organisers
                 ]

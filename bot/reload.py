@@ -29,13 +29,13 @@ from bot.agenda.loaders import load_agenda, load_bytes
 from bot.agenda.model import Session
 from bot.agenda.state import AgendaState, CurrentAgenda
 from bot.config import Settings
-from bot.delivery import Envelope
-from bot.store.audit import AuditRepo
-from bot.store.bookmarks import BookmarksRepo
+from bot.store import keys
+from bot.store.protocols import AuditStore, BookmarksStore
+from bot.store.records import Envelope
 
 log = logging.getLogger("confbot.reload")
 
-KIND = "change"
+KIND = keys.CHANGE
 #: The largest agenda file an organiser may upload.
 MAX_AGENDA_BYTES = 5 * 1024 * 1024
 #: ``(old_state, new_state, changes)``: reminders and others re-plan after a swap.
@@ -100,8 +100,8 @@ class Reloads:
     def __init__(
         self,
         current: CurrentAgenda,
-        bookmarks: BookmarksRepo,
-        audit: AuditRepo,
+        bookmarks: BookmarksStore,
+        audit: AuditStore,
         outbox: Enqueue,
         settings: Settings,
     ) -> None:
@@ -176,7 +176,7 @@ class Reloads:
                     payload=payload,
                     due_at=now,
                     deadline=ends if ends > now else None,
-                    dedup_key=f"change:{user}:{old.id}:{fingerprint}",
+                    dedup_key=keys.change_key(user, old.id, fingerprint),
                     session_id=old.id,
                 )
                 for user in users

@@ -32,42 +32,34 @@ from zoneinfo import ZoneInfo
 from bot.agenda.remote import AgendaFetcher
 from bot.agenda.state import AgendaState, CurrentAgenda
 from bot.bookmarks import Bookmarks
-from bot.broadcasts import KIND as BROADCAST
 from bot.broadcasts import PROGRESS_INTERVAL, BroadcastProgress, Broadcasts, ProgressDisplay
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Delivery, Transport
 from bot.feedback import FeedbackService
-from bot.live_agenda import NOTICE_KIND, Fetcher, LiveAgenda, cache_dir
-from bot.reload import KIND as CHANGE
+from bot.live_agenda import Fetcher, LiveAgenda, cache_dir
 from bot.reload import Reloads
-from bot.reminders import (
-    FEEDBACK,
-    REMINDER,
-    SPEAKER_REMINDER,
-    TICK_SECONDS,
-    ReminderPlanner,
-    Reminders,
-)
+from bot.reminders import TICK_SECONDS, ReminderPlanner, Reminders
 from bot.speakers import SpeakerLinks
 from bot.stats import Stats
-from bot.store import Store
+from bot.store.keys import KINDS
+from bot.store.protocols import Repositories
 
 __all__ = ["OUTBOX_KINDS", "AgendaState", "CurrentAgenda", "Runtime", "Tuning", "build_runtime"]
 
 log = logging.getLogger("confbot")
 
 #: Every kind of outbox row the core enqueues; each needs a renderer (a feature's).
-OUTBOX_KINDS = (BROADCAST, CHANGE, REMINDER, FEEDBACK, SPEAKER_REMINDER, NOTICE_KIND)
+OUTBOX_KINDS = KINDS
 
 #: Builds the sender (tests and benchmarks tune its rate and concurrency).
-DeliveryFactory = Callable[[Store, Clock, Transport, Settings], Delivery]
+DeliveryFactory = Callable[[Repositories, Clock, Transport, Settings], Delivery]
 
 
 def default_delivery(
-    store: Store, clock: Clock, transport: Transport, settings: Settings
+    store: Repositories, clock: Clock, transport: Transport, settings: Settings
 ) -> Delivery:
-    return Delivery(store.db, clock, transport, rate=settings.BROADCAST_RATE)
+    return Delivery(store.outbox, clock, transport, rate=settings.BROADCAST_RATE)
 
 
 @dataclass
@@ -87,7 +79,7 @@ class Runtime:
 
     settings: Settings
     clock: Clock
-    store: Store
+    store: Repositories
     current: CurrentAgenda
     delivery: Delivery
     reload: Reloads
@@ -134,7 +126,7 @@ class Runtime:
 def build_runtime(
     settings: Settings,
     clock: Clock,
-    store: Store,
+    store: Repositories,
     agenda: AgendaState,
     *,
     transport: Transport,
@@ -147,7 +139,7 @@ def build_runtime(
     delivery = tuning.delivery(store, clock, transport, settings)
     reload = Reloads(current, store.bookmarks, store.audit, delivery, settings)
     planner = ReminderPlanner(
-        store.db,
+        store.reminders,
         delivery,
         lambda: current.index,
         current.now,
@@ -203,7 +195,7 @@ def build_runtime(
             link_hours=settings.SPEAKER_LINK_HOURS,
         ),
         broadcasts=Broadcasts(
-            store.outbox, store.db, store.users, store.audit, delivery, current, progress
+            store.outbox, store.audiences, store.users, store.audit, delivery, current, progress
         ),
         stats=stats,
         live_agenda=live_agenda,

@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from bot import texts
 from bot.clock import Clock
 from bot.outgoing import MAX_TEXT, fits
-from bot.store.audit import AuditRepo
-from bot.store.bookmarks import BookmarksRepo
-from bot.store.outbox import OutboxRepo
-from bot.store.users import UsersRepo
+from bot.store.protocols import AuditStore, BookmarksStore, OutboxStore, UsersStore
 
 log = logging.getLogger("confbot.stats")
 
@@ -50,10 +47,10 @@ def page_of(pages: Sequence[str], number: int) -> StatsPage:
 class Stats:
     def __init__(
         self,
-        users: UsersRepo,
-        bookmarks: BookmarksRepo,
-        outbox: OutboxRepo,
-        audit: AuditRepo,
+        users: UsersStore,
+        bookmarks: BookmarksStore,
+        outbox: OutboxStore,
+        audit: AuditStore,
         clock: Clock,
     ) -> None:
         self.users = users

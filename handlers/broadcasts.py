@@ -24,7 +24,7 @@ from bot.broadcasts import (
 )
 from bot.outgoing import Button, OutgoingMessage
 from bot.runtime import Runtime
-from bot.store.outbox import OutboxRow
+from bot.store.records import OutboxRow
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback, encode
 from handlers.common import Context, edit_message, markup, organisers_only, reply, user_id

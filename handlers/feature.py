@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from bot.outgoing import OutgoingMessage
 from bot.runtime import Runtime
-from bot.store.outbox import OutboxRow
+from bot.store.records import OutboxRow
 from handlers.context import ChatHook, ConfApp
 
 #: Renders one outbox row at send time; None skips it ("no longer relevant").

@@ -27,7 +27,7 @@ from bot.feedback import (
 from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage, clip
 from bot.reminders import FEEDBACK
 from bot.runtime import Runtime
-from bot.store.outbox import OutboxRow
+from bot.store.records import OutboxRow
 from handlers.buttons import Press, button
 from handlers.callbacks import encode, session_key
 from handlers.common import Context, edit_or_send, organisers_only, reply, user_id

@@ -14,7 +14,7 @@ from bot import texts
 from bot.live_agenda import NOTICE_KIND
 from bot.outgoing import OutgoingMessage
 from bot.runtime import Runtime
-from bot.store.outbox import OutboxRow
+from bot.store.records import OutboxRow
 from handlers.context import BotContext, ConfApp
 from handlers.feature import Feature
 

@@ -20,7 +20,7 @@ from bot.live_agenda import LiveAgenda
 from bot.outgoing import Button, OutgoingMessage
 from bot.reload import KIND, MAX_AGENDA_BYTES, ReloadStale
 from bot.runtime import Runtime
-from bot.store.outbox import OutboxRow
+from bot.store.records import OutboxRow
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback, encode, session_key
 from handlers.common import Context, edit_message, organisers_only, reply, user_id

@@ -15,7 +15,7 @@ from bot import texts
 from bot.outgoing import Button, Keyboard, OutgoingMessage
 from bot.reminders import REMIND_MAX, REMIND_MIN, REMINDER, TICK_SECONDS, parse_lead_minutes
 from bot.runtime import Runtime
-from bot.store.outbox import OutboxRow
+from bot.store.records import OutboxRow
 from handlers.bookmarks import headline_switch, my_view
 from handlers.buttons import Press, button
 from handlers.callbacks import encode, session_key

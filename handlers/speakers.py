@@ -19,7 +19,7 @@ from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
 from bot.reminders import SPEAKER_REMINDER
 from bot.runtime import Runtime
 from bot.speakers import CODE_PREFIX, IssuedCode, slots_of
-from bot.store.outbox import OutboxRow
+from bot.store.records import OutboxRow
 from handlers import render
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback, encode

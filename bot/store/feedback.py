@@ -10,43 +10,13 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.db import Database, parse_ts, ts
+from bot.store.db import Database
+from bot.store.records import Aggregate, FeedbackRow, StoredComment, parse_ts, ts
 
 #: The kv key of the secret that pseudonymises users in exports.
 PSEUDONYM_KEY = "feedback.pseudonym_key"
-
-
-@dataclass(frozen=True, slots=True)
-class Aggregate:
-    """Counts for one session: how many ratings, their sum and the 1..5 distribution."""
-
-    session_id: str
-    count: int
-    total: int
-    distribution: tuple[int, int, int, int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredComment:
-    session_id: str
-    rating: int
-    comment: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class FeedbackRow:
-    """One rating as exported (the user id never leaves the core: it is pseudonymised there)."""
-
-    user_id: int
-    session_id: str
-    rating: int
-    comment: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 def _ids_filter(

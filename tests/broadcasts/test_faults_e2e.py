@@ -103,7 +103,7 @@ async def test_crash_mid_broadcast_loses_nobody_at_most_one_duplicate(
 ) -> None:
     def fast(store: Store, clock: Clock, transport: Transport, settings: Settings) -> Delivery:
         # Not a pacing test: a high rate keeps it quick.
-        return Delivery(store.db, clock, transport, rate=300, concurrency=8)
+        return Delivery(store.outbox, clock, transport, rate=300, concurrency=8)
 
     harness.tuning.delivery = fast
     await harness.start()

@@ -16,7 +16,8 @@ from bot.clock import ManualClock
 from bot.delivery import Blocked, Delivery, Envelope, Rejected, RetryAfter, TransientError
 from bot.outgoing import OutgoingMessage
 from bot.store.db import Database, ts
-from bot.store.outbox import OutboxRow
+from bot.store.outbox import OutboxRepo
+from bot.store.records import OutboxRow
 
 
 class FakeTransport:
@@ -86,7 +87,7 @@ async def add_users(db: Database, ids: range | list[int], clock: ManualClock) ->
 def make(db: Database, clock: ManualClock, transport: FakeTransport, **kw: Any) -> Delivery:
     kw.setdefault("rate", 200)
     kw.setdefault("backoff_base", 0.01)
-    d = Delivery(db, clock, transport, **kw)
+    d = Delivery(OutboxRepo(db), clock, transport, **kw)
     d.register_renderer("broadcast", render)
     return d
 
