@@ -121,7 +121,8 @@ def parse_when(text: str, now: datetime) -> datetime:
     that does not exist (a DST gap), in the past, or months ahead is refused.
     """
     tz = now.tzinfo
-    assert tz is not None
+    if tz is None:
+        raise ValueError("parse_when needs an aware now (the conference clock)")
     base = now.replace(tzinfo=None)
     parsed = dateparser.parse(
         text.replace("h", ":") if re.fullmatch(r"\d{1,2}h\d{2}", text) else text,

@@ -87,7 +87,7 @@ class TelegramProgress:
 async def broadcast_command(update: Update, context: Context) -> None:
     rt = context.rt
     message = update.effective_message
-    assert message is not None
+    assert message is not None  # noqa: S101  a CommandHandler's update has a message
     text = message.text or ""
     head = text.split(maxsplit=1)[0] if text.split() else ""
     args_at = len(head)

@@ -16,7 +16,7 @@ from handlers.feature import Feature
 async def start(update: Update, context: Context) -> None:
     rt = context.rt
     user = update.effective_user
-    assert user is not None
+    assert user is not None  # noqa: S101  a command always has a sender
     for hook in context.hooks.start:  # speaker linking by deep link or username, ...
         if await hook(update, context):
             return
@@ -29,7 +29,7 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     rt = context.rt
     user = update.effective_user
-    assert user is not None
+    assert user is not None  # noqa: S101  a command always has a sender
     is_speaker = await rt.speakers.speaker_of(user.id) is not None
     text = texts.help_text(organiser=rt.settings.is_organiser(user.id), speaker=is_speaker)
     await reply(update, context, OutgoingMessage(text))
@@ -38,7 +38,7 @@ async def help_command(update: Update, context: Context) -> None:
 async def whoami(update: Update, context: Context) -> None:
     rt = context.rt
     user = update.effective_user
-    assert user is not None
+    assert user is not None  # noqa: S101  a command always has a sender
     speaker_id = await rt.speakers.speaker_of(user.id)
     sp = rt.agenda.conference.speakers.get(speaker_id) if speaker_id else None
     name = sp.name if sp else None

@@ -320,7 +320,7 @@ class AgendaFetcher:
             self._failing_reason = reason
         self._failures += 1
         await self._save_status()
-        assert self._failing_since is not None
+        assert self._failing_since is not None  # noqa: S101  set just above; narrows the type
         log.warning(
             "agenda refresh from %s failed (%d in a row): %s", self.url, self._failures, reason
         )

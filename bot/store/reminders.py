@@ -102,7 +102,7 @@ class RemindersRepo:
             FROM r
             WHERE r.lead > 0 AND r.start_epoch - r.lead * 60 <= ?
             ORDER BY due_epoch, r.user_id
-        """
+        """  # noqa: S608  values are placeholders; who and key are fixed SQL
         extra: list[Any] = [default_lead]
         if user_id is not None:
             extra.append(user_id)
@@ -146,7 +146,7 @@ class RemindersRepo:
             FROM v JOIN speaker_links l ON l.speaker_id = v.speaker_id
             JOIN users u ON u.id = l.user_id
             WHERE u.active = 1{who} AND v.start_epoch - ? <= ?
-        """
+        """  # noqa: S608  values are placeholders; who and key are fixed SQL
         args: list[Any] = [*params, lead * 60]
         if user_id is not None:
             args.append(user_id)
@@ -173,7 +173,7 @@ class RemindersRepo:
         for part in _chunks(dedup_keys, KEYS_CHUNK):
             marks = ", ".join("?" for _ in part)
             rows = await self.db.fetchall(
-                f"SELECT dedup_key, state FROM outbox WHERE dedup_key IN ({marks})",
+                f"SELECT dedup_key, state FROM outbox WHERE dedup_key IN ({marks})",  # noqa: S608  marks are placeholders
                 part,
             )
             out.update({str(r[0]): str(r[1]) for r in rows})
@@ -208,7 +208,7 @@ class RemindersRepo:
                                   WHERE f.user_id = r.user_id AND f.session_id = r.session_id)
                   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedup_key = {key})
                 ORDER BY r.session_id, r.user_id
-            """
+            """  # noqa: S608  only placeholders and the key expression
             out += [(int(r[0]), str(r[1])) for r in await self.db.fetchall(sql, params)]
         return out
 
@@ -217,7 +217,7 @@ class RemindersRepo:
         change may have made stale."""
         marks = ", ".join("?" for _ in kinds)
         sql = (
-            "SELECT DISTINCT kind, session_id, json_extract(payload, '$.start') AS start"
+            "SELECT DISTINCT kind, session_id, json_extract(payload, '$.start') AS start"  # noqa: S608  marks are placeholders
             f" FROM outbox WHERE state = 'pending' AND kind IN ({marks})"
             " AND session_id IS NOT NULL"
         )
