@@ -17,8 +17,8 @@ Why it is shaped like this:
 * Organisers hear about a failure once per streak and about the recovery once: the streak
   (since when, why) is kept on disk too, so a bot restarting in a loop does not repeat itself.
 
-No telegram here: ``handlers/live_agenda.py`` schedules :meth:`AgendaFetcher.fetch` and turns
-outcomes into ``/reload``-style agenda swaps and organiser notices.
+No telegram here: ``bot.live_agenda`` turns outcomes into ``/reload``-style agenda swaps and
+organiser notices; ``handlers/live_agenda.py`` schedules the refresh.
 """
 
 from __future__ import annotations
