@@ -48,14 +48,14 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check bot handlers tests bench
 
 typecheck: install
 	$(BIN)/mypy
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check bot handlers tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 
