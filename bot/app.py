@@ -21,8 +21,9 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, JobQueue
 from bot.agenda.loaders import load_agenda
 from bot.clock import Clock, make_clock
 from bot.config import Settings
-from bot.runtime import OUTBOX_KINDS, AgendaState, Runtime, Tuning, build_runtime
+from bot.runtime import AgendaState, Runtime, Tuning, build_runtime
 from bot.store import Store
+from bot.store.keys import KINDS
 from handlers import (
     agenda,
     bookmarks,
@@ -126,7 +127,7 @@ def wire_renderers(rt: Runtime, features: Sequence[Feature]) -> None:
     for feature in features:
         for kind, renderer in feature.renderers.items():
             rt.delivery.register_renderer(kind, functools.partial(renderer, rt))
-    missing = sorted(set(OUTBOX_KINDS) - set(rt.delivery.renderers))
+    missing = sorted(set(KINDS) - set(rt.delivery.renderers))
     if missing:
         raise RuntimeError(f"no outbox renderer for {', '.join(missing)}: a feature is missing")
 

@@ -22,13 +22,11 @@ Cell = str | int | float | None
 
 def safe_cell(value: Cell) -> str | int | float:
     """A cell as written: text that looks like a formula is defused, numbers are kept."""
+    if isinstance(value, str):  # first: nearly every cell is text
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, (int, float)):
-        return value
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return int(value) if isinstance(value, bool) else value
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:

@@ -373,7 +373,7 @@ class Delivery:
             await self.repo.finish(row.id, FAILED, now, f"no renderer for {row.kind}")
             self.stats["failed"] += 1
             return None
-        try:
+        try:  # (a per-message locale, from row.language, would be set around this call)
             message = await renderer(row)
         except Exception:
             log.exception("delivery: rendering row %s (%s) failed", row.id, row.kind)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,7 +33,7 @@ from bot.agenda.loaders import LoadResult
 from bot.agenda.remote import Changed, Failed, FetchOutcome
 from bot.agenda.state import AgendaState
 from bot.config import Settings
-from bot.reload import Reloads, summary
+from bot.reload import Enqueue, Reloads, summary
 from bot.store import keys
 from bot.store.records import Envelope
 
@@ -59,10 +59,6 @@ class Fetcher(Protocol):
     async def commit(self, changed: Changed) -> None: ...
 
     async def close(self) -> None: ...
-
-
-class Enqueue(Protocol):
-    async def enqueue(self, envelopes: Sequence[Envelope]) -> int: ...
 
 
 class LiveAgenda:
@@ -109,8 +105,14 @@ class LiveAgenda:
             await self._notify(outcome)
             return outcome
 
+    async def refresh_for(self, organiser: int) -> FetchOutcome:
+        """``/reload`` with ``AGENDA_URL``: one refresh now, audited like every organiser act."""
+        outcome = await self.refresh()
+        await self.reloads.audit.log(organiser, "reload_url", self.clock.now(), detail=self.url)
+        return outcome
+
     async def refresh(self) -> FetchOutcome:
-        """One refresh: what the repeating job runs (and ``/reload`` with ``AGENDA_URL``)."""
+        """One refresh: what the repeating job runs."""
         async with self._lock:
             outcome = await self.fetcher.fetch(commit=False)
             if isinstance(outcome, Changed):

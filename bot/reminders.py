@@ -264,16 +264,17 @@ class ReminderPlanner:
             due_limit=_epoch(now + reach),
             user_id=user_id,
         )
-        return [
+        at = datetime.fromtimestamp
+        return [  # positional: thousands a tick (kind, user, session, due, lead, key, state)
             Planned(
-                kind=c.kind,
-                user_id=c.user_id,
-                session=by_id[c.session_id],
-                lead=c.lead,
-                due=datetime.fromtimestamp(c.due_epoch, UTC),
-                key=c.key,
-                state=c.state,
-                extra=(("speaker_id", c.speaker_id),) if c.speaker_id is not None else (),
+                c.kind,
+                c.user_id,
+                by_id[c.session_id],
+                at(c.due_epoch, UTC),
+                c.lead,
+                c.key,
+                c.state,
+                (("speaker_id", c.speaker_id),) if c.speaker_id is not None else (),
             )
             for c in found
         ]

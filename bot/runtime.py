@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -37,20 +37,17 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Delivery, Transport
 from bot.feedback import FeedbackService
-from bot.live_agenda import Fetcher, LiveAgenda, cache_dir
+from bot.live_agenda import LiveAgenda, cache_dir
 from bot.reload import Reloads
 from bot.reminders import TICK_SECONDS, ReminderPlanner, Reminders
 from bot.speakers import SpeakerLinks
 from bot.stats import Stats
-from bot.store.keys import KINDS
 from bot.store.protocols import Repositories
 
-__all__ = ["OUTBOX_KINDS", "AgendaState", "CurrentAgenda", "Runtime", "Tuning", "build_runtime"]
+__all__ = ["AgendaState", "CurrentAgenda", "Runtime", "Tuning", "build_runtime"]
 
 log = logging.getLogger("confbot")
 
-#: Every kind of outbox row the core enqueues; each needs a renderer (a feature's).
-OUTBOX_KINDS = KINDS
 
 #: Builds the sender (tests and benchmarks tune its rate and concurrency).
 DeliveryFactory = Callable[[Repositories, Clock, Transport, Settings], Delivery]
@@ -69,8 +66,6 @@ class Tuning:
     delivery: DeliveryFactory = default_delivery
     #: Seconds between edits of a broadcast's progress message.
     progress_interval: float = PROGRESS_INTERVAL
-    #: Replaces the HTTP fetcher of ``AGENDA_URL`` (unit tests of the live agenda).
-    fetcher: Callable[[Settings, Clock], Fetcher] | None = None
 
 
 @dataclass
@@ -91,7 +86,6 @@ class Runtime:
     stats: Stats
     #: None without ``AGENDA_URL``.
     live_agenda: LiveAgenda | None = None
-    tuning: Tuning = field(default_factory=Tuning)
 
     @property
     def agenda(self) -> AgendaState:
@@ -165,12 +159,9 @@ def build_runtime(
     stats.sections.append(feedback.stats_section_pages)
     live_agenda = None
     if settings.AGENDA_URL:
-        if tuning.fetcher is not None:
-            fetcher = tuning.fetcher(settings, clock)
-        else:
-            fetcher = AgendaFetcher(
-                settings.AGENDA_URL, cache_dir(settings), settings.default_tz, clock
-            )
+        fetcher = AgendaFetcher(
+            settings.AGENDA_URL, cache_dir(settings), settings.default_tz, clock
+        )
         live_agenda = LiveAgenda(
             fetcher,
             reload,
@@ -199,5 +190,4 @@ def build_runtime(
         ),
         stats=stats,
         live_agenda=live_agenda,
-        tuning=tuning,
     )

@@ -77,8 +77,7 @@ async def on_document(update: Update, context: Context) -> None:
 async def _reload_from_url(update: Update, context: Context, live: LiveAgenda) -> None:
     """``/reload`` with AGENDA_URL: one refresh now, applied like the timed ones."""
     rt = context.rt
-    outcome = await live.refresh()
-    await rt.store.audit.log(user_id(update), "reload_url", rt.clock.now(), detail=live.url)
+    outcome = await live.refresh_for(user_id(update))
     if isinstance(outcome, Failed):
         text = texts.reload_url_failed(live.url, outcome.reason)
     elif isinstance(outcome, Changed):

@@ -110,18 +110,9 @@ class RemindersRepo:
         if user_id is not None:
             extra.append(user_id)
         rows = await self.db.fetchall(sql, [*params, *extra, due_limit])
-        return [
-            Candidate(
-                kind=keys.REMINDER,
-                user_id=int(row[0]),
-                session_id=str(row[1]),
-                lead=int(row[2]),
-                due_epoch=float(row[3]),
-                key=str(row[4]),
-                state=row[5],
-            )
-            for row in rows
-        ]
+        # Positional and unconverted (SQLite returns these types): thousands a tick.
+        kind = keys.REMINDER
+        return [Candidate(kind, r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
     async def _speakers(
         self,
@@ -153,19 +144,8 @@ class RemindersRepo:
         args += [lead * 60, due_limit]
         rows = await self.db.fetchall(sql, args)
         states = await self.states([str(r[4]) for r in rows])
-        return [
-            Candidate(
-                kind=keys.SPEAKER_REMINDER,
-                user_id=int(row[0]),
-                session_id=str(row[1]),
-                lead=lead,
-                due_epoch=float(row[3]),
-                key=str(row[4]),
-                state=states.get(str(row[4])),
-                speaker_id=str(row[2]),
-            )
-            for row in rows
-        ]
+        kind = keys.SPEAKER_REMINDER
+        return [Candidate(kind, r[0], r[1], lead, r[3], r[4], states.get(r[4]), r[2]) for r in rows]
 
     async def states(self, dedup_keys: Sequence[str]) -> dict[str, str]:
         """The outbox state of each key that has a row."""
