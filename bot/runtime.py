@@ -23,7 +23,6 @@ plans what fell due while the bot was down. ``Runtime.stop`` undoes it in revers
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,8 +44,6 @@ from bot.stats import Stats
 from bot.store.protocols import Repositories
 
 __all__ = ["AgendaState", "CurrentAgenda", "Runtime", "Tuning", "build_runtime"]
-
-log = logging.getLogger("confbot")
 
 
 #: Builds the sender (tests and benchmarks tune its rate and concurrency).
