@@ -36,7 +36,7 @@ async def enqueue_times(users: int, runs: int, clock: ManualClock) -> list[float
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(runs):
             db = await Database.open(Path(tmp) / f"e{run}.sqlite3")
-            delivery = Delivery(db, clock, _NoTransport(), rate=30)
+            delivery = Delivery(OutboxRepo(db), clock, _NoTransport(), rate=30)
             batch = await OutboxRepo(db).create_batch(
                 "broadcast", clock.now(), created_by=ORG, audience="everyone", payload={}
             )
@@ -95,7 +95,7 @@ async def run(users: int, rate: float, flood: float) -> dict[str, float]:
                 await probe.send("/start")
                 await probe.next_message()
                 rule = emu.faults.add("sendMessage", 429, retry_after=1, probability=flood, seed=3)
-                delivery: Delivery = rt.services["delivery"]
+                delivery: Delivery = rt.delivery
                 repo = OutboxRepo(rt.store.db)
                 batch = await repo.create_batch(
                     "broadcast", clock.now(), created_by=ORG, audience="everyone", payload={}

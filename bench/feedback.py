@@ -22,10 +22,10 @@ from typing import Any
 
 from bench import machine
 from bot.agenda.loaders import load_agenda
+from bot.agenda.state import AgendaState, CurrentAgenda
 from bot.clock import ManualClock
-from bot.config import DEFAULT_AGENDA, Settings
+from bot.config import DEFAULT_AGENDA
 from bot.feedback import FeedbackService, chart_png, rateable_sessions
-from bot.runtime import AgendaState, Runtime
 from bot.store import Store
 from bot.store.db import ts
 
@@ -49,13 +49,7 @@ async def run(ratings: int, runs: int, comment_share: float) -> list[tuple[str, 
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(str(Path(tmp) / "bench.sqlite3"))
         try:
-            rt = Runtime(
-                settings=Settings(_env_file=None),  # type: ignore[call-arg]
-                clock=clock,
-                store=store,
-                agenda=state,
-            )
-            svc = FeedbackService(rt)
+            svc = FeedbackService(store.feedback, store.users, CurrentAgenda(state, clock))
             sessions = rateable_sessions(state, clock.now())
             users = -(-ratings // len(sessions))
             async with store.db.transaction() as conn:

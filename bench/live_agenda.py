@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.agenda.remote import AgendaFetcher, Changed, Unchanged
 from bot.clock import ManualClock
-from tests.live_agenda import ScheduleServer
+from tests.live_agenda.server import ScheduleServer
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "schedules" / "35c3-frab.json"

@@ -37,6 +37,8 @@ from bot.emulator.harness import BotHarness, settings_for
 from bot.reminders import HEADROOM, ReminderPlanner
 from bot.store import Store
 from bot.store.db import Database, ts
+from bot.store.outbox import OutboxRepo
+from bot.store.reminders import RemindersRepo
 
 ROOT = Path(__file__).resolve().parents[1]
 BRUSSELS = ROOT / "data" / "brussels-security-resilience.yaml"
@@ -82,8 +84,8 @@ async def crowd(users: int, rate: float) -> dict[str, Any]:
             await harness.start()
             try:
                 rt = harness.runtime
-                planner: ReminderPlanner = rt.services["reminders"]
-                delivery = rt.services["delivery"]
+                planner: ReminderPlanner = rt.reminders.planner
+                delivery = rt.delivery
                 sent_before = len(emu.sends)
                 deadline = time.monotonic() + spread_s + 120
                 while time.monotonic() < deadline:
@@ -167,8 +169,8 @@ async def planning(bookmarks: int, repeats: int) -> dict[str, Any]:
             )
         total = await db.scalar("SELECT count(*) FROM bookmarks")
         now = datetime(2025, 10, 14, 10, 49, 45, tzinfo=conf.timezone)
-        outbox = Delivery(db, ManualClock(now), NoTransport(), rate=25)  # enqueue only
-        planner = ReminderPlanner(db, outbox, lambda: index, lambda: now, rate=25)
+        outbox = Delivery(OutboxRepo(db), ManualClock(now), NoTransport(), rate=25)  # enqueue only
+        planner = ReminderPlanner(RemindersRepo(db), outbox, lambda: index, lambda: now, rate=25)
         t0 = time.perf_counter()
         due_now = await planner.tick(now)  # cold: plans and enqueues this window
         cold_ms = (time.perf_counter() - t0) * 1000

@@ -1,26 +1,48 @@
-"""The composition root: settings -> agenda -> store -> handlers -> jobs, as a PTB Application.
+"""The composition root: settings -> agenda -> store -> core services -> features, as a PTB app.
 
-This and ``bot.cli`` are the only modules of ``bot/`` that import telegram; the rest of the
-core stays framework-free and is driven from ``handlers/``.
+This and ``bot.cli`` (and the emulator) are the only modules of ``bot/`` that import telegram
+or ``handlers``; the rest of the core stays framework-free and is driven from ``handlers/``.
+
+A feature is one module in each layer (``bot/<name>.py`` for its rules, ``handlers/<name>.py``
+for Telegram, ending in ``FEATURE = Feature(...)``) plus one line in ``FEATURES`` here and, if
+it has a core service, one field in ``bot.runtime.Runtime`` built in ``build_runtime``.
 """
 
 from __future__ import annotations
 
-import importlib
+import functools
 import logging
 import os
 import re
 from collections.abc import Sequence
-from types import ModuleType
-from typing import Any
 
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, JobQueue
 
 from bot.agenda.loaders import load_agenda
 from bot.clock import Clock, make_clock
 from bot.config import Settings
-from bot.runtime import AgendaState, Runtime
+from bot.runtime import AgendaState, Runtime, Tuning, build_runtime
 from bot.store import Store
+from bot.store.keys import KINDS
+from handlers import (
+    agenda,
+    bookmarks,
+    broadcasts,
+    errors,
+    feedback,
+    live_agenda,
+    questions,
+    reload,
+    reminders,
+    speakers,
+    start,
+    stats,
+    tracking,
+)
+from handlers.broadcasts import TelegramProgress
+from handlers.context import BotContext, BotData, ConfApp
+from handlers.delivery import TelegramTransport
+from handlers.feature import Feature
 from handlers.menus import register_menus
 
 log = logging.getLogger("confbot")
@@ -29,19 +51,23 @@ log = logging.getLogger("confbot")
 # coming timedelta now (the transport reads both) keeps a flood of 429s from flooding the log.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-#: Handler modules in registration order; each has ``register(app)`` and may have
-#: ``async startup(app, runtime)`` / ``async shutdown(app, runtime)``.
-FEATURES: tuple[str, ...] = (
-    "handlers.tracking",
-    "handlers.errors",
-    "handlers.delivery",
-    "handlers.attendee",
-    "handlers.bookmarks",
-    "handlers.feedback",
-    "handlers.organiser",
-    "handlers.speaker",
-    "handlers.agenda_refresh",
-    "handlers.questions",
+#: Every feature's Telegram side, in registration order: routes are tried in this order, and
+#: hooks run in it (a feedback comment is claimed before a broadcast's text, and questions
+#: come last: plain text no hook claimed is a question).
+FEATURES: tuple[Feature, ...] = (
+    tracking.FEATURE,
+    errors.FEATURE,
+    start.FEATURE,
+    agenda.FEATURE,
+    bookmarks.FEATURE,
+    reminders.FEATURE,
+    feedback.FEATURE,
+    broadcasts.FEATURE,
+    reload.FEATURE,
+    stats.FEATURE,
+    speakers.FEATURE,
+    live_agenda.FEATURE,
+    questions.FEATURE,
 )
 
 
@@ -95,15 +121,15 @@ def load_configured_agenda(settings: Settings) -> AgendaState:
     return AgendaState(result=result, source=str(settings.AGENDA_PATH))
 
 
-def _features() -> list[ModuleType]:
-    modules = []
-    for name in FEATURES:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return modules
+def wire_renderers(rt: Runtime, features: Sequence[Feature]) -> None:
+    """Each feature's outbox renderers, bound to the runtime; every kind the core enqueues must
+    have one, or rows of that kind would fail at send time: refuse to start instead."""
+    for feature in features:
+        for kind, renderer in feature.renderers.items():
+            rt.delivery.register_renderer(kind, functools.partial(renderer, rt))
+    missing = sorted(set(KINDS) - set(rt.delivery.renderers))
+    if missing:
+        raise RuntimeError(f"no outbox renderer for {', '.join(missing)}: a feature is missing")
 
 
 def build_application(
@@ -111,49 +137,68 @@ def build_application(
     *,
     clock: Clock | None = None,
     agenda: AgendaState | None = None,
-    extra: dict[str, Any] | None = None,
-) -> Application:
+    tuning: Tuning | None = None,
+    features: Sequence[Feature] = FEATURES,
+) -> ConfApp:
     """A ready-to-run Application; the store opens in ``post_init`` and closes at shutdown."""
     if settings.TELEGRAM_BOT_TOKEN is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    names = [f.name for f in features]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a feature is listed twice: {names}")
     state = (agenda or load_configured_agenda(settings)).prepare()
     the_clock = clock or make_clock(settings.CONFBOT_NOW, state.conference.timezone)
-    features = _features()
 
-    async def post_init(app: Application) -> None:
+    async def post_init(app: ConfApp) -> None:
         store = await Store.open(str(settings.DATABASE_PATH))
-        rt = Runtime(settings=settings, clock=the_clock, store=store, agenda=state)
-        rt.services.update(extra or {})
-        app.bot_data["runtime"] = rt
-        for module in features:
-            startup = getattr(module, "startup", None)
-            if startup is not None:
-                await startup(app, rt)
+        try:
+            rt = build_runtime(
+                settings,
+                the_clock,
+                store,
+                state,
+                transport=TelegramTransport(app.bot),
+                progress_display=TelegramProgress(app.bot),
+                tuning=tuning,
+            )
+            wire_renderers(rt, features)
+        except BaseException:
+            await store.close()
+            raise
+        app.bot_data.runtime = rt
+        await rt.start()
+        for feature in features:
+            if feature.startup is not None:
+                await feature.startup(app, rt)
         await register_menus(app.bot, settings.ORGANISER_IDS)
 
-    async def post_shutdown(app: Application) -> None:
-        rt: Runtime | None = app.bot_data.get("runtime")
-        if rt is None:
+    async def post_shutdown(app: ConfApp) -> None:
+        if not app.bot_data.started:
             return
-        for module in reversed(features):
-            shutdown = getattr(module, "shutdown", None)
-            if shutdown is not None:
-                await shutdown(app, rt)
-        await rt.store.close()
+        rt = app.bot_data.runtime
+        for feature in reversed(features):
+            if feature.shutdown is not None:
+                await feature.shutdown(app, rt)
+        await rt.stop()
 
     api = settings.TELEGRAM_API_URL
-    app = (
+    app: ConfApp = (
         ApplicationBuilder()
         .token(settings.TELEGRAM_BOT_TOKEN.get_secret_value())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .job_queue(JobQueue[BotContext]())
         .defaults(Defaults(tzinfo=state.conference.timezone))
+        # Updates are handled one at a time (PTB's default), so each person's messages keep
+        # their order; a per-chat BaseUpdateProcessor would plug in here (.concurrent_updates).
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    for module in features:
-        module.register(app)
-    tracking = importlib.import_module("handlers.tracking")
+    for feature in features:
+        feature.routes(app)
+        app.bot_data.hooks.start.extend(feature.start_hooks)
+        app.bot_data.hooks.text.extend(feature.text_hooks)
     tracking.register_fallback(app)
     return app

@@ -1,31 +1,68 @@
-"""Broadcasts: who receives one, when it goes out, and turning it into outbox rows.
+"""Broadcasts: who receives one, when it goes out, its life as a batch, and its progress.
 
 The organiser writes ``/broadcast [at WHEN] [to:AUDIENCE] TEXT``. Audiences are everyone who
 started the bot (default), ``to:session:ID`` (its bookmarkers), ``to:speakers`` (linked
 speakers) and ``to:track:NAME`` (bookmarkers of any session in that track). The text is kept as
 the organiser's own HTML (converted from Telegram entities by the adapter) and sent as it is.
+
+A broadcast is a batch of outbox rows with a state of its own::
+
+    draft --Send--> sending --rows written--> scheduled --due--> running --all sent--> done
+      |                                           |                  |
+      +--Cancel--> cancelled <------Stop----------+------------------+
+
+``draft`` is the preview (nothing queued); ``sending`` is committed before the rows are
+written, so a crash between the two is finished at start-up (``resume_interrupted``); the
+rows' dedup keys make that second enqueue a no-op for rows already written. Every change of
+state is a conditional update (``only_from``), so a double tap or two organisers pressing at
+once move a batch once. ``BroadcastProgress`` keeps each running broadcast's progress message
+up to date through a ``ProgressDisplay``, which the Telegram side implements by editing it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 import dateparser
 
 from bot import texts
 from bot.agenda.index import fold
-from bot.delivery import Envelope
-from bot.outgoing import OutgoingMessage
-from bot.runtime import AgendaState, Runtime
-from bot.store.db import Database
-from bot.store.outbox import BATCH_RUNNING, BATCH_SCHEDULED, BATCH_SENDING
+from bot.agenda.state import AgendaState, CurrentAgenda
+from bot.clock import Clock
+from bot.outgoing import MAX_TEXT
+from bot.store import keys
+from bot.store.protocols import AudiencesStore, AuditStore, OutboxStore, UsersStore
+from bot.store.records import (
+    BATCH_CANCELLED,
+    BATCH_DONE,
+    BATCH_DRAFT,
+    BATCH_RUNNING,
+    BATCH_SCHEDULED,
+    BATCH_SENDING,
+    Batch,
+    Envelope,
+    parse_ts,
+    ts,
+)
 
-KIND = "broadcast"
+log = logging.getLogger("confbot.broadcasts")
+
+KIND = keys.BROADCAST
+#: The ``users.pending`` kind: the organiser's next text is the broadcast.
+PENDING_KIND = keys.BROADCAST
 #: Scheduling further ahead than this is almost certainly a typo (a date in 2112).
 MAX_AHEAD = timedelta(days=60)
+#: Seconds between edits of a progress message.
+PROGRESS_INTERVAL = 3.0
+#: /broadcasts lists at most this many.
+LISTED = 20
 
 _TIME = r"\d{1,2}(?:[:.h]\d{2})(?:\s*[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?"
 _DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Za-z]{3,9}(?:\s+\d{4})?|tomorrow|today"
@@ -35,6 +72,19 @@ _AUDIENCE = re.compile(r"^to:(?P<kind>[a-z]+)(?::(?P<arg>\S+))?(?=\s|$)", re.IGN
 
 class BroadcastInputError(ValueError):
     """Input the organiser must fix; ``str()`` is plain text (the adapter escapes it)."""
+
+
+class DraftRefused(Exception):
+    """No draft was made; ``html`` is the whole answer for the organiser."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(html)
+        self.html = html
+
+
+class BroadcastGone(Exception):
+    """The batch is not (any more) in a state that allows this press: a stale or double tap,
+    a draft of another organiser, a broadcast that already ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +121,8 @@ def parse_when(text: str, now: datetime) -> datetime:
     that does not exist (a DST gap), in the past, or months ahead is refused.
     """
     tz = now.tzinfo
-    assert tz is not None
+    if tz is None:
+        raise ValueError("parse_when needs an aware now (the conference clock)")
     base = now.replace(tzinfo=None)
     parsed = dateparser.parse(
         text.replace("h", ":") if re.fullmatch(r"\d{1,2}h\d{2}", text) else text,
@@ -139,35 +190,20 @@ def resolve_audience(kind: str, arg: str, state: AgendaState) -> Audience:
     raise BroadcastInputError(texts.broadcast_unknown_audience(kind))
 
 
-async def recipients(db: Database, state: AgendaState, audience: Audience) -> list[int]:
+async def recipients(
+    audiences: AudiencesStore, state: AgendaState, audience: Audience
+) -> list[int]:
     """Active users in the audience, in id order (reads the store as it is now)."""
-    active = "SELECT id FROM users WHERE active = 1"
     if audience.kind == "everyone":
-        rows = await db.fetchall(active + " ORDER BY id")
-    elif audience.kind == "speakers":
-        rows = await db.fetchall(
-            "SELECT l.user_id FROM speaker_links l JOIN users u ON u.id = l.user_id"
-            " WHERE u.active = 1 ORDER BY l.user_id"
-        )
-    elif audience.kind == "session":
-        rows = await db.fetchall(
-            "SELECT b.user_id FROM bookmarks b JOIN users u ON u.id = b.user_id"
-            " WHERE b.session_id = ? AND u.active = 1 ORDER BY b.user_id",
-            (audience.arg,),
-        )
-    elif audience.kind == "track":
+        return await audiences.everyone()
+    if audience.kind == "speakers":
+        return await audiences.speakers()
+    if audience.kind == "session":
+        return await audiences.bookmarkers([audience.arg])
+    if audience.kind == "track":
         ids = [s.id for s in state.conference.sessions if s.track == audience.arg]
-        if not ids:
-            return []
-        marks = ",".join("?" for _ in ids)
-        rows = await db.fetchall(
-            "SELECT DISTINCT b.user_id FROM bookmarks b JOIN users u ON u.id = b.user_id"
-            f" WHERE b.session_id IN ({marks}) AND u.active = 1 ORDER BY b.user_id",
-            ids,
-        )
-    else:
-        raise BroadcastInputError(f"unknown audience {audience.kind!r}")
-    return [int(r[0]) for r in rows]
+        return await audiences.bookmarkers(ids)
+    raise BroadcastInputError(f"unknown audience {audience.kind!r}")
 
 
 def envelopes(batch_id: int, html: str, chat_ids: list[int], due_at: datetime) -> list[Envelope]:
@@ -179,43 +215,361 @@ def envelopes(batch_id: int, html: str, chat_ids: list[int], due_at: datetime) -
             kind=KIND,
             payload=payload,
             due_at=due_at,
-            dedup_key=f"bc:{batch_id}:{chat}",
+            dedup_key=keys.broadcast_key(batch_id, chat),
             batch_id=batch_id,
         )
         for chat in chat_ids
     ]
 
 
-async def render(payload: dict[str, Any], chat_id: int) -> OutgoingMessage | None:
-    html = payload.get("html")
-    return OutgoingMessage(html) if isinstance(html, str) and html else None
+class Sender(Protocol):
+    """What broadcasts need of the delivery outbox (``bot.delivery.Delivery``)."""
+
+    rate: float
+
+    async def enqueue(self, envelopes: Sequence[Envelope]) -> int: ...
+
+    async def cancel(
+        self, *, kind: str | None = None, session_id: str | None = None, batch_id: int | None = None
+    ) -> int: ...
 
 
-async def launch(
-    rt: Runtime, batch_id: int, html: str, audience: Audience, when: datetime | None
-) -> int:
-    """Enqueue a confirmed broadcast; returns how many rows it has.
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A previewed broadcast waiting for Send or Cancel."""
 
-    Idempotent (one dedup key per batch and recipient), so an enqueue a crash interrupted is
-    simply run again at start-up by ``resume_interrupted``.
+    batch_id: int
+    size: int
+    label: str
+    when: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Launched:
+    """Send was pressed: the rows are queued (``when`` set: scheduled for then)."""
+
+    batch_id: int
+    total: int
+    when: datetime | None
+    eta_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One line of /broadcasts: a scheduled or running broadcast."""
+
+    batch: Batch
+    label: str
+    when: datetime | None
+    preview: str
+    left: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressNote:
+    """What a progress message should say now; ``stoppable`` while it can still be stopped."""
+
+    batch_id: int
+    chat_id: int
+    message_id: int
+    html: str
+    stoppable: bool
+
+
+class ProgressDisplay(Protocol):
+    """Shows a progress note (the Telegram side edits the organiser's message). Failures are
+    the display's to log: progress is cosmetic, the outbox keeps the truth."""
+
+    async def show(self, note: ProgressNote) -> None: ...
+
+
+class BroadcastProgress:
+    """Moves due scheduled batches to running and running ones to done, and keeps each one's
+    progress message current: every ``interval`` seconds, or at once after ``wake()``."""
+
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        display: ProgressDisplay,
+        clock: Clock,
+        rate: Callable[[], float],
+        *,
+        interval: float = PROGRESS_INTERVAL,
+    ) -> None:
+        self.outbox = outbox
+        self.display = display
+        self.clock = clock
+        self.rate = rate
+        self.interval = interval
+        self._wake = asyncio.Event()
+        self._shown: dict[int, str] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="confbot-broadcast-progress")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("broadcast progress update failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()
+
+    async def tick(self) -> None:
+        """One pass over the scheduled and running broadcasts."""
+        now = self.clock.now()
+        for batch in await self.outbox.batches([BATCH_SCHEDULED, BATCH_RUNNING], KIND):
+            if batch.state == BATCH_SCHEDULED:
+                if batch.scheduled_for is None or batch.scheduled_for <= now:
+                    await self.outbox.set_batch_state(
+                        batch.id, BATCH_RUNNING, only_from=BATCH_SCHEDULED
+                    )
+                continue
+            p = await self.outbox.progress(batch.id)
+            if p.done:
+                await self.outbox.set_batch_state(batch.id, BATCH_DONE, only_from=BATCH_RUNNING)
+                await self.show_final(batch.id)
+                self._shown.pop(batch.id, None)
+                continue
+            if batch.progress_chat_id is None or batch.progress_message_id is None:
+                continue
+            text = texts.broadcast_progress(
+                batch.id, p.sent, p.failed, p.blocked, p.left, p.left / self.rate()
+            )
+            if self._shown.get(batch.id) != text:
+                self._shown[batch.id] = text
+                note = ProgressNote(
+                    batch.id, batch.progress_chat_id, batch.progress_message_id, text, True
+                )
+                await self.display.show(note)
+
+    async def show_final(self, batch_id: int) -> None:
+        """The last word on a broadcast that finished or was stopped."""
+        batch = await self.outbox.batch(batch_id)
+        if batch is None or batch.progress_chat_id is None or batch.progress_message_id is None:
+            return
+        p = await self.outbox.progress(batch_id)
+        if batch.state == BATCH_CANCELLED:
+            text = texts.broadcast_stopped(batch_id, p.sent, p.failed, p.blocked, p.other + p.left)
+        else:
+            text = texts.broadcast_done(batch_id, p.sent, p.failed, p.blocked, p.left)
+        note = ProgressNote(
+            batch_id, batch.progress_chat_id, batch.progress_message_id, text, False
+        )
+        await self.display.show(note)
+
+
+class Broadcasts:
+    """The broadcasts feature's core: drafts, Send / Cancel / Stop, audiences, the audit trail.
+
+    Every organiser action is audited before its effect is visible; the handler only parses,
+    calls and renders.
     """
-    ids = await recipients(rt.store.db, rt.agenda, audience)
-    due = when or rt.clock.now()
-    delivery = rt.services["delivery"]
-    await delivery.enqueue(envelopes(batch_id, html, ids, due))
-    total = (await rt.store.outbox.progress(batch_id)).total
-    state = BATCH_SCHEDULED if when is not None and when > rt.clock.now() else BATCH_RUNNING
-    await rt.store.outbox.update_batch(batch_id, state=state, total=total)
-    return total
 
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        audiences: AudiencesStore,
+        users: UsersStore,
+        audit: AuditStore,
+        sender: Sender,
+        current: CurrentAgenda,
+        progress: BroadcastProgress,
+    ) -> None:
+        self.outbox = outbox
+        self.audiences = audiences
+        self.users = users
+        self.audit = audit
+        self.sender = sender
+        self.current = current
+        self.clock = current.clock
+        self.progress = progress
 
-async def resume_interrupted(rt: Runtime) -> list[int]:
-    """Broadcasts whose Send was pressed but whose rows a crash cut short: finish enqueueing."""
-    resumed = []
-    now = rt.clock.now()
-    for batch in await rt.store.outbox.batches([BATCH_SENDING], kind=KIND):
+    # ------------------------------------------------------------------ audiences
+    def audience_label(self, audience: Audience) -> str:
+        title = None
+        if audience.kind == "session":
+            session = self.current.index.session(audience.arg)
+            title = session.title if session else None
+        return texts.audience_label(audience.kind, audience.arg, title)
+
+    async def recipients(self, audience: Audience) -> list[int]:
+        return await recipients(self.audiences, self.current.state, audience)
+
+    # ------------------------------------------------------------------ drafting
+    def parse(self, args: str) -> Request:
+        """The options of ``/broadcast ARGS``; ``BroadcastInputError`` says what to fix."""
+        return parse_request(args, self.current.state, self.current.now())
+
+    async def await_text(self, organiser: int, request: Request) -> None:
+        """A bare ``/broadcast``: the organiser's next text is the message."""
+        state = {
+            "kind": PENDING_KIND,
+            "audience": request.audience.encode(),
+            "when": ts(request.when) if request.when else None,
+        }
+        await self.users.set_pending(organiser, state)
+
+    async def awaited(self, organiser: int) -> Request | None:
+        """The request a bare ``/broadcast`` left waiting for its text, taken (once)."""
+        state = await self.users.pending(organiser)
+        if not state or state.get("kind") != PENDING_KIND:
+            return None
+        await self.users.set_pending(organiser, None)
+        when = parse_ts(state["when"]).astimezone(self.current.tz) if state.get("when") else None
+        audience = Audience.decode(str(state.get("audience") or "everyone"))
+        return Request(audience, when, 0)
+
+    async def draft(self, organiser: int, html: str, plain: str, request: Request) -> Draft:
+        """A draft batch (nothing queued yet) for the preview; ``DraftRefused`` if none."""
+        if len(plain) > MAX_TEXT:
+            raise DraftRefused(texts.broadcast_too_long(MAX_TEXT))
+        label = self.audience_label(request.audience)
+        size = len(await self.recipients(request.audience))
+        if size == 0:
+            raise DraftRefused(texts.broadcast_empty(label))
+        now = self.clock.now()
+        batch_id = await self.outbox.create_batch(
+            KIND,
+            now,
+            created_by=organiser,
+            audience=request.audience.encode(),
+            payload={"html": html, "preview": plain[:60]},
+            scheduled_for=request.when,
+            state=BATCH_DRAFT,
+        )
+        await self.audit.log(
+            organiser,
+            "broadcast_preview",
+            now,
+            detail=f"#{batch_id} {plain[:200]}",
+            audience_size=size,
+        )
+        return Draft(batch_id, size, label, request.when)
+
+    # ------------------------------------------------------------------ the buttons
+    async def _batch(self, batch_id: int) -> Batch:
+        batch = await self.outbox.batch(batch_id)
+        if batch is None or batch.kind != KIND:
+            raise BroadcastGone(batch_id)
+        return batch
+
+    async def send(
+        self,
+        batch_id: int,
+        organiser: int,
+        *,
+        progress_at: tuple[int, int] | None = None,
+    ) -> Launched:
+        """Send a draft (only its author can): draft -> sending -> scheduled or running.
+
+        ``progress_at`` is the (chat, message) the progress is shown in, recorded before any
+        row can finish. Call ``progress.wake()`` once that message shows the launch.
+        """
+        batch = await self._batch(batch_id)
+        if batch.created_by != organiser or not await self.outbox.set_batch_state(
+            batch_id, BATCH_SENDING, only_from=BATCH_DRAFT
+        ):
+            raise BroadcastGone(batch_id)
+        now = self.clock.now()
         when = batch.scheduled_for if batch.scheduled_for and batch.scheduled_for > now else None
+        if progress_at is not None:
+            chat_id, message_id = progress_at
+            await self.outbox.update_batch(
+                batch_id, progress_chat_id=chat_id, progress_message_id=message_id
+            )
         html = str(batch.payload.get("html") or "")
-        await launch(rt, batch.id, html, Audience.decode(batch.audience), when)
-        resumed.append(batch.id)
-    return resumed
+        added = await self.launch(batch_id, html, Audience.decode(batch.audience), when)
+        await self.audit.log(
+            organiser,
+            "broadcast_schedule" if when else "broadcast_send",
+            now,
+            detail=f"#{batch_id} to {batch.audience}" + (f" at {when.isoformat()}" if when else ""),
+            audience_size=added,
+        )
+        shown = when.astimezone(self.current.tz) if when else None
+        return Launched(batch_id, added, shown, added / self.sender.rate)
+
+    async def discard(self, batch_id: int, organiser: int) -> None:
+        """Cancel on the preview: the draft is dropped, nothing was queued."""
+        await self._batch(batch_id)
+        if not await self.outbox.set_batch_state(batch_id, BATCH_CANCELLED, only_from=BATCH_DRAFT):
+            raise BroadcastGone(batch_id)
+        await self.audit.log(
+            organiser, "broadcast_discard", self.clock.now(), detail=f"#{batch_id}"
+        )
+
+    async def stop(self, batch_id: int, organiser: int) -> int:
+        """Stop a scheduled or running broadcast: its unsent rows are cancelled (returned)."""
+        batch = await self._batch(batch_id)
+        if batch.state not in {BATCH_SCHEDULED, BATCH_RUNNING}:
+            raise BroadcastGone(batch_id)
+        cancelled = await self.sender.cancel(batch_id=batch_id)
+        await self.outbox.set_batch_state(batch_id, BATCH_CANCELLED)
+        await self.audit.log(
+            organiser,
+            "broadcast_cancel",
+            self.clock.now(),
+            detail=f"#{batch_id}",
+            audience_size=cancelled,
+        )
+        await self.progress.show_final(batch_id)
+        return cancelled
+
+    async def listing(self) -> list[Listed]:
+        """Scheduled and running broadcasts, oldest first (for /broadcasts)."""
+        out = []
+        batches = await self.outbox.batches([BATCH_SCHEDULED, BATCH_RUNNING], KIND)
+        for b in batches[:LISTED]:
+            p = await self.outbox.progress(b.id)
+            when = b.scheduled_for.astimezone(self.current.tz) if b.scheduled_for else None
+            label = self.audience_label(Audience.decode(b.audience))
+            out.append(Listed(b, label, when, str(b.payload.get("preview") or ""), p.left))
+        return out
+
+    # ------------------------------------------------------------------ queueing
+    async def launch(
+        self, batch_id: int, html: str, audience: Audience, when: datetime | None
+    ) -> int:
+        """Enqueue a confirmed broadcast; returns how many rows it has.
+
+        Idempotent (one dedup key per batch and recipient), so an enqueue a crash interrupted is
+        simply run again at start-up by ``resume_interrupted``.
+        """
+        ids = await self.recipients(audience)
+        due = when or self.clock.now()
+        await self.sender.enqueue(envelopes(batch_id, html, ids, due))
+        total = (await self.outbox.progress(batch_id)).total
+        late = when is not None and when > self.clock.now()
+        await self.outbox.update_batch(
+            batch_id, state=BATCH_SCHEDULED if late else BATCH_RUNNING, total=total
+        )
+        return total
+
+    async def resume_interrupted(self) -> list[int]:
+        """Broadcasts whose Send was pressed but whose rows a crash cut short: finish enqueueing."""
+        resumed = []
+        now = self.clock.now()
+        for batch in await self.outbox.batches([BATCH_SENDING], kind=KIND):
+            when = (
+                batch.scheduled_for if batch.scheduled_for and batch.scheduled_for > now else None
+            )
+            html = str(batch.payload.get("html") or "")
+            await self.launch(batch.id, html, Audience.decode(batch.audience), when)
+            resumed.append(batch.id)
+            log.warning("broadcast #%d was interrupted while being queued: queued it now", batch.id)
+        return resumed

@@ -33,7 +33,8 @@ def session_uid(conf: Conference, session: Session) -> str:
     """Stable across agenda reloads as long as the session keeps its id."""
     sid = _UNSAFE.sub("-", session.id).strip("-")
     if not sid or sid != session.id:  # odd ids: keep them unique with a short hash
-        sid = (sid[:32] + "-" if sid else "") + hashlib.sha1(session.id.encode()).hexdigest()[:10]
+        digest = hashlib.sha1(session.id.encode(), usedforsecurity=False).hexdigest()
+        sid = (sid[:32] + "-" if sid else "") + digest[:10]
     return f"{sid}.{conference_slug(conf)}@{UID_DOMAIN}"
 
 

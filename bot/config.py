@@ -1,4 +1,4 @@
-"""Settings: the configuration contract of DESIGN.md, from the environment and ``.env``.
+"""Settings: the configuration contract (docs/architecture.md), from the environment and ``.env``.
 
 pydantic-settings gives typed parsing, ``.env`` support with the environment winning, and
 errors that name the variable, which hand-written ``os.environ`` parsing would not.

@@ -24,44 +24,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.outgoing import OutgoingMessage
-from bot.store.db import Database, ts
-from bot.store.outbox import (
-    BLOCKED,
-    EXPIRED,
-    FAILED,
-    SENT,
-    SKIPPED,
-    NewRow,
-    OutboxRepo,
-    OutboxRow,
-)
+from bot.store.protocols import OutboxStore
+from bot.store.records import BLOCKED, EXPIRED, FAILED, SENT, SKIPPED, Envelope, OutboxRow
+
+__all__ = [
+    "Blocked",
+    "Delivery",
+    "Envelope",
+    "OutboxRow",
+    "Pacer",
+    "Rejected",
+    "Renderer",
+    "RetryAfter",
+    "TransientError",
+    "Transport",
+]
 
 log = logging.getLogger("confbot.delivery")
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """One outbox row to enqueue; the payload is rendered into a message at send time."""
-
-    chat_id: int
-    kind: str  # "broadcast" | "reminder" | "feedback" | "speaker_reminder" | "change"
-    payload: dict[str, Any]
-    due_at: datetime
-    deadline: datetime | None = None  # not sent after this -> 'expired'
-    dedup_key: str | None = None  # unique: enqueueing the same key again is a no-op
-    session_id: str | None = None
-    batch_id: int | None = None
 
 
 class RetryAfter(Exception):
@@ -88,8 +75,10 @@ class Transport(Protocol):
     async def send(self, chat_id: int, message: OutgoingMessage) -> None: ...
 
 
-#: Turns a row's payload into a message at send time; None means "no longer relevant".
-Renderer = Callable[[dict[str, Any], int], Awaitable[OutgoingMessage | None]]
+#: Turns a row into a message at send time, from current data; None means "no longer
+#: relevant" (the row is closed as ``skipped``). It gets the whole row: the payload, the
+#: recipient's chat id (their user id in a private chat), the kind, batch and session.
+Renderer = Callable[[OutboxRow], Awaitable[OutgoingMessage | None]]
 
 
 class Pacer:
@@ -132,30 +121,12 @@ class Pacer:
         self._next = max(self._next, until)
 
 
-async def enqueue_rows(repo: OutboxRepo, envelopes: Sequence[Envelope], now: datetime) -> int:
-    """The outbox write behind ``Delivery.enqueue``: one transaction, dedup keys honoured."""
-    rows: list[NewRow] = [
-        (
-            e.batch_id,
-            e.kind,
-            e.chat_id,
-            e.session_id,
-            json.dumps(e.payload, separators=(",", ":")),
-            e.dedup_key,
-            ts(e.due_at),
-            ts(e.deadline) if e.deadline else None,
-        )
-        for e in envelopes
-    ]
-    return await repo.insert_many(rows, now)
-
-
 class Delivery:
     """The single sender of the outbox. One per process; see the module docstring."""
 
     def __init__(
         self,
-        db: Database,
+        outbox: OutboxStore,
         clock: Clock,
         transport: Transport,
         *,
@@ -169,8 +140,7 @@ class Delivery:
         poll_interval: float = 0.5,
         margin: float = 0.04,
     ) -> None:
-        self.db = db
-        self.repo = OutboxRepo(db)
+        self.repo = outbox
         self.clock = clock
         self.transport = transport
         self.rate = rate
@@ -207,11 +177,18 @@ class Delivery:
 
     # ------------------------------------------------------------------ API
     def register_renderer(self, kind: str, renderer: Renderer) -> None:
+        if kind in self._renderers:
+            raise ValueError(f"outbox kind {kind!r} has a renderer already")
         self._renderers[kind] = renderer
+
+    @property
+    def renderers(self) -> dict[str, Renderer]:
+        """Kind -> renderer (a copy): the composition root checks every kind has one."""
+        return dict(self._renderers)
 
     async def enqueue(self, envelopes: Sequence[Envelope]) -> int:
         """Write all rows in one transaction; returns how many were new. Wakes the sender."""
-        added = await enqueue_rows(self.repo, envelopes, self.clock.now())
+        added = await self.repo.enqueue(envelopes, self.clock.now())
         self.wake()
         return added
 
@@ -396,8 +373,8 @@ class Delivery:
             await self.repo.finish(row.id, FAILED, now, f"no renderer for {row.kind}")
             self.stats["failed"] += 1
             return None
-        try:
-            message = await renderer(row.payload, row.chat_id)
+        try:  # (a per-message locale, from row.language, would be set around this call)
+            message = await renderer(row)
         except Exception:
             log.exception("delivery: rendering row %s (%s) failed", row.id, row.kind)
             await self.repo.finish(row.id, FAILED, now, "rendering failed")

@@ -14,7 +14,6 @@ The rules live here, not in the Telegram handlers, so the handlers, the speakers
 from __future__ import annotations
 
 import asyncio
-import csv
 import enum
 import hashlib
 import hmac
@@ -29,9 +28,10 @@ from typing import Any
 
 from bot import texts
 from bot.agenda.model import Session
-from bot.runtime import AgendaState, Runtime
-from bot.store.db import parse_ts, ts
-from bot.store.feedback import FeedbackRow, StoredComment
+from bot.agenda.state import AgendaState, CurrentAgenda
+from bot.csv_export import csv_bytes
+from bot.store.protocols import FeedbackStore, UsersStore
+from bot.store.records import FeedbackRow, StoredComment, parse_ts, ts
 
 MAX_COMMENT = 1000
 COMMENT_WAIT = timedelta(minutes=10)
@@ -143,10 +143,17 @@ class Export:
 
 
 class FeedbackService:
-    """The feedback feature's core; ``rt.services["feedback"]`` holds one."""
+    """The feedback feature's core (``Runtime.feedback``)."""
 
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
+    def __init__(
+        self,
+        feedback: FeedbackStore,
+        users: UsersStore,
+        current: CurrentAgenda,
+    ) -> None:
+        self.repo = feedback
+        self.users = users
+        self.current = current
 
     # ------------------------------------------------------------------ rating and comments
     async def rate(self, user_id: int, key: str, rating: int) -> tuple[Session, int | None]:
@@ -157,10 +164,10 @@ class FeedbackService:
         """
         if not 1 <= rating <= 5:
             raise FeedbackRefused(Refusal.BAD_RATING)
-        now = self.rt.now()
-        session = check_rateable(self.rt.agenda, key, now)
-        previous = await self.rt.store.feedback.rate(user_id, session.id, rating, now)
-        await self.rt.store.users.set_pending(
+        now = self.current.now()
+        session = check_rateable(self.current.state, key, now)
+        previous = await self.repo.rate(user_id, session.id, rating, now)
+        await self.users.set_pending(
             user_id,
             {"kind": PENDING_KIND, "session_id": session.id, "until": ts(now + COMMENT_WAIT)},
         )
@@ -168,52 +175,52 @@ class FeedbackService:
 
     async def session_to_rate(self, key: str) -> Session:
         """The session behind a "Rate this session" or /feedback button, if rateable now."""
-        return check_rateable(self.rt.agenda, key, self.rt.now())
+        return check_rateable(self.current.state, key, self.current.now())
 
     async def skip(self, user_id: int, key: str) -> Session:
         """Skip a prompt: nothing is stored; a comment window for this session closes."""
-        session = check_rateable(self.rt.agenda, key, self.rt.now())
+        session = check_rateable(self.current.state, key, self.current.now())
         await self._close_window(user_id, session.id)
         return session
 
     async def finish(self, user_id: int, key: str) -> tuple[Session, int, bool]:
         """ "No comment" / "Done": stop waiting for text; returns (session, rating, has comment)."""
-        session = self.rt.agenda.session_by_key(key)
+        session = self.current.state.session_by_key(key)
         if session is None:
             raise FeedbackRefused(Refusal.UNKNOWN)
-        current = await self.rt.store.feedback.get(user_id, session.id)
+        current = await self.repo.get(user_id, session.id)
         if current is None:
             raise FeedbackRefused(Refusal.NO_RATING)
         await self._close_window(user_id, session.id)
         return session, current[0], bool(current[1])
 
     async def _close_window(self, user_id: int, session_id: str) -> None:
-        state = await self.rt.store.users.pending(user_id)
+        state = await self.users.pending(user_id)
         if state and state.get("kind") == PENDING_KIND and state.get("session_id") == session_id:
-            await self.rt.store.users.set_pending(user_id, None)
+            await self.users.set_pending(user_id, None)
 
     async def take_comment(self, user_id: int, text: str) -> CommentResult | None:
         """Store ``text`` as the comment of the rating awaiting one; None if none awaits."""
-        state = await self.rt.store.users.pending(user_id)
+        state = await self.users.pending(user_id)
         if not state or state.get("kind") != PENDING_KIND:
             return None
-        now = self.rt.now()
+        now = self.current.now()
         session_id = str(state.get("session_id") or "")
         try:
             until = parse_ts(str(state["until"]))
         except (KeyError, ValueError):
             until = now
         if not session_id or now >= until:
-            await self.rt.store.users.set_pending(user_id, None)
+            await self.users.set_pending(user_id, None)
             return None
-        session = self.rt.agenda.index.session(session_id)
+        session = self.current.index.session(session_id)
         title = session.title if session is not None else session_id
         if len(text) > MAX_COMMENT:
             return CommentResult(session_id, title, False, "too_long", len(text))
-        if not await self.rt.store.feedback.set_comment(user_id, session_id, text, now):
-            await self.rt.store.users.set_pending(user_id, None)
+        if not await self.repo.set_comment(user_id, session_id, text, now):
+            await self.users.set_pending(user_id, None)
             return CommentResult(session_id, title, False, "no_rating")
-        await self.rt.store.users.set_pending(
+        await self.users.set_pending(
             user_id,
             {
                 "kind": PENDING_KIND,
@@ -226,10 +233,10 @@ class FeedbackService:
 
     async def prompt_session(self, payload: dict[str, Any], chat_id: int) -> Session | None:
         """The session a queued prompt is about, or None to skip it (gone, a break, rated)."""
-        session = self.rt.agenda.index.session(str(payload.get("session_id", "")))
+        session = self.current.index.session(str(payload.get("session_id", "")))
         if session is None or session.is_break:
             return None
-        if await self.rt.store.feedback.get(chat_id, session.id) is not None:
+        if await self.repo.get(chat_id, session.id) is not None:
             return None  # already rated through /feedback or the card: no need to ask
         return session
 
@@ -246,13 +253,13 @@ class FeedbackService:
         Unrated sessions (started, not breaks; within ``session_ids`` when given) come last
         with a count of 0. Ratings of sessions a reload removed are kept and labelled.
         """
-        repo = self.rt.store.feedback
+        repo = self.repo
         aggregates = await repo.aggregates(session_ids)
         comments: dict[str, list[StoredComment]] = {}
         if comments_per_session > 0:
             for c in await repo.latest_comments(comments_per_session, session_ids):
                 comments.setdefault(c.session_id, []).append(c)
-        index = self.rt.agenda.index
+        index = self.current.index
         out: list[SessionStats] = []
         for agg in aggregates:
             session = index.session(agg.session_id)
@@ -272,7 +279,7 @@ class FeedbackService:
         if include_unrated:
             rated = {a.session_id for a in aggregates}
             wanted = set(session_ids) if session_ids is not None else None
-            for s in rateable_sessions(self.rt.agenda, self.rt.now()):
+            for s in rateable_sessions(self.current.state, self.current.now()):
                 if s.id not in rated and (wanted is None or s.id in wanted):
                     out.append(SessionStats(s.id, s.title, s.start, 0, 0, (0, 0, 0, 0, 0)))
         out.sort(key=SessionStats.sort_key)
@@ -282,7 +289,7 @@ class FeedbackService:
         self, speaker_id: str, *, comments_per_session: int = 10
     ) -> list[SessionStats]:
         """Feedback on one speaker's sessions only (for /myfeedback), best first."""
-        ids = [s.id for s in self.rt.agenda.index.of_speaker(speaker_id) if not s.is_break]
+        ids = [s.id for s in self.current.index.of_speaker(speaker_id) if not s.is_break]
         if not ids:
             return []
         return await self.stats(ids, comments_per_session=comments_per_session)
@@ -331,9 +338,13 @@ class FeedbackService:
         )
 
     async def stats_section(self, page: int = 0) -> str:
-        """One page of the feedback section of /stats (the organiser feature renders it)."""
-        pages = self.stats_pages(await self.stats())
+        """One page of the feedback section of /stats."""
+        pages = await self.stats_section_pages()
         return pages[min(max(page, 0), len(pages) - 1)]
+
+    async def stats_section_pages(self) -> list[str]:
+        """The feedback section of /stats (registered with ``bot.stats.Stats``)."""
+        return self.stats_pages(await self.stats())
 
     # ------------------------------------------------------------------ export
     async def export_csv(self) -> tuple[bytes, int, int]:
@@ -342,18 +353,21 @@ class FeedbackService:
         The rows are read on the loop; formatting and hashing run in a worker thread so a
         large export does not hold up other users' updates.
         """
-        repo = self.rt.store.feedback
+        repo = self.repo
         rows = await repo.rows()
         secret = await repo.pseudonym_secret()
-        index = self.rt.agenda.index
+        index = self.current.index
         records = [(index.session(r.session_id), r) for r in rows]
-        data = await asyncio.to_thread(_write_csv, records, secret, self.rt.tz)
+        data = await asyncio.to_thread(_write_csv, records, secret, self.current.tz)
         return data, len(rows), len({r.session_id for r in rows})
 
-    async def export(self) -> Export:
+    async def export(self, *, by: int | None = None) -> Export:
+        """The CSV and the chart; ``by`` (an organiser) is audited: it hands out every rating."""
         data, ratings, sessions = await self.export_csv()
+        if by is not None:
+            await self.repo.audit_export(by, ratings, self.current.now())
         stats = await self.stats(include_unrated=False, comments_per_session=0)
-        name = self.rt.agenda.conference.name
+        name = self.current.conference.name
         png = await asyncio.to_thread(chart_png, stats, name) if stats else None
         return Export(csv=data, png=png, ratings=ratings, sessions=sessions)
 
@@ -379,14 +393,12 @@ def _write_csv(
         )
     )
     names: dict[int, str] = {}
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf)
-    writer.writerow(CSV_HEADER)
+    rows = []
     for session, r in records:
         name = names.get(r.user_id)
         if name is None:
             name = names[r.user_id] = pseudonym(secret, r.user_id)
-        writer.writerow(
+        rows.append(
             (
                 r.session_id,
                 session.title if session else "",
@@ -397,7 +409,7 @@ def _write_csv(
                 name,
             )
         )
-    return buf.getvalue().encode("utf-8-sig")
+    return csv_bytes(CSV_HEADER, rows)
 
 
 def chart_png(stats: Iterable[SessionStats], conference_name: str) -> bytes:

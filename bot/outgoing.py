@@ -8,6 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Telegram's limits: characters of a message, and of a button's label as shown in full.
+MAX_TEXT = 4096
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, an ellipsis marking the cut (labels, toasts)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fits(text: str) -> str:
+    """Last guard against Telegram's limit; cut on a line boundary so no tag is split."""
+    if len(text) <= MAX_TEXT:
+        return text
+    cut = text.rfind("\n", 0, MAX_TEXT - 2)
+    return text[: cut if cut > 0 else MAX_TEXT - 2] + "\n…"
+
 
 @dataclass(frozen=True, slots=True)
 class Button:

@@ -19,23 +19,40 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.agenda.index import AgendaIndex
 from bot.agenda.model import HEADLINE_TYPES, Session
-from bot.delivery import Envelope
-from bot.store.bookmarks import BookmarksRepo
-from bot.store.db import Database
-from bot.store.users import UsersRepo
+from bot.agenda.state import CurrentAgenda
+from bot.store.keys import (
+    FEEDBACK,
+    REMINDER,
+    SPEAKER_REMINDER,
+    feedback_key,
+    reminder_key,
+    speaker_key,
+    start_key,
+)
+from bot.store.protocols import BookmarksStore, RemindersStore, UsersStore
+from bot.store.records import Envelope, Upcoming
+
+__all__ = [
+    "FEEDBACK",
+    "REMINDER",
+    "SPEAKER_REMINDER",
+    "Envelope",
+    "ReminderPlanner",
+    "Reminders",
+    "feedback_key",
+    "reminder_key",
+    "speaker_key",
+    "start_key",
+]
 
 log = logging.getLogger("confbot.reminders")
-
-REMINDER = "reminder"
-FEEDBACK = "feedback"
-SPEAKER_REMINDER = "speaker_reminder"
 
 #: Fraction of BROADCAST_RATE the spreading plans for: the rest is headroom for replies,
 #: broadcasts and retries sharing the same sender.
@@ -47,8 +64,8 @@ SEND_AHEAD = timedelta(seconds=1)
 SPREAD_HORIZON = timedelta(minutes=30)
 #: Feedback prompts for sessions that ended longer ago than this are not sent any more.
 FEEDBACK_LOOKBACK = timedelta(hours=6)
-#: SQLite host parameters per statement stay well under its limit.
-_CHUNK = 200
+#: Seconds between planning ticks (the job); each looks ``2 * interval + 30`` s ahead.
+TICK_SECONDS = 30.0
 
 
 class Outbox(Protocol):
@@ -59,23 +76,6 @@ class Outbox(Protocol):
     async def cancel(
         self, *, kind: str | None = None, session_id: str | None = None, batch_id: int | None = None
     ) -> int: ...
-
-
-def start_key(when: datetime) -> str:
-    """The session start as it appears in dedup keys: UTC, to the second, zone-free."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def reminder_key(user_id: int, session_id: str, start: datetime) -> str:
-    return f"reminder:{user_id}:{session_id}:{start_key(start)}"
-
-
-def speaker_key(user_id: int, session_id: str, start: datetime) -> str:
-    return f"speaker:{user_id}:{session_id}:{start_key(start)}"
-
-
-def feedback_key(user_id: int, session_id: str) -> str:
-    return f"feedback:{user_id}:{session_id}"
 
 
 #: The lead times a user may choose with /remind, in minutes (0 turns reminders off).
@@ -154,17 +154,12 @@ def _epoch(when: datetime) -> float:
     return when.timestamp()
 
 
-def _chunks(items: Sequence[Session], size: int = _CHUNK) -> Iterable[Sequence[Session]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 class ReminderPlanner:
     """Plans reminders, feedback prompts and speaker reminders into the delivery outbox."""
 
     def __init__(
         self,
-        db: Database,
+        store: RemindersStore,
         outbox: Outbox,
         agenda: Callable[[], AgendaIndex],
         now: Callable[[], datetime],
@@ -176,7 +171,7 @@ class ReminderPlanner:
         interval: float = 30.0,
         headroom: float = HEADROOM,
     ) -> None:
-        self.db = db
+        self.store = store
         self.outbox = outbox
         self.agenda = agenda
         self.now = now
@@ -216,16 +211,13 @@ class ReminderPlanner:
         listeners), so it works whatever the listener is given.
         """
         index = self.agenda()
-        rows = await self.db.fetchall(
-            "SELECT DISTINCT kind, session_id, json_extract(payload, '$.start') AS start"
-            " FROM outbox WHERE state = 'pending' AND kind IN (?, ?) AND session_id IS NOT NULL",
-            (REMINDER, SPEAKER_REMINDER),
-        )
         stale: set[tuple[str, str]] = set()
-        for row in rows:
-            session = index.session(str(row["session_id"]))
-            if session is None or row["start"] != start_key(session.start):
-                stale.add((str(row["kind"]), str(row["session_id"])))
+        for kind, session_id, start in await self.store.pending_starts(
+            (REMINDER, SPEAKER_REMINDER)
+        ):
+            session = index.session(session_id)
+            if session is None or start != start_key(session.start):
+                stale.add((kind, session_id))
         for kind, session_id in sorted(stale):
             await self.outbox.cancel(kind=kind, session_id=session_id)
         if stale:
@@ -239,10 +231,7 @@ class ReminderPlanner:
         return await self._candidates(self.agenda(), now.astimezone(UTC), user_id)
 
     async def _max_lead(self) -> int:
-        value = await self.db.scalar(
-            "SELECT max(reminder_minutes) FROM users WHERE active = 1"
-            " AND reminder_minutes IS NOT NULL"
-        )
+        value = await self.store.max_reminder_minutes()
         return max(self.reminder_minutes, self.speaker_minutes, int(value or 0))
 
     async def _candidates(
@@ -257,119 +246,38 @@ class ReminderPlanner:
         ]
         if not upcoming:
             return []
-        due_limit = _epoch(now + reach)
-        out: list[Planned] = []
-        for chunk in _chunks(upcoming):
-            out += await self._attendee_rows(chunk, now, due_limit, user_id)
-            if self.speaker_minutes > 0:
-                out += await self._speaker_rows(chunk, now, due_limit, user_id)
-        return out
-
-    async def _attendee_rows(
-        self, sessions: Sequence[Session], now: datetime, due_limit: float, user_id: int | None
-    ) -> list[Planned]:
-        by_id = {s.id: s for s in sessions}
-        values = ", ".join("(?, ?, ?, ?)" for _ in sessions)
-        params: list[Any] = []
-        for s in sessions:
-            params += [s.id, _epoch(s.start), start_key(s.start), int(s.type in HEADLINE_TYPES)]
-        who = " AND u.id = ?" if user_id is not None else ""
-        # Bookmarkers, plus everyone who opted into every panel and keynote (UNION dedups).
-        sql = f"""
-            WITH s(session_id, start_epoch, start_key, headline) AS (VALUES {values}),
-            r AS (
-                SELECT u.id AS user_id, s.session_id, s.start_epoch, s.start_key,
-                       coalesce(u.reminder_minutes, ?) AS lead
-                FROM s JOIN bookmarks b ON b.session_id = s.session_id
-                JOIN users u ON u.id = b.user_id
-                WHERE u.active = 1{who}
-                UNION
-                SELECT u.id, s.session_id, s.start_epoch, s.start_key,
-                       coalesce(u.reminder_minutes, ?)
-                FROM s JOIN users u ON u.remind_headline = 1
-                WHERE s.headline = 1 AND u.active = 1{who}
+        by_id = {s.id: s for s in upcoming}
+        slots = [
+            Upcoming(
+                s.id,
+                _epoch(s.start),
+                start_key(s.start),
+                s.type in HEADLINE_TYPES,
+                tuple(s.speaker_ids),
             )
-            SELECT r.user_id, r.session_id, r.lead, r.start_epoch - r.lead * 60 AS due_epoch,
-                   'reminder:' || r.user_id || ':' || r.session_id || ':' || r.start_key AS k,
-                   (SELECT o.state FROM outbox o WHERE o.dedup_key =
-                       'reminder:' || r.user_id || ':' || r.session_id || ':' || r.start_key
-                   ) AS state
-            FROM r
-            WHERE r.lead > 0 AND r.start_epoch - r.lead * 60 <= ?
-            ORDER BY due_epoch, r.user_id
-        """
-        extra: list[Any] = [self.reminder_minutes]
-        if user_id is not None:
-            extra.append(user_id)
-        extra.append(self.reminder_minutes)
-        if user_id is not None:
-            extra.append(user_id)
-        rows = await self.db.fetchall(sql, [*params, *extra, due_limit])
-        return [
-            Planned(
-                kind=REMINDER,
-                user_id=int(row[0]),
-                session=by_id[str(row[1])],
-                lead=int(row[2]),
-                due=datetime.fromtimestamp(float(row[3]), UTC),
-                key=str(row[4]),
-                state=row[5],
-            )
-            for row in rows
+            for s in upcoming
         ]
-
-    async def _speaker_rows(
-        self, sessions: Sequence[Session], now: datetime, due_limit: float, user_id: int | None
-    ) -> list[Planned]:
-        pairs = [(s, sid) for s in sessions for sid in dict.fromkeys(s.speaker_ids)]
-        if not pairs:
-            return []
-        by_id = {s.id: s for s in sessions}
-        values = ", ".join("(?, ?, ?, ?)" for _ in pairs)
-        params: list[Any] = []
-        for s, sid in pairs:
-            params += [s.id, sid, _epoch(s.start), start_key(s.start)]
-        lead = self.speaker_minutes
-        who = " AND u.id = ?" if user_id is not None else ""
-        sql = f"""
-            WITH v(session_id, speaker_id, start_epoch, start_key) AS (VALUES {values})
-            SELECT DISTINCT u.id, v.session_id, v.speaker_id, v.start_epoch - ? AS due_epoch,
-                   'speaker:' || u.id || ':' || v.session_id || ':' || v.start_key AS k
-            FROM v JOIN speaker_links l ON l.speaker_id = v.speaker_id
-            JOIN users u ON u.id = l.user_id
-            WHERE u.active = 1{who} AND v.start_epoch - ? <= ?
-        """
-        args: list[Any] = [*params, lead * 60]
-        if user_id is not None:
-            args.append(user_id)
-        args += [lead * 60, due_limit]
-        rows = await self.db.fetchall(sql, args)
-        keys = [str(r[4]) for r in rows]
-        states = await self._states(keys)
-        return [
+        found = await self.store.candidates(
+            slots,
+            default_lead=self.reminder_minutes,
+            speaker_lead=self.speaker_minutes,
+            due_limit=_epoch(now + reach),
+            user_id=user_id,
+        )
+        at = datetime.fromtimestamp
+        return [  # positional: thousands a tick (kind, user, session, due, lead, key, state)
             Planned(
-                kind=SPEAKER_REMINDER,
-                user_id=int(row[0]),
-                session=by_id[str(row[1])],
-                lead=lead,
-                due=datetime.fromtimestamp(float(row[3]), UTC),
-                key=str(row[4]),
-                state=states.get(str(row[4])),
-                extra=(("speaker_id", str(row[2])),),
+                c.kind,
+                c.user_id,
+                by_id[c.session_id],
+                at(c.due_epoch, UTC),
+                c.lead,
+                c.key,
+                c.state,
+                (("speaker_id", c.speaker_id),) if c.speaker_id is not None else (),
             )
-            for row in rows
+            for c in found
         ]
-
-    async def _states(self, keys: Sequence[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
-            marks = ", ".join("?" for _ in part)
-            rows = await self.db.fetchall(
-                f"SELECT dedup_key, state FROM outbox WHERE dedup_key IN ({marks})", part
-            )
-            out.update({str(r[0]): str(r[1]) for r in rows})
-        return out
 
     async def _timed(
         self, index: AgendaIndex, now: datetime, user_id: int | None
@@ -415,44 +323,25 @@ class ReminderPlanner:
             for s in index.overlapping(now - FEEDBACK_LOOKBACK - delay, now)
             if not s.is_break and now - FEEDBACK_LOOKBACK <= s.end.astimezone(UTC) + delay <= now
         ]
+        by_id = {s.id: s for s in ended}
+        owed = await self.store.feedback_candidates(
+            [(s.id, s.type in HEADLINE_TYPES) for s in ended]
+        )
         out: list[Envelope] = []
-        for chunk in _chunks(ended):
-            by_id = {s.id: s for s in chunk}
-            values = ", ".join("(?, ?)" for _ in chunk)
-            params: list[Any] = []
-            for s in chunk:
-                params += [s.id, int(s.type in HEADLINE_TYPES)]
-            sql = f"""
-                WITH s(session_id, headline) AS (VALUES {values}),
-                r AS (
-                    SELECT b.user_id, s.session_id FROM s
-                    JOIN bookmarks b ON b.session_id = s.session_id
-                    UNION
-                    SELECT u.id, s.session_id FROM s JOIN users u ON u.remind_headline = 1
-                    WHERE s.headline = 1
+        for user_id, session_id in owed:
+            session = by_id[session_id]
+            due = session.end.astimezone(UTC) + delay
+            out.append(
+                Envelope(
+                    chat_id=user_id,
+                    kind=FEEDBACK,
+                    payload={"session_id": session.id},
+                    due_at=due,
+                    deadline=due + FEEDBACK_LOOKBACK,
+                    dedup_key=feedback_key(user_id, session.id),
+                    session_id=session.id,
                 )
-                SELECT r.user_id, r.session_id FROM r JOIN users u ON u.id = r.user_id
-                WHERE u.active = 1
-                  AND NOT EXISTS (SELECT 1 FROM feedback f
-                                  WHERE f.user_id = r.user_id AND f.session_id = r.session_id)
-                  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.dedup_key =
-                                  'feedback:' || r.user_id || ':' || r.session_id)
-                ORDER BY r.session_id, r.user_id
-            """
-            for row in await self.db.fetchall(sql, params):
-                session = by_id[str(row[1])]
-                due = session.end.astimezone(UTC) + delay
-                out.append(
-                    Envelope(
-                        chat_id=int(row[0]),
-                        kind=FEEDBACK,
-                        payload={"session_id": session.id},
-                        due_at=due,
-                        deadline=due + FEEDBACK_LOOKBACK,
-                        dedup_key=feedback_key(int(row[0]), session.id),
-                        session_id=session.id,
-                    )
-                )
+            )
         return out
 
 
@@ -470,8 +359,8 @@ class DueReminder:
 
 async def still_wanted(
     index: AgendaIndex,
-    users: UsersRepo,
-    bookmarks: BookmarksRepo,
+    users: UsersStore,
+    bookmarks: BookmarksStore,
     default_lead: int,
     payload: dict[str, Any],
     chat_id: int,
@@ -493,3 +382,73 @@ async def still_wanted(
     # Rounded: sent a second ahead (SEND_AHEAD), "in 10 minutes" must not read "in 11".
     left = max(1, round((session.start - now).total_seconds() / 60))
     return DueReminder(session, left)
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A user's reminder setting: minutes before a session (0 = off), and "every panel"."""
+
+    minutes: int
+    is_default: bool
+    headline: bool
+
+
+class Reminders:
+    """The reminders feature: each user's lead time and "every panel and keynote" switch, the
+    planning right after a change, and the send-time check of a queued reminder."""
+
+    def __init__(
+        self,
+        planner: ReminderPlanner,
+        users: UsersStore,
+        bookmarks: BookmarksStore,
+        current: CurrentAgenda,
+        *,
+        default_lead: int,
+    ) -> None:
+        self.planner = planner
+        self.users = users
+        self.bookmarks = bookmarks
+        self.current = current
+        self.default_lead = default_lead
+
+    async def lead(self, user_id: int) -> Lead:
+        user = await self.users.get(user_id)
+        own = user.reminder_minutes if user else None
+        headline = bool(user and user.remind_headline)
+        return Lead(effective_lead(own, self.default_lead), own is None, headline)
+
+    async def set_lead(self, user_id: int, minutes: int) -> None:
+        await self.users.set_reminder_minutes(user_id, minutes)
+        await self.plan_for(user_id)
+
+    async def set_headline(self, user_id: int, on: bool) -> None:
+        await self.users.set_remind_headline(user_id, on)
+        if on:
+            await self.plan_for(user_id)
+
+    async def plan_for(self, user_id: int) -> None:
+        """Right after a change: a reminder whose due time already passed goes out at once."""
+        try:
+            await self.planner.tick(self.current.now(), user_id=user_id)
+        except Exception:  # the periodic tick will catch up; the user's change is saved
+            log.exception("planning reminders for user %s failed", user_id)
+
+    async def tick(self) -> None:
+        """The periodic planning (a job every ``TICK_SECONDS``, and once at start)."""
+        try:
+            await self.planner.tick(self.current.now())
+        except Exception:
+            log.exception("reminder planning failed; retrying at the next tick")
+
+    async def still_wanted(self, payload: dict[str, Any], chat_id: int) -> DueReminder | None:
+        """The send-time check of a queued reminder (see ``still_wanted``)."""
+        return await still_wanted(
+            self.current.index,
+            self.users,
+            self.bookmarks,
+            self.default_lead,
+            payload,
+            chat_id,
+            self.current.now(),
+        )

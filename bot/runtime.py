@@ -1,86 +1,193 @@
-"""Everything the handlers and jobs share, built once at start-up and replaced piecewise.
+"""The core's composition: every service by name and type, built once, in dependency order.
 
-The agenda is swapped as a whole (``AgendaState``) on reload, so a handler that took a
-reference keeps a consistent programme for the rest of its update.
+``build_runtime`` is the only place that knows how the core fits together: which repository
+each service gets, who listens to agenda changes, which feature adds a /stats section. The
+Telegram side (``bot.app``) hands in what only it can make (the transport that sends, the
+display that edits progress messages) and gets back a ``Runtime`` that handlers, jobs, and
+later a web server, all reach the same way: ``rt.delivery``, ``rt.broadcasts``, ...
+
+Order of construction (each line uses only what is above it)::
+
+    settings, clock, store, agenda   -> CurrentAgenda
+    delivery (outbox repo, transport)
+    reload (agenda, bookmarks, audit, delivery)
+    reminders (planner on delivery) -> listens to reload
+    bookmarks (reminders), feedback, speakers
+    broadcasts (delivery, progress display), stats (+ the feedback section)
+    live_agenda (reload, delivery; only with AGENDA_URL)
+
+``Runtime.start`` then brings the state of the last run back before anything is sent
+(a kept upload, interrupted broadcasts), starts the sender, fetches the live agenda and
+plans what fell due while the bot was down. ``Runtime.stop`` undoes it in reverse.
 """
 
 from __future__ import annotations
 
-import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.agenda.index import AgendaIndex
-from bot.agenda.loaders import LoadResult
-from bot.agenda.model import Conference, Session, Speaker
+from bot.agenda.remote import AgendaFetcher
+from bot.agenda.state import AgendaState, CurrentAgenda
+from bot.bookmarks import Bookmarks
+from bot.broadcasts import PROGRESS_INTERVAL, BroadcastProgress, Broadcasts, ProgressDisplay
 from bot.clock import Clock
 from bot.config import Settings
-from bot.store import Store
+from bot.delivery import Delivery, Transport
+from bot.feedback import FeedbackService
+from bot.live_agenda import LiveAgenda, cache_dir
+from bot.questions.asked import AskedQuestions
+from bot.reload import Reloads
+from bot.reminders import TICK_SECONDS, ReminderPlanner, Reminders
+from bot.speakers import SpeakerLinks
+from bot.stats import Stats
+from bot.store.protocols import Repositories
 
-if TYPE_CHECKING:
-    from bot.questions import QuestionEngine
+__all__ = ["AgendaState", "CurrentAgenda", "Runtime", "Tuning", "build_runtime"]
+
+
+#: Builds the sender (tests and benchmarks tune its rate and concurrency).
+DeliveryFactory = Callable[[Repositories, Clock, Transport, Settings], Delivery]
+
+
+def default_delivery(
+    store: Repositories, clock: Clock, transport: Transport, settings: Settings
+) -> Delivery:
+    return Delivery(store.outbox, clock, transport, rate=settings.BROADCAST_RATE)
 
 
 @dataclass
-class AgendaState:
-    result: LoadResult
-    source: str
+class Tuning:
+    """Knobs tests and benchmarks turn; production runs with the defaults."""
 
-    @property
-    def conference(self) -> Conference:
-        return self.result.conference
-
-    @cached_property
-    def index(self) -> AgendaIndex:
-        return AgendaIndex(self.result.conference)
-
-    @cached_property
-    def questions(self) -> QuestionEngine:
-        from bot.questions import QuestionEngine
-
-        return QuestionEngine(self.index)
-
-    def prepare(self) -> AgendaState:
-        """Build the indexes now, not on the first question, and keep the collector off them.
-
-        ``gc.freeze`` moves the agenda's many long-lived objects out of the collector's
-        generations, so its pauses no longer land on an attendee's answer.
-        """
-        _ = self.index, self.questions
-        gc.collect()
-        gc.freeze()
-        return self
-
-    def session_by_key(self, key: str) -> Session | None:
-        return self.index.session_by_key(key)
-
-    def find_speakers(self, query: str) -> list[Speaker]:
-        return self.index.find_speakers(query)
-
-    def speakers_of(self, session: Session) -> list[tuple[Speaker, str]]:
-        out = []
-        for part in session.speakers:
-            sp = self.conference.speakers.get(part.speaker_id)
-            if sp is not None:
-                out.append((sp, part.role))
-        return out
+    delivery: DeliveryFactory = default_delivery
+    #: Seconds between edits of a broadcast's progress message.
+    progress_interval: float = PROGRESS_INTERVAL
 
 
 @dataclass
 class Runtime:
+    """What handlers, jobs (and a web server) share. Built by ``build_runtime``."""
+
     settings: Settings
     clock: Clock
-    store: Store
-    agenda: AgendaState
-    #: Services added by features (delivery, reminders, ...), by name.
-    services: dict[str, Any] = field(default_factory=dict)
+    store: Repositories
+    current: CurrentAgenda
+    delivery: Delivery
+    reload: Reloads
+    reminders: Reminders
+    bookmarks: Bookmarks
+    feedback: FeedbackService
+    speakers: SpeakerLinks
+    broadcasts: Broadcasts
+    stats: Stats
+    #: None without ``AGENDA_URL``.
+    live_agenda: LiveAgenda | None = None
+    #: Questions with more pages than one answer shows (their "N more" buttons).
+    asked: AskedQuestions = field(default_factory=AskedQuestions)
+
+    @property
+    def agenda(self) -> AgendaState:
+        """The agenda served now; take it once per update for a consistent programme."""
+        return self.current.state
 
     @property
     def tz(self) -> ZoneInfo:
-        return self.agenda.conference.timezone
+        return self.current.tz
 
     def now(self) -> datetime:
-        return self.clock.now().astimezone(self.tz)
+        return self.current.now()
+
+    async def start(self) -> None:
+        """Bring back the last run's state, then start sending (see the module docstring)."""
+        await self.reload.restore_kept()
+        await self.broadcasts.resume_interrupted()
+        await self.delivery.start()
+        if self.live_agenda is not None:
+            await self.live_agenda.start()
+        await self.reminders.tick()  # whatever fell due while the bot was down
+        self.broadcasts.progress.start()
+
+    async def stop(self) -> None:
+        await self.broadcasts.progress.stop()
+        if self.live_agenda is not None:
+            await self.live_agenda.close()
+        await self.delivery.stop()
+        await self.store.close()
+
+
+def build_runtime(
+    settings: Settings,
+    clock: Clock,
+    store: Repositories,
+    agenda: AgendaState,
+    *,
+    transport: Transport,
+    progress_display: ProgressDisplay,
+    tuning: Tuning | None = None,
+) -> Runtime:
+    """Every core service, wired. Nothing starts here: ``Runtime.start`` does."""
+    tuning = tuning or Tuning()
+    current = CurrentAgenda(agenda, clock)
+    delivery = tuning.delivery(store, clock, transport, settings)
+    reload = Reloads(current, store.bookmarks, store.audit, delivery, settings)
+    planner = ReminderPlanner(
+        store.reminders,
+        delivery,
+        lambda: current.index,
+        current.now,
+        reminder_minutes=settings.REMINDER_MINUTES,
+        speaker_minutes=settings.SPEAKER_REMINDER_MINUTES,
+        feedback_delay_minutes=settings.FEEDBACK_DELAY_MINUTES,
+        rate=settings.BROADCAST_RATE,
+        interval=TICK_SECONDS,
+    )
+    reload.listeners.append(planner.on_agenda_change)
+    reminders = Reminders(
+        planner, store.users, store.bookmarks, current, default_lead=settings.REMINDER_MINUTES
+    )
+    feedback = FeedbackService(store.feedback, store.users, current)
+    progress = BroadcastProgress(
+        store.outbox,
+        progress_display,
+        clock,
+        lambda: delivery.rate,
+        interval=tuning.progress_interval,
+    )
+    stats = Stats(store.users, store.bookmarks, store.outbox, store.audit, clock)
+    stats.sections.append(feedback.stats_section_pages)
+    live_agenda = None
+    if settings.AGENDA_URL:
+        fetcher = AgendaFetcher(
+            settings.AGENDA_URL, cache_dir(settings), settings.default_tz, clock
+        )
+        live_agenda = LiveAgenda(
+            fetcher,
+            reload,
+            delivery,
+            settings.ORGANISER_IDS,
+            fallback=str(settings.AGENDA_PATH),
+        )
+    return Runtime(
+        settings=settings,
+        clock=clock,
+        store=store,
+        current=current,
+        delivery=delivery,
+        reload=reload,
+        reminders=reminders,
+        bookmarks=Bookmarks(store.bookmarks, current, reminders),
+        feedback=feedback,
+        speakers=SpeakerLinks(
+            store.speakers,
+            clock,
+            lambda: current.conference,
+            link_hours=settings.SPEAKER_LINK_HOURS,
+        ),
+        broadcasts=Broadcasts(
+            store.outbox, store.audiences, store.users, store.audit, delivery, current, progress
+        ),
+        stats=stats,
+        live_agenda=live_agenda,
+    )

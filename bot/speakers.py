@@ -26,7 +26,8 @@ from typing import Literal, cast
 
 from bot.agenda.model import Conference, Session, Speaker
 from bot.clock import Clock
-from bot.store.speakers import SpeakerLink, SpeakerLinksRepo
+from bot.store.protocols import SpeakerLinksStore
+from bot.store.records import SpeakerLink
 
 #: Deep-link parameters that start with this are speaker codes (``/start sp_...``).
 CODE_PREFIX = "sp_"
@@ -73,7 +74,7 @@ class SpeakerLinks:
 
     def __init__(
         self,
-        repo: SpeakerLinksRepo,
+        repo: SpeakerLinksStore,
         clock: Clock,
         conference: Callable[[], Conference],
         *,

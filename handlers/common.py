@@ -1,10 +1,11 @@
-"""Glue every handler shares: reaching the runtime, and sending an ``OutgoingMessage``."""
+"""Glue every handler shares: the sender, organiser-only commands, sending and editing messages."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import io
+import logging
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
@@ -19,14 +20,16 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter
-from telegram.ext import ContextTypes
+from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import texts
 from bot.outgoing import Keyboard, OutgoingMessage
-from bot.runtime import Runtime
+from handlers.context import BotContext
 
-Context = ContextTypes.DEFAULT_TYPE
+log = logging.getLogger("confbot.handlers")
+
+#: The ``context`` of this bot's handlers (``context.rt`` is the runtime).
+Context = BotContext
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -36,7 +39,7 @@ Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 def user_id(update: Update) -> int:
     """The sender's numeric id: every handler here serves updates that have one."""
     user = update.effective_user
-    assert user is not None
+    assert user is not None  # noqa: S101  commands and buttons always have a sender
     return user.id
 
 
@@ -46,7 +49,7 @@ def organisers_only(handler: Handler) -> Handler:
 
     @functools.wraps(handler)
     async def guarded(update: Update, context: Context) -> None:
-        if not runtime(context).settings.is_organiser(user_id(update)):
+        if not context.rt.settings.is_organiser(user_id(update)):
             await reply(update, context, OutgoingMessage(texts.unknown_command()))
             return
         await handler(update, context)
@@ -79,11 +82,6 @@ async def obeying_flood_control(call: Callable[[], Awaitable[T]]) -> T:
             raise
         await asyncio.sleep(wait)
         return await call()
-
-
-def runtime(context: Context) -> Runtime:
-    rt: Runtime = context.application.bot_data["runtime"]
-    return rt
 
 
 def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -128,13 +126,13 @@ async def send(bot: Bot, chat_id: int, message: OutgoingMessage) -> Message:
             sent = await bot.send_document(
                 chat_id, io.BytesIO(att.content), filename=att.filename, **kwargs
             )
-    assert sent is not None, "an OutgoingMessage needs text or an attachment"
+    assert sent is not None, "an OutgoingMessage needs text or an attachment"  # noqa: S101  a bug, not input
     return sent
 
 
 async def reply(update: Update, context: Context, message: OutgoingMessage) -> Message:
     chat = update.effective_chat
-    assert chat is not None
+    assert chat is not None  # noqa: S101  a reply answers a message, which has a chat
     return await obeying_flood_control(lambda: send(context.bot, chat.id, message))
 
 
@@ -168,3 +166,23 @@ def command_args(update: Update) -> str:
     text = (msg.text or "") if msg else ""
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def edit_message(
+    bot: Bot, chat_id: int, message_id: int, html: str, buttons: InlineKeyboardMarkup | None
+) -> None:
+    """Replace a message the bot sent (progress, a preview's outcome); failures are logged only:
+    such an edit is cosmetic, the store keeps the truth."""
+    try:
+        await bot.edit_message_text(
+            html,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=buttons,
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            log.warning("could not edit message %s: %s", message_id, exc)
+    except TelegramError as exc:  # progress is cosmetic: the outbox keeps the truth
+        log.warning("could not edit message %s: %s", message_id, exc)

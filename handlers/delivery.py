@@ -1,4 +1,4 @@
-"""Start the outbox sender with a Telegram transport; other features enqueue through it.
+"""The outbox's Telegram transport: one row -> one Bot API call, errors translated.
 
 The transport maps python-telegram-bot's exceptions onto the delivery contract, so the core
 (``bot.delivery``) owns retries and pace and never sees telegram types. PTB's own rate
@@ -12,14 +12,10 @@ import logging
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application
 
-import bot.broadcasts as broadcasts
-import bot.reload as reload
-from bot.delivery import Blocked, Delivery, Rejected, TransientError
+from bot.delivery import Blocked, Rejected, TransientError
 from bot.delivery import RetryAfter as DeliveryRetryAfter
 from bot.outgoing import OutgoingMessage
-from bot.runtime import Runtime
 from handlers.common import retry_seconds, send
 
 log = logging.getLogger("confbot.delivery")
@@ -44,27 +40,3 @@ class TelegramTransport:
             raise TransientError(str(exc)) from exc
         except TelegramError as exc:  # anything else (ChatMigrated, InvalidToken...): record it
             raise Rejected(f"{type(exc).__name__}: {exc}") from exc
-
-
-def register(app: Application) -> None:
-    """No handlers: the sender is a background task started with the bot."""
-
-
-async def startup(app: Application, rt: Runtime) -> None:
-    factory = rt.services.get("delivery_factory")  # tests and the bench may tune the sender
-    if factory is not None:
-        delivery: Delivery = factory(rt, TelegramTransport(app.bot))
-    else:
-        delivery = Delivery(
-            rt.store.db, rt.clock, TelegramTransport(app.bot), rate=rt.settings.BROADCAST_RATE
-        )
-    delivery.register_renderer(broadcasts.KIND, broadcasts.render)
-    delivery.register_renderer(reload.KIND, reload.make_renderer(rt))
-    rt.services["delivery"] = delivery
-    await delivery.start()
-
-
-async def shutdown(app: Application, rt: Runtime) -> None:
-    delivery: Delivery | None = rt.services.get("delivery")
-    if delivery is not None:
-        await delivery.stop()

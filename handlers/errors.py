@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application
 
 from bot import texts
 from handlers.common import Context
+from handlers.context import ConfApp
+from handlers.feature import Feature
 
 log = logging.getLogger("confbot.errors")
 
@@ -27,5 +28,8 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("could not tell user about error in update %s", update_id, exc_info=True)
 
 
-def register(app: Application) -> None:
+def routes(app: ConfApp) -> None:
     app.add_error_handler(on_error)
+
+
+FEATURE = Feature("errors", routes=routes)

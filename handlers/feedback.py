@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import texts
 from bot.agenda.model import Session
@@ -21,15 +21,18 @@ from bot.feedback import (
     COMMENT_WAIT,
     MAX_COMMENT,
     FeedbackRefused,
-    FeedbackService,
     Refusal,
     rateable_sessions,
 )
-from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
+from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage, clip
+from bot.reminders import FEEDBACK
 from bot.runtime import Runtime
-from handlers import render
-from handlers.callbacks import BadCallback, decode, encode, session_key
-from handlers.common import Context, edit_or_send, organisers_only, reply, runtime, user_id
+from bot.store.records import OutboxRow
+from handlers.buttons import Press, button
+from handlers.callbacks import encode, session_key
+from handlers.common import Context, edit_or_send, organisers_only, reply, user_id
+from handlers.context import ConfApp
+from handlers.feature import Feature
 
 LIST_PAGE = 8
 
@@ -40,13 +43,6 @@ _REFUSAL_TOAST = {
     Refusal.NOT_STARTED: texts.feedback_not_started_toast,
     Refusal.NO_RATING: texts.feedback_no_rating_toast,
 }
-
-
-def service(rt: Runtime) -> FeedbackService:
-    svc = rt.services.get("feedback")
-    if not isinstance(svc, FeedbackService):
-        svc = rt.services["feedback"] = FeedbackService(rt)
-    return svc
 
 
 def _minutes(delta: Any) -> int:
@@ -83,7 +79,7 @@ def list_page(rt: Runtime, page: int, rated: dict[str, int]) -> OutgoingMessage:
     for s in sessions[page * LIST_PAGE : (page + 1) * LIST_PAGE]:
         mark = f"✅ {rated[s.id]}★ " if s.id in rated else ""
         label = f"{mark}{texts.day_label(s.listed_day)} {texts.hm(s.start)} {s.title}"
-        rows.append((Button(render.clip(label, 60), encode("rs", session_key(s.id))),))
+        rows.append((Button(clip(label, 60), encode("rs", session_key(s.id))),))
     nav: list[Button] = []
     if page > 0:
         nav.append(Button(texts.newer_button(), encode("fb", page - 1)))
@@ -99,59 +95,52 @@ def list_page(rt: Runtime, page: int, rated: dict[str, int]) -> OutgoingMessage:
 
 
 async def feedback_command(update: Update, context: Context) -> None:
-    rt = runtime(context)
+    rt = context.rt
     rated = await rt.store.feedback.rated_by(user_id(update))
     await reply(update, context, list_page(rt, 0, rated))
 
 
-async def on_button(update: Update, context: Context) -> None:
+@button("rt", "rs", "nc", "fb", stale=texts.feedback_stale_toast)
+async def on_button(press: Press) -> None:
     """rt / rs / nc / fb buttons: validate, write first, answer, then show the result."""
-    rt = runtime(context)
-    svc = service(rt)
-    query = update.callback_query
-    assert query is not None
-    uid = user_id(update)
+    rt = press.rt
+    svc = rt.feedback
+    uid = press.user_id
     edit = True
     try:
-        cb = decode(query.data)
-        if cb.action == "rt":
-            rating = cb.int_arg(1, 0, 5)
+        if press.action == "rt":
+            rating = press.callback.int_arg(1, 0, 5)
             if rating == 0:
-                session = await svc.skip(uid, cb.args[0])
-                await query.answer(texts.rating_skipped_toast())
+                session = await svc.skip(uid, press.args[0])
+                await press.answer(texts.rating_skipped_toast())
                 msg = OutgoingMessage(texts.rating_skipped(session))
             else:
-                session, previous = await svc.rate(uid, cb.args[0], rating)
-                await query.answer(texts.rating_thanks_toast(rating))
+                session, previous = await svc.rate(uid, press.args[0], rating)
+                await press.answer(texts.rating_thanks_toast(rating))
                 changed = previous is not None and previous != rating
                 msg = rated_message(session, rating, changed=changed)
-        elif cb.action == "rs":
-            session = await svc.session_to_rate(cb.args[0])
-            await query.answer()
+        elif press.action == "rs":
+            session = await svc.session_to_rate(press.args[0])
+            await press.answer()
             msg, edit = prompt_message(session), False
-        elif cb.action == "nc":
-            session, rating, commented = await svc.finish(uid, cb.args[0])
-            await query.answer()
+        elif press.action == "nc":
+            session, rating, commented = await svc.finish(uid, press.args[0])
+            await press.answer()
             msg = OutgoingMessage(
                 texts.feedback_complete(session, rating, commented=commented),
                 (rating_row(session, rating),),
             )
-        elif cb.action == "fb":
-            page = cb.int_arg(0, 0, 10_000)
-            await query.answer()
-            msg = list_page(rt, page, await rt.store.feedback.rated_by(uid))
         else:
-            raise BadCallback("not a feedback button")
+            page = press.callback.int_arg(0, 0, 10_000)
+            await press.answer()
+            msg = list_page(rt, page, await rt.store.feedback.rated_by(uid))
     except FeedbackRefused as exc:
-        await query.answer(_REFUSAL_TOAST[exc.reason](), show_alert=True)
-        return
-    except BadCallback:
-        await query.answer(texts.feedback_stale_toast(), show_alert=True)
+        await press.answer(_REFUSAL_TOAST[exc.reason](), alert=True)
         return
     if edit:
-        await edit_or_send(update, context, msg)
+        await edit_or_send(press.update, press.context, msg)
     else:
-        await reply(update, context, msg)
+        await reply(press.update, press.context, msg)
 
 
 async def comment_hook(update: Update, context: Context) -> bool:
@@ -163,7 +152,7 @@ async def comment_hook(update: Update, context: Context) -> bool:
         return False
     if chat is not None and chat.type != "private":
         return False
-    result = await service(runtime(context)).take_comment(user.id, message.text)
+    result = await context.rt.feedback.take_comment(user.id, message.text)
     if result is None:
         return False
     if result.saved:
@@ -182,10 +171,8 @@ async def comment_hook(update: Update, context: Context) -> bool:
 @organisers_only
 async def export_command(update: Update, context: Context) -> None:
     """Organisers: the CSV (UTF-8 with BOM) and the PNG chart."""
-    rt = runtime(context)
-    uid = user_id(update)
-    export = await service(rt).export()
-    await rt.store.feedback.audit_export(uid, export.ratings, rt.now())
+    rt = context.rt
+    export = await rt.feedback.export(by=user_id(update))
     if not export.ratings:
         await reply(update, context, OutgoingMessage(texts.export_nothing()))
         return
@@ -205,26 +192,21 @@ async def export_command(update: Update, context: Context) -> None:
 
 
 # ---------------------------------------------------------------------- wiring
-async def startup(app: Application, rt: Runtime) -> None:
-    svc = service(rt)
-    rt.services.setdefault("text_hooks", []).append(comment_hook)
-
-    async def stats_section(*_: Any) -> list[str]:
-        """The feedback part of /stats: HTML pages of sessions, best first."""
-        return svc.stats_pages(await svc.stats())
-
-    rt.services.setdefault("stats_sections", []).append(stats_section)
-    delivery = rt.services.get("delivery")
-    if delivery is not None:
-
-        async def render_prompt(payload: dict[str, Any], chat_id: int) -> OutgoingMessage | None:
-            session = await svc.prompt_session(payload, chat_id)
-            return prompt_message(session) if session is not None else None
-
-        delivery.register_renderer("feedback", render_prompt)
+async def render_prompt(rt: Runtime, row: OutboxRow) -> OutgoingMessage | None:
+    """The prompt after a session, unless it was rated meanwhile or is gone."""
+    session = await rt.feedback.prompt_session(row.payload, row.chat_id)
+    return prompt_message(session) if session is not None else None
 
 
-def register(app: Application) -> None:
+def routes(app: ConfApp) -> None:
     app.add_handler(CommandHandler("feedback", feedback_command))
     app.add_handler(CommandHandler("export", export_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(rt|rs|nc|fb)(:|$)"))
+    app.add_handler(on_button.handler())
+
+
+FEATURE = Feature(
+    "feedback",
+    routes=routes,
+    renderers={FEEDBACK: render_prompt},
+    text_hooks=(comment_hook,),
+)

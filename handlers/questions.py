@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-
 from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from bot import texts
 from bot.outgoing import OutgoingMessage
-from bot.questions import Answer
 from handlers import render
-from handlers.attendee import card
-from handlers.callbacks import BadCallback, decode
-from handlers.common import Context, edit_or_send, reply, runtime, user_id
+from handlers.agenda import card
+from handlers.buttons import Press, button
+from handlers.callbacks import BadCallback
+from handlers.common import Context, edit_or_send, reply
+from handlers.context import ConfApp
+from handlers.feature import Feature
 
-#: A feature that may claim a text (a feedback comment, a broadcast's text); True = handled.
-TextHook = Callable[[Update, Context], Awaitable[bool]]
 MAX_QUESTION = 1000
 
 
 async def on_text(update: Update, context: Context) -> None:
-    rt = runtime(context)
+    rt = context.rt
     message = update.effective_message
-    if message is None or message.text is None:
+    user = update.effective_user
+    if message is None or message.text is None or user is None:
         return
-    hooks: list[TextHook] = rt.services.get("text_hooks", [])
-    for hook in hooks:
+    for hook in context.hooks.text:  # a feedback comment, a broadcast's text, ...
         if await hook(update, context):
             return
     text = message.text.strip()
@@ -40,58 +34,30 @@ async def on_text(update: Update, context: Context) -> None:
     now = rt.now()
     answer = rt.agenda.questions.ask(text, now, _language(update))
     if answer.card is not None:
-        await reply(update, context, await card(context, answer.card.id, user_id(update), now))
+        await reply(update, context, await card(context, answer.card.id, user.id, now))
         return
-    key = remember(user_id(update), text, now) if answer.more else None
+    key = rt.asked.remember(user.id, text, now) if answer.more else None
     await reply(update, context, render.answer(rt.agenda, answer, text, more_key=key))
 
 
 def _language(update: Update) -> str | None:
+    """The person's Telegram language: it only breaks ties, the question's words decide."""
     user = update.effective_user
     code = user.language_code if user is not None else None
     return code.split("-")[0].casefold() if code else None
 
 
-#: Questions whose answer has more pages, by a short key the "N more" button carries (the
-#: question itself would not fit in 64 bytes). Bounded: an old button past it is stale.
-_ASKED: OrderedDict[str, tuple[int, str, datetime]] = OrderedDict()
-MAX_REMEMBERED = 10_000
-
-
-def remember(user: int, text: str, now: datetime) -> str:
-    """A key for this question, kept so its next pages answer the same question at the same
-    time (the list does not shift under the reader)."""
-    raw = f"{user}\n{now.isoformat()}\n{text}".encode()
-    key = base64.urlsafe_b64encode(hashlib.blake2b(raw, digest_size=9).digest()).decode()
-    key = key.replace("-", "0").replace("_", "1")
-    _ASKED[key] = (user, text, now)
-    _ASKED.move_to_end(key)
-    while len(_ASKED) > MAX_REMEMBERED:
-        _ASKED.popitem(last=False)
-    return key
-
-
-async def on_more(update: Update, context: Context) -> None:
-    """ "N more": the same question asked again, the next page of its answer."""
-    rt = runtime(context)
-    query = update.callback_query
-    assert query is not None
-    try:
-        cb = decode(query.data)
-        if cb.action != "qm":
-            raise BadCallback("not a question page")
-        page = cb.int_arg(1, 1, 1000)
-        asked = _ASKED.get(cb.args[0])
-        if asked is None or asked[0] != user_id(update):
-            raise BadCallback("unknown or someone else's question")
-    except BadCallback:
-        await query.answer(texts.stale_button(), show_alert=True)
-        return
-    _, text, then = asked
-    answer: Answer = rt.agenda.questions.ask(text, then, _language(update))
-    await query.answer()
-    msg = render.answer(rt.agenda, answer, text, page=page, more_key=cb.args[0])
-    await edit_or_send(update, context, msg)
+@button("qm")
+async def on_more(press: Press) -> None:
+    """ "N more": the same question asked again, at the moment it was asked, next page."""
+    page = press.callback.int_arg(1, 1, 1000)
+    asked = press.rt.asked.recall(press.args[0], press.user_id)
+    if asked is None:
+        raise BadCallback("unknown or someone else's question")
+    answer = press.rt.agenda.questions.ask(asked.text, asked.at, _language(press.update))
+    await press.answer()
+    msg = render.answer(press.rt.agenda, answer, asked.text, page=page, more_key=press.args[0])
+    await edit_or_send(press.update, press.context, msg)
 
 
 class _ReplyToBot(filters.MessageFilter):
@@ -107,6 +73,9 @@ class _ReplyToBot(filters.MessageFilter):
 QUESTIONS = filters.TEXT & ~filters.COMMAND & (filters.ChatType.PRIVATE | _ReplyToBot())
 
 
-def register(app: Application) -> None:
+def routes(app: ConfApp) -> None:
     app.add_handler(MessageHandler(QUESTIONS, on_text))
-    app.add_handler(CallbackQueryHandler(on_more, pattern=r"^qm:"))
+    app.add_handler(on_more.handler())
+
+
+FEATURE = Feature("questions", routes=routes)

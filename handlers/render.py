@@ -10,18 +10,13 @@ from datetime import date, datetime
 
 from bot import texts
 from bot.agenda.model import Session, Speaker
-from bot.outgoing import Button, Keyboard, OutgoingMessage
+from bot.agenda.state import AgendaState
+from bot.outgoing import Button, Keyboard, OutgoingMessage, clip, fits
 from bot.questions.answer import Answer, Intent, WindowKind
-from bot.runtime import AgendaState
 from handlers.callbacks import encode, session_key
 
-MAX_TEXT = 4096
 DAY_PAGE = 12
 LIST_PAGE = 16
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def session_button(session: Session, *, with_day: bool = False) -> Button:
@@ -33,14 +28,6 @@ def session_button(session: Session, *, with_day: bool = False) -> Button:
 
 def speaker_button(speaker: Speaker) -> Button:
     return Button(clip(speaker.name, 60), encode("sp", speaker.id))
-
-
-def fits(text: str) -> str:
-    """Last guard against Telegram's limit; cut on a line boundary so no tag is split."""
-    if len(text) <= MAX_TEXT:
-        return text
-    cut = text.rfind("\n", 0, MAX_TEXT - 2)
-    return text[: cut if cut > 0 else MAX_TEXT - 2] + "\n…"
 
 
 def day_buttons(state: AgendaState) -> Keyboard:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, MessageHandler, TypeHandler, filters
+from telegram.ext import MessageHandler, TypeHandler, filters
 
 from bot import texts
 from bot.outgoing import OutgoingMessage
-from handlers.common import Context, reply, runtime
+from handlers.common import Context, reply
+from handlers.context import ConfApp
+from handlers.feature import Feature
 
 
 async def track(update: Update, context: Context) -> None:
@@ -17,7 +19,7 @@ async def track(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if user is None or user.is_bot or (chat is not None and chat.type != "private"):
         return
-    rt = runtime(context)
+    rt = context.rt
     message = update.effective_message
     is_start = bool(message and message.text and message.text.startswith("/start"))
     await rt.store.users.seen(
@@ -29,10 +31,13 @@ async def unknown_command(update: Update, context: Context) -> None:
     await reply(update, context, OutgoingMessage(texts.unknown_command()))
 
 
-def register(app: Application) -> None:
+def routes(app: ConfApp) -> None:
     app.add_handler(TypeHandler(Update, track), group=-1)
 
 
-def register_fallback(app: Application) -> None:
+def register_fallback(app: ConfApp) -> None:
     """Register last: in group 0 it only sees commands no feature claimed."""
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+
+
+FEATURE = Feature("tracking", routes=routes)

@@ -13,6 +13,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator
 from bot.emulator.harness import BotHarness, settings_for
+from tests.core_env import Core, open_core
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -37,6 +38,13 @@ def brussels(hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(brussels(8, 0))
+
+
+@pytest.fixture
+async def core(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Core]:
+    """The core's services on a real store, without Telegram (unit tests)."""
+    async with open_core(tmp_path, clock) as built:
+        yield built
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ Why it is shaped like this:
 * Organisers hear about a failure once per streak and about the recovery once: the streak
   (since when, why) is kept on disk too, so a bot restarting in a loop does not repeat itself.
 
-No telegram here: ``handlers/agenda_refresh.py`` schedules :meth:`AgendaFetcher.fetch` and turns
-outcomes into ``/reload``-style agenda swaps and organiser notices.
+No telegram here: ``bot.live_agenda`` turns outcomes into ``/reload``-style agenda swaps and
+organiser notices; ``handlers/live_agenda.py`` schedules the refresh.
 """
 
 from __future__ import annotations
@@ -320,7 +320,7 @@ class AgendaFetcher:
             self._failing_reason = reason
         self._failures += 1
         await self._save_status()
-        assert self._failing_since is not None
+        assert self._failing_since is not None  # noqa: S101  set just above; narrows the type
         log.warning(
             "agenda refresh from %s failed (%d in a row): %s", self.url, self._failures, reason
         )

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
-from telegram.ext import Application
 
 from bot.app import build_application
 from bot.clock import Clock
 from bot.config import Settings
 from bot.emulator.server import BotApiEmulator
 from bot.emulator.users import FakeUser
-from bot.runtime import Runtime
+from bot.runtime import Runtime, Tuning
+from handlers.context import ConfApp
 
 TEST_TOKEN = "123456:TEST-token-for-the-local-emulator-only-xyz"
 
@@ -41,20 +41,19 @@ class BotHarness:
     emulator: BotApiEmulator
     settings: Settings
     clock: Clock | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    app: Application | None = None
+    tuning: Tuning = field(default_factory=Tuning)
+    app: ConfApp | None = None
 
     @property
     def runtime(self) -> Runtime:
         assert self.app is not None, "the bot is not running"
-        rt: Runtime = self.app.bot_data["runtime"]
-        return rt
+        return self.app.bot_data.runtime
 
     def user(self, user_id: int, first_name: str = "Ada", **kwargs: Any) -> FakeUser:
         return self.emulator.user(user_id, first_name, **kwargs)
 
     async def start(self) -> None:
-        app = build_application(self.settings, clock=self.clock, extra=self.extra)
+        app = build_application(self.settings, clock=self.clock, tuning=self.tuning)
         await app.initialize()
         if app.post_init is not None:
             await app.post_init(app)

@@ -248,7 +248,8 @@ class InlineMode:
 
     @staticmethod
     def chat_instance(inline_message_id: str) -> str:
-        digest = hashlib.sha1(inline_message_id.encode()).digest()
+        # A stable made-up id, like Telegram's opaque chat_instance: no security role.
+        digest = hashlib.sha1(inline_message_id.encode(), usedforsecurity=False).digest()
         return str(int.from_bytes(digest[:8], "big") & ((1 << 63) - 1))
 
     def find(self, inline_message_id: Any) -> BotMessage:

@@ -269,7 +269,7 @@ class _Question:
         if intent is Intent.WHO:
             return self._who(matches, topic, topic_words)
         if intent in (Intent.WHEN, Intent.WHERE):
-            assert intent is not None
+            assert intent is not None  # noqa: S101  narrows the type for mypy
             if matches:
                 return self._speaker_sessions(intent, matches, topic)
             if topic:

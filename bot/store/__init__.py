@@ -1,21 +1,29 @@
-"""Persistence: the database and one repository per concern."""
+"""Persistence: every SQL statement of the bot lives in this package.
+
+``Store`` is the SQLite implementation (aiosqlite, one connection, WAL): one repository per
+concern, each implementing a protocol of ``bot.store.protocols``, which is all the core
+depends on. Records are in ``bot.store.records``, outbox kinds and dedup keys in
+``bot.store.keys``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.store.audiences import AudiencesRepo
 from bot.store.audit import AuditRepo
 from bot.store.bookmarks import BookmarksRepo
 from bot.store.db import Database
 from bot.store.feedback import FeedbackRepo
 from bot.store.outbox import OutboxRepo
+from bot.store.reminders import RemindersRepo
 from bot.store.speakers import SpeakerLinksRepo
 from bot.store.users import UsersRepo
 
 
 @dataclass
 class Store:
-    """What handlers and jobs reach for; built once at start-up."""
+    """The SQLite store (``bot.store.protocols.Repositories``); built once at start-up."""
 
     db: Database
     users: UsersRepo
@@ -24,6 +32,8 @@ class Store:
     feedback: FeedbackRepo
     outbox: OutboxRepo
     audit: AuditRepo
+    reminders: RemindersRepo
+    audiences: AudiencesRepo
 
     @classmethod
     async def open(cls, path: str) -> Store:
@@ -36,6 +46,8 @@ class Store:
             feedback=FeedbackRepo(db),
             outbox=OutboxRepo(db),
             audit=AuditRepo(db),
+            reminders=RemindersRepo(db),
+            audiences=AudiencesRepo(db),
         )
 
     async def close(self) -> None:

@@ -6,20 +6,10 @@ recorded before its effect, to answer "who sent that?" after the fact.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.db import Database, parse_ts, ts
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    user_id: int
-    action: str
-    detail: str
-    audience_size: int | None
-    at: datetime
+from bot.store.db import Database
+from bot.store.records import AuditEntry, parse_ts, ts
 
 
 class AuditRepo:

@@ -51,7 +51,7 @@ class BookmarksRepo:
 
     async def users_of(self, session_id: str, *, active_only: bool = True) -> list[int]:
         sql = (
-            "SELECT b.user_id FROM bookmarks b JOIN users u ON u.id = b.user_id"
+            "SELECT b.user_id FROM bookmarks b JOIN users u ON u.id = b.user_id"  # noqa: S608  only a fixed filter is added
             " WHERE b.session_id = ?"
             + (" AND u.active = 1" if active_only else "")
             + " ORDER BY b.user_id"

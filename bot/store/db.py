@@ -9,24 +9,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from bot.store.migrations import MIGRATIONS
+from bot.store.records import parse_ts, ts
 
-
-def ts(when: datetime) -> str:
-    """Store instants as UTC ISO text: sortable, comparable and zone-free."""
-    if when.tzinfo is None:
-        raise ValueError("naive datetime reached the store")
-    return when.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def parse_ts(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+__all__ = ["Database", "parse_ts", "ts"]
 
 
 class Database:

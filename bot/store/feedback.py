@@ -10,43 +10,13 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.db import Database, parse_ts, ts
+from bot.store.db import Database
+from bot.store.records import Aggregate, FeedbackRow, StoredComment, parse_ts, ts
 
 #: The kv key of the secret that pseudonymises users in exports.
 PSEUDONYM_KEY = "feedback.pseudonym_key"
-
-
-@dataclass(frozen=True, slots=True)
-class Aggregate:
-    """Counts for one session: how many ratings, their sum and the 1..5 distribution."""
-
-    session_id: str
-    count: int
-    total: int
-    distribution: tuple[int, int, int, int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredComment:
-    session_id: str
-    rating: int
-    comment: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class FeedbackRow:
-    """One rating as exported (the user id never leaves the core: it is pseudonymised there)."""
-
-    user_id: int
-    session_id: str
-    rating: int
-    comment: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 def _ids_filter(
@@ -55,7 +25,7 @@ def _ids_filter(
     """A ``WHERE`` fragment for an optional id set (json_each: no bound-variable limit)."""
     if session_ids is None:
         return "", []
-    return f" WHERE {column} IN (SELECT value FROM json_each(?))", [json.dumps(list(session_ids))]
+    return f" WHERE {column} IN (SELECT value FROM json_each(?))", [json.dumps(list(session_ids))]  # noqa: S608  column is a name from this module
 
 
 class FeedbackRepo:
@@ -115,7 +85,7 @@ class FeedbackRepo:
     async def aggregates(self, session_ids: Iterable[str] | None = None) -> list[Aggregate]:
         where, params = _ids_filter(session_ids)
         rows = await self.db.fetchall(
-            "SELECT session_id, count(*), sum(rating),"
+            "SELECT session_id, count(*), sum(rating),"  # noqa: S608  where is _ids_filter's fixed text
             " sum(rating = 1), sum(rating = 2), sum(rating = 3), sum(rating = 4), sum(rating = 5)"
             f" FROM feedback{where} GROUP BY session_id",
             params,
@@ -137,7 +107,7 @@ class FeedbackRepo:
         where, params = _ids_filter(session_ids)
         extra = " AND " if where else " WHERE "
         rows = await self.db.fetchall(
-            "SELECT session_id, rating, comment, updated_at FROM ("
+            "SELECT session_id, rating, comment, updated_at FROM ("  # noqa: S608  where/extra are fixed text
             " SELECT session_id, rating, comment, updated_at, row_number() OVER ("
             "  PARTITION BY session_id ORDER BY updated_at DESC, user_id) AS n"
             f" FROM feedback{where}{extra}comment IS NOT NULL AND comment != ''"
@@ -150,7 +120,7 @@ class FeedbackRepo:
         """Every rating, oldest first within a session (the export)."""
         where, params = _ids_filter(session_ids)
         rows = await self.db.fetchall(
-            "SELECT user_id, session_id, rating, comment, created_at, updated_at"
+            "SELECT user_id, session_id, rating, comment, created_at, updated_at"  # noqa: S608  where is _ids_filter's fixed text
             f" FROM feedback{where} ORDER BY session_id, updated_at, user_id",
             params,
         )
@@ -175,7 +145,7 @@ class FeedbackRepo:
             )
             async with conn.execute("SELECT value FROM kv WHERE key = ?", (PSEUDONYM_KEY,)) as cur:
                 row = await cur.fetchone()
-        assert row is not None
+        assert row is not None  # noqa: S101  inserted just above, in the same transaction
         return bytes.fromhex(str(row[0]))
 
     async def audit_export(self, user_id: int, ratings: int, now: datetime) -> None:

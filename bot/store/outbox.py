@@ -3,88 +3,36 @@
 A row goes ``pending -> inflight -> sent`` (or ``failed``, ``blocked``, ``expired``,
 ``cancelled``, ``skipped``). ``inflight`` is committed before the API call, so after a crash
 the sender knows which rows may or may not have reached Telegram and retries only those.
+The states and records are in ``bot.store.records``; docs/architecture.md draws both life
+cycles (rows and batches).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.store.db import Database, parse_ts, ts
-
-PENDING = "pending"
-INFLIGHT = "inflight"
-SENT = "sent"
-FAILED = "failed"
-BLOCKED = "blocked"
-EXPIRED = "expired"
-CANCELLED = "cancelled"
-SKIPPED = "skipped"
-#: Batch states: scheduled (due later), running, done, cancelled.
-#: A broadcast's life: draft (previewed) -> sending (Send pressed, rows being written) ->
-#: scheduled or running -> done; or cancelled.
-BATCH_DRAFT = "draft"
-BATCH_SENDING = "sending"
-BATCH_SCHEDULED = "scheduled"
-BATCH_RUNNING = "running"
-BATCH_DONE = "done"
-BATCH_CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    id: int
-    batch_id: int | None
-    kind: str
-    chat_id: int
-    session_id: str | None
-    payload: dict[str, Any]
-    due_at: datetime
-    deadline: datetime | None
-    attempts: int
-    user_active: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """Where one batch stands; ``left`` is pending plus in flight."""
-
-    total: int
-    sent: int
-    failed: int
-    blocked: int
-    left: int
-    other: int  # cancelled, expired, skipped
-
-    @property
-    def done(self) -> bool:
-        return self.left == 0
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    id: int
-    kind: str
-    created_by: int | None
-    created_at: datetime
-    scheduled_for: datetime | None
-    audience: str
-    payload: dict[str, Any]
-    state: str
-    total: int
-    progress_chat_id: int | None
-    progress_message_id: int | None
-
-
-#: (batch_id, kind, chat_id, session_id, payload json, dedup_key, due_at, deadline)
-NewRow = tuple[int | None, str, int, str | None, str, str | None, str, str | None]
+from bot.store.db import Database
+from bot.store.records import (
+    BATCH_RUNNING,
+    BLOCKED,
+    FAILED,
+    INFLIGHT,
+    PENDING,
+    SENT,
+    Batch,
+    Envelope,
+    OutboxRow,
+    Progress,
+    parse_ts,
+    ts,
+)
 
 _ROW_SQL = (
     "SELECT o.id, o.batch_id, o.kind, o.chat_id, o.session_id, o.payload, o.due_at,"
-    " o.deadline, o.attempts, coalesce(u.active, 1) AS active"
+    " o.deadline, o.attempts, coalesce(u.active, 1) AS active, u.language AS language"
     " FROM outbox o LEFT JOIN users u ON u.id = o.chat_id"
 )
 
@@ -105,6 +53,7 @@ def _row(r: Any) -> OutboxRow:
         deadline=parse_ts(r["deadline"]) if r["deadline"] else None,
         attempts=int(r["attempts"]),
         user_active=bool(r["active"]),
+        language=r["language"],
     )
 
 
@@ -133,10 +82,24 @@ class OutboxRepo:
         self.db = db
 
     # ------------------------------------------------------------------ rows
-    async def insert_many(self, rows: Sequence[NewRow], now: datetime) -> int:
-        """One transaction; duplicates of a dedup key and rows for inactive users are skipped."""
-        if not rows:
+    async def enqueue(self, envelopes: Sequence[Envelope], now: datetime) -> int:
+        """Write rows in one transaction; returns how many were new. Duplicates of a dedup key
+        and rows for inactive users are skipped."""
+        if not envelopes:
             return 0
+        rows = [
+            (
+                e.batch_id,
+                e.kind,
+                e.chat_id,
+                e.session_id,
+                json.dumps(e.payload, separators=(",", ":")),
+                e.dedup_key,
+                ts(e.due_at),
+                ts(e.deadline) if e.deadline else None,
+            )
+            for e in envelopes
+        ]
         stamp = ts(now)
         async with self.db.transaction() as conn:
             before = await (await conn.execute("SELECT total_changes()")).fetchone()
@@ -148,8 +111,8 @@ class OutboxRepo:
                 [(*r, stamp, stamp, r[2]) for r in rows],
             )
             after = await (await conn.execute("SELECT total_changes()")).fetchone()
-        assert before is not None
-        assert after is not None
+        assert before is not None  # noqa: S101  total_changes() always returns a row
+        assert after is not None  # noqa: S101  total_changes() always returns a row
         return int(after[0]) - int(before[0])
 
     async def due(self, now: datetime, limit: int) -> list[OutboxRow]:
@@ -248,7 +211,7 @@ class OutboxRepo:
         # A cancelled row gives its dedup key back (suffixed with its id), so the same message
         # can be planned again later: a session moved away and back is reminded once more.
         return await self.db.execute(
-            "UPDATE outbox SET state = 'cancelled', updated_at = ?,"
+            "UPDATE outbox SET state = 'cancelled', updated_at = ?,"  # noqa: S608  the filters are fixed column names
             " dedup_key = dedup_key || '#cancelled-' || id"
             f" WHERE {' AND '.join(where)}",
             params,
@@ -289,7 +252,7 @@ class OutboxRepo:
                     state,
                 ),
             )
-            assert cur.lastrowid is not None
+            assert cur.lastrowid is not None  # noqa: S101  an INSERT always sets it
             return int(cur.lastrowid)
 
     async def batch(self, batch_id: int) -> Batch | None:
@@ -298,7 +261,7 @@ class OutboxRepo:
 
     async def batches(self, states: Sequence[str], kind: str | None = None) -> list[Batch]:
         marks = ",".join("?" for _ in states)
-        sql = f"SELECT * FROM batches WHERE state IN ({marks})"
+        sql = f"SELECT * FROM batches WHERE state IN ({marks})"  # noqa: S608  marks are placeholders
         params: list[Any] = list(states)
         if kind is not None:
             sql += " AND kind = ?"
@@ -306,14 +269,29 @@ class OutboxRepo:
         rows = await self.db.fetchall(sql + " ORDER BY id", params)
         return [_batch(r) for r in rows]
 
-    async def update_batch(self, batch_id: int, **fields: Any) -> None:
-        allowed = {"state", "total", "progress_chat_id", "progress_message_id", "scheduled_for"}
-        if not fields or not set(fields) <= allowed:
-            raise ValueError(f"cannot update batch fields {sorted(fields)}")
+    async def update_batch(
+        self,
+        batch_id: int,
+        *,
+        state: str | None = None,
+        total: int | None = None,
+        progress_chat_id: int | None = None,
+        progress_message_id: int | None = None,
+    ) -> None:
+        """Set the given fields (None: unchanged)."""
+        given = {
+            "state": state,
+            "total": total,
+            "progress_chat_id": progress_chat_id,
+            "progress_message_id": progress_message_id,
+        }
+        fields = {k: v for k, v in given.items() if v is not None}
+        if not fields:
+            raise ValueError("update_batch needs a field to set")
+        # The column names come from the fixed dict above, never from input.
         sets = ", ".join(f"{k} = ?" for k in fields)
-        await self.db.execute(
-            f"UPDATE batches SET {sets} WHERE id = ?", [*fields.values(), batch_id]
-        )
+        sql = f"UPDATE batches SET {sets} WHERE id = ?"  # noqa: S608  names from the dict above
+        await self.db.execute(sql, [*fields.values(), batch_id])
 
     async def set_batch_state(
         self, batch_id: int, state: str, *, only_from: str | None = None

@@ -8,18 +8,10 @@ code cannot both win. The link's numeric user id is what counts afterwards.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.db import Database, ts
-
-
-@dataclass(frozen=True, slots=True)
-class SpeakerLink:
-    speaker_id: str
-    user_id: int
-    via: str  # "code" | "username"
-    linked_at: str
+from bot.store.db import Database
+from bot.store.records import SpeakerLink, ts
 
 
 def _unlinked_key(speaker_id: str, user_id: int) -> str:

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.store.db import Database, ts
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    id: int
-    first_name: str
-    username: str | None
-    language: str | None
-    active: bool
-    reminder_minutes: int | None
-    remind_headline: bool
+from bot.store.db import Database
+from bot.store.records import User, ts
 
 
 class UsersRepo:

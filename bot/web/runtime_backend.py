@@ -1,9 +1,8 @@
-"""The Mini App's backend on today's ``bot.runtime.Runtime``: the one place to re-point when the
-Runtime is split into typed services."""
+"""The Mini App's backend on the bot's typed ``Runtime``: the one module of the app that knows
+how the core is composed."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
@@ -11,8 +10,6 @@ from bot.feedback import FeedbackRefused, Refusal, check_rateable
 from bot.reminders import effective_lead
 from bot.runtime import AgendaState, Runtime
 from bot.web.initdata import WebAppUser
-
-log = logging.getLogger("confbot.web")
 
 
 class RuntimeBackend:
@@ -44,13 +41,8 @@ class RuntimeBackend:
     async def on_bookmark(self, user_id: int, session_id: str, on: bool) -> None:
         """As the chat's bookmark button does: plan at once (a reminder already due goes now);
         a removed bookmark needs nothing, its reminder is dropped when it comes due."""
-        planner = self.rt.services.get("reminders")
-        if not on or planner is None:
-            return
-        try:
-            await planner.tick(self.rt.now(), user_id=user_id)
-        except Exception:  # the periodic tick catches up; the bookmark itself is saved
-            log.exception("planning reminders for user %s failed", user_id)
+        if on:
+            await self.rt.reminders.plan_for(user_id)
 
     async def reminder_minutes(self, user_id: int) -> int:
         user = await self.rt.store.users.get(user_id)

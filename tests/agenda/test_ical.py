@@ -69,7 +69,7 @@ def test_tzid_floating_and_duration() -> None:
 
 
 def test_a_zone_in_the_file_wins_over_agenda_timezone() -> None:
-    conf = load_agenda(TZ_FILE, LONDON).conference  # DESIGN.md: "a zone in the file wins"
+    conf = load_agenda(TZ_FILE, LONDON).conference  # the contract: "a zone in the file wins"
     assert conf.timezone == BERLIN
     assert conf.sessions[0].start == datetime(2024, 6, 12, 14, tzinfo=BERLIN)
     assert conf.sessions[1].start.hour == 16  # floating: the conference's wall clock

@@ -48,7 +48,7 @@ async def test_only_people_in_private_chats_become_users() -> None:
         store=SimpleNamespace(users=SimpleNamespace(seen=users.seen_user)),
         now=lambda: datetime(2024, 11, 27, tzinfo=UTC),
     )
-    context = SimpleNamespace(application=SimpleNamespace(bot_data={"runtime": rt}))
+    context = SimpleNamespace(rt=rt)
     await track(_text_update("group"), context)  # type: ignore[arg-type]
     assert users.seen == []
     await track(_text_update("private"), context)  # type: ignore[arg-type]

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from bot.agenda.index import AgendaIndex
 from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Speaker
-from bot.delivery import enqueue_rows
 from bot.reminders import Envelope, ReminderPlanner
 from bot.store.db import Database, ts
 from bot.store.outbox import OutboxRepo
+from bot.store.reminders import RemindersRepo
 
 BRU = ZoneInfo("Europe/Brussels")
 
@@ -28,7 +28,7 @@ class RecordingOutbox:
     async def enqueue(self, envelopes: Sequence[Envelope]) -> int:
         added = 0
         for e in envelopes:  # one at a time, to record which ones were new
-            if await enqueue_rows(self.repo, [e], e.due_at):
+            if await self.repo.enqueue([e], e.due_at):
                 added += 1
                 self.added.append(e)
         return added
@@ -113,4 +113,4 @@ async def bookmark(db: Database, uid: int, sid: str) -> None:
 def planner(
     db: Database, outbox: RecordingOutbox, box: AgendaBox, clock: Any, **kw: Any
 ) -> ReminderPlanner:
-    return ReminderPlanner(db, outbox, box, clock, **kw)
+    return ReminderPlanner(RemindersRepo(db), outbox, box, clock, **kw)

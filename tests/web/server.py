@@ -19,12 +19,11 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from bot.agenda.loaders import LoadResult, load_agenda
-from bot.clock import ManualClock
+from bot.broadcasts import ProgressNote
+from bot.clock import Clock, ManualClock
 from bot.config import Settings
-from bot.delivery import Delivery
 from bot.outgoing import OutgoingMessage
-from bot.reminders import ReminderPlanner
-from bot.runtime import AgendaState, Runtime
+from bot.runtime import AgendaState, Runtime, build_runtime
 from bot.store import Store
 from bot.web.miniapp import mount
 from bot.web.runtime_backend import RuntimeBackend
@@ -36,6 +35,21 @@ TOKEN = "123456789:AAE-test-token-for-the-mini-app-0000000"
 class _NoTransport:
     async def send(self, chat_id: int, message: OutgoingMessage) -> None:
         raise AssertionError("the delivery outbox is not started in these tests")
+
+
+class _NoDisplay:
+    async def show(self, note: ProgressNote) -> None:
+        raise AssertionError("no broadcast runs in these tests")
+
+
+def web_runtime(store: Store, clock: Clock, result: LoadResult, token: str) -> Runtime:
+    """The bot's real core (store, agenda, reminder planner on the outbox), not started: the
+    planner writes outbox rows, and nothing is sent."""
+    settings = Settings(_env_file=None, TELEGRAM_BOT_TOKEN=token)  # type: ignore[call-arg]
+    state = AgendaState(result=result, source="test")
+    return build_runtime(
+        settings, clock, store, state, transport=_NoTransport(), progress_display=_NoDisplay()
+    )
 
 
 class RecordingBackend(RuntimeBackend):
@@ -85,14 +99,7 @@ class MiniAppServer:
 
     async def _start(self) -> None:
         store = await Store.open(str(self.db_path))
-        settings = Settings(_env_file=None, TELEGRAM_BOT_TOKEN=self.token)  # type: ignore[call-arg]
-        state = AgendaState(result=self.result, source="test")
-        self.rt = Runtime(settings=settings, clock=self.clock, store=store, agenda=state)
-        delivery = Delivery(store.db, self.clock, _NoTransport(), rate=25)
-        self.rt.services["delivery"] = delivery
-        self.rt.services["reminders"] = ReminderPlanner(
-            store.db, delivery, lambda: self.rt.agenda.index, self.rt.now
-        )
+        self.rt = web_runtime(store, self.clock, self.result, self.token)
         self.backend = RecordingBackend(self.rt)
         parent = web.Application()
         mount(parent, self.backend, bot_token=self.token)

@@ -17,14 +17,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.agenda.loaders import LoadResult, load_agenda
 from bot.agenda.model import Conference, Session, SessionType
 from bot.clock import ManualClock
-from bot.config import Settings
 from bot.runtime import AgendaState, Runtime
 from bot.store import Store
 from bot.web.agenda_json import track_colours
 from bot.web.initdata import make_init_data
 from bot.web.miniapp import mount
 from tests.conftest import BRUSSELS, BRUSSELS_TZ, brussels
-from tests.web.server import TOKEN, RecordingBackend
+from tests.web.server import TOKEN, RecordingBackend, web_runtime
 
 USER = {"id": 42, "first_name": "Anna", "username": "anna_k", "language_code": "hu"}
 
@@ -49,9 +48,8 @@ class Env:
 
 async def make_env(tmp_path: Path, result: LoadResult, start: datetime) -> AsyncIterator[Env]:
     store = await Store.open(str(tmp_path / "web.sqlite3"))
-    settings = Settings(_env_file=None, TELEGRAM_BOT_TOKEN=TOKEN)  # type: ignore[call-arg]
     clock = ManualClock(start)
-    rt = Runtime(settings, clock, store, AgendaState(result=result, source="test"))
+    rt = web_runtime(store, clock, result, TOKEN)
     backend = RecordingBackend(rt)
     parent = web.Application()
     mount(parent, backend, bot_token=TOKEN)
@@ -133,11 +131,11 @@ async def test_agenda_is_compressed_cached_and_revalidated(env: Env) -> None:
     assert "Content-Encoding" not in r.headers
     assert (await r.json())["version"] == body["version"]
     # a reload builds anew; the tag is the content's, so an unchanged programme stays 304
-    env.rt.agenda = AgendaState(result=load_agenda(BRUSSELS, None), source="reload")
+    env.rt.current.state = AgendaState(result=load_agenda(BRUSSELS, None), source="reload")
     r = await c.get("/app/api/agenda", headers={"If-None-Match": etag})
     assert r.status == 304
     moved = _moved(load_agenda(BRUSSELS, None), "closing", minutes=15)
-    env.rt.agenda = AgendaState(result=moved, source="reload")
+    env.rt.current.state = AgendaState(result=moved, source="reload")
     r = await c.get("/app/api/agenda", headers={"If-None-Match": etag})
     assert r.status == 200
     assert r.headers["ETag"] != etag
@@ -380,7 +378,7 @@ async def test_a_failing_planner_does_not_lose_the_bookmark(env: Env) -> None:
         async def tick(self, *_: Any, **__: Any) -> int:
             raise RuntimeError("planner down")
 
-    env.rt.services["reminders"] = Broken()
+    env.rt.reminders.planner = Broken()  # type: ignore[assignment]
     r = await env.client.post("/app/api/bookmarks/closing", headers=auth())
     assert r.status == 200
     assert await env.rt.store.bookmarks.of_user(42) == ["closing"]

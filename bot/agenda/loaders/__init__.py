@@ -16,16 +16,8 @@ _MODULES = ("frab_json", "sessionize", "indico", "frab_xml", "ical", "yaml_nativ
 
 
 def loaders() -> list[Loader]:
-    found: list[Loader] = []
-    for name in _MODULES:
-        try:
-            module = importlib.import_module(f"bot.agenda.loaders.{name}")
-        except ModuleNotFoundError as exc:  # a format not built yet must not break the others
-            if exc.name == f"bot.agenda.loaders.{name}":
-                continue
-            raise
-        found.append(module.LOADER)
-    return found
+    """Every format's loader; a module listed here but missing is an error, never skipped."""
+    return [importlib.import_module(f"bot.agenda.loaders.{name}").LOADER for name in _MODULES]
 
 
 def detect(data: bytes, path: Path) -> Loader:

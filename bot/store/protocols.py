@@ -1,0 +1,279 @@
+"""What the core needs of the store, as typed protocols: the contract of any implementation.
+
+The core (``bot/``) types its dependencies with these, never with the SQLite classes, and
+never reaches a connection. ``bot.store.Store`` (aiosqlite) implements them today; a
+PostgreSQL store (asyncpg) would be one more implementation of the same protocols, returning
+the same records (``bot.store.records``) and honouring the same semantics, which the
+docstrings of the SQLite repositories spell out (docs/architecture.md lists what that
+would take). Instants go in and come out timezone-aware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.store.records import (
+    Aggregate,
+    AuditEntry,
+    Batch,
+    Candidate,
+    Envelope,
+    FeedbackRow,
+    OutboxRow,
+    Progress,
+    SpeakerLink,
+    StoredComment,
+    Upcoming,
+    User,
+)
+
+
+class UsersStore(Protocol):
+    async def seen(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None,
+        language: str | None,
+        now: datetime,
+        *,
+        reactivate: bool = False,
+    ) -> bool: ...
+
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def set_active(self, user_id: int, active: bool) -> None: ...
+
+    async def set_reminder_minutes(self, user_id: int, minutes: int | None) -> None: ...
+
+    async def set_remind_headline(self, user_id: int, on: bool) -> None: ...
+
+    async def counts(self) -> tuple[int, int]: ...
+
+    async def set_pending(self, user_id: int, state: dict[str, Any] | None) -> None: ...
+
+    async def pending(self, user_id: int) -> dict[str, Any] | None: ...
+
+
+class BookmarksStore(Protocol):
+    async def toggle(self, user_id: int, session_id: str, now: datetime) -> bool: ...
+
+    async def add(self, user_id: int, session_id: str, now: datetime) -> None: ...
+
+    async def remove(self, user_id: int, session_id: str) -> None: ...
+
+    async def has(self, user_id: int, session_id: str) -> bool: ...
+
+    async def of_user(self, user_id: int) -> list[str]: ...
+
+    async def users_of(self, session_id: str, *, active_only: bool = True) -> list[int]: ...
+
+    async def count_users_of(self, session_ids: tuple[str, ...] | list[str]) -> int: ...
+
+    async def bookmarkers(self) -> int: ...
+
+    async def count(self) -> int: ...
+
+
+class SpeakerLinksStore(Protocol):
+    async def speaker_of(self, user_id: int) -> str | None: ...
+
+    async def user_of(self, speaker_id: str) -> int | None: ...
+
+    async def all(self) -> list[SpeakerLink]: ...
+
+    async def replace_codes(
+        self,
+        codes: Sequence[tuple[str, str]],
+        now: datetime,
+        expires_at: datetime,
+        *,
+        audit: tuple[int, str, str] | None = None,
+    ) -> int: ...
+
+    async def redeem(
+        self, code_hash: str, user_id: int, now: datetime, known: Collection[str]
+    ) -> tuple[str, str | None]: ...
+
+    async def link_username(self, speaker_id: str, user_id: int, now: datetime) -> bool: ...
+
+    async def unlink(
+        self, speaker_id: str, now: datetime, *, audit: tuple[int, str, str] | None = None
+    ) -> int | None: ...
+
+
+class FeedbackStore(Protocol):
+    async def rate(
+        self, user_id: int, session_id: str, rating: int, now: datetime
+    ) -> int | None: ...
+
+    async def set_comment(
+        self, user_id: int, session_id: str, comment: str | None, now: datetime
+    ) -> bool: ...
+
+    async def get(self, user_id: int, session_id: str) -> tuple[int, str | None] | None: ...
+
+    async def rated_by(self, user_id: int) -> dict[str, int]: ...
+
+    async def count(self) -> int: ...
+
+    async def aggregates(self, session_ids: Iterable[str] | None = None) -> list[Aggregate]: ...
+
+    async def latest_comments(
+        self, per_session: int, session_ids: Iterable[str] | None = None
+    ) -> list[StoredComment]: ...
+
+    async def rows(self, session_ids: Iterable[str] | None = None) -> list[FeedbackRow]: ...
+
+    async def pseudonym_secret(self) -> bytes: ...
+
+    async def audit_export(self, user_id: int, ratings: int, now: datetime) -> None: ...
+
+
+class OutboxStore(Protocol):
+    """Rows (``pending -> inflight -> sent | failed | blocked | expired | cancelled |
+    skipped``) and batches (``draft -> sending -> scheduled | running -> done | cancelled``)."""
+
+    async def enqueue(self, envelopes: Sequence[Envelope], now: datetime) -> int: ...
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxRow]: ...
+
+    async def next_due_at(self) -> datetime | None: ...
+
+    async def count_due(self, now: datetime) -> int: ...
+
+    async def claim(self, row_id: int, now: datetime) -> bool: ...
+
+    async def finish(
+        self, row_id: int, state: str, now: datetime, error: str | None = None
+    ) -> None: ...
+
+    async def release(self, row_id: int, now: datetime, error: str) -> None: ...
+
+    async def recover_inflight(self, now: datetime) -> int: ...
+
+    async def mark_blocked(self, row_id: int, chat_id: int, error: str, now: datetime) -> None: ...
+
+    async def cancel(
+        self,
+        now: datetime,
+        *,
+        kind: str | None = None,
+        session_id: str | None = None,
+        batch_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> int: ...
+
+    async def states(self, *, kind: str | None = None) -> dict[str, int]: ...
+
+    async def create_batch(
+        self,
+        kind: str,
+        now: datetime,
+        *,
+        created_by: int | None,
+        audience: str,
+        payload: dict[str, Any],
+        scheduled_for: datetime | None = None,
+        state: str = ...,
+    ) -> int: ...
+
+    async def batch(self, batch_id: int) -> Batch | None: ...
+
+    async def batches(self, states: Sequence[str], kind: str | None = None) -> list[Batch]: ...
+
+    async def update_batch(
+        self,
+        batch_id: int,
+        *,
+        state: str | None = None,
+        total: int | None = None,
+        progress_chat_id: int | None = None,
+        progress_message_id: int | None = None,
+    ) -> None: ...
+
+    async def set_batch_state(
+        self, batch_id: int, state: str, *, only_from: str | None = None
+    ) -> bool: ...
+
+    async def progress(self, batch_id: int) -> Progress: ...
+
+
+class AuditStore(Protocol):
+    async def log(
+        self,
+        user_id: int,
+        action: str,
+        now: datetime,
+        *,
+        detail: str = "",
+        audience_size: int | None = None,
+    ) -> None: ...
+
+    async def recent(self, limit: int = 50, *, action: str | None = None) -> list[AuditEntry]: ...
+
+
+class RemindersStore(Protocol):
+    """The reminder planner's queries (see ``bot.store.reminders``)."""
+
+    async def max_reminder_minutes(self) -> int | None: ...
+
+    async def candidates(
+        self,
+        sessions: Sequence[Upcoming],
+        *,
+        default_lead: int,
+        speaker_lead: int,
+        due_limit: float,
+        user_id: int | None = None,
+    ) -> list[Candidate]: ...
+
+    async def states(self, dedup_keys: Sequence[str]) -> dict[str, str]: ...
+
+    async def feedback_candidates(
+        self, sessions: Sequence[tuple[str, bool]]
+    ) -> list[tuple[int, str]]: ...
+
+    async def pending_starts(self, kinds: Sequence[str]) -> list[tuple[str, str, str | None]]: ...
+
+
+class AudiencesStore(Protocol):
+    """Broadcast audiences: active users only, in id order."""
+
+    async def everyone(self) -> list[int]: ...
+
+    async def speakers(self) -> list[int]: ...
+
+    async def bookmarkers(self, session_ids: Sequence[str]) -> list[int]: ...
+
+
+class Repositories(Protocol):
+    """The whole store as the core sees it (``Runtime.store``)."""
+
+    @property
+    def users(self) -> UsersStore: ...
+
+    @property
+    def bookmarks(self) -> BookmarksStore: ...
+
+    @property
+    def speakers(self) -> SpeakerLinksStore: ...
+
+    @property
+    def feedback(self) -> FeedbackStore: ...
+
+    @property
+    def outbox(self) -> OutboxStore: ...
+
+    @property
+    def audit(self) -> AuditStore: ...
+
+    @property
+    def reminders(self) -> RemindersStore: ...
+
+    @property
+    def audiences(self) -> AudiencesStore: ...
+
+    async def close(self) -> None: ...

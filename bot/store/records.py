@@ -1,0 +1,193 @@
+"""The store's records: what repositories take and return, free of any database.
+
+These plain, frozen dataclasses and the state names are the vocabulary the core and the
+repository protocols (``bot.store.protocols``) share, so a second implementation of the
+store (PostgreSQL) reuses them as they are. Instants are timezone-aware; ``ts`` is how they
+are written as text (UTC ISO, sortable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+def ts(when: datetime) -> str:
+    """Store instants as UTC ISO text: sortable, comparable and zone-free."""
+    if when.tzinfo is None:
+        raise ValueError("naive datetime reached the store")
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_ts(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+# ------------------------------------------------------------------ outbox
+PENDING = "pending"
+INFLIGHT = "inflight"
+SENT = "sent"
+FAILED = "failed"
+BLOCKED = "blocked"
+EXPIRED = "expired"
+CANCELLED = "cancelled"
+SKIPPED = "skipped"
+#: Batch states: scheduled (due later), running, done, cancelled.
+#: A broadcast's life: draft (previewed) -> sending (Send pressed, rows being written) ->
+#: scheduled or running -> done; or cancelled.
+BATCH_DRAFT = "draft"
+BATCH_SENDING = "sending"
+BATCH_SCHEDULED = "scheduled"
+BATCH_RUNNING = "running"
+BATCH_DONE = "done"
+BATCH_CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One outbox row to enqueue; the payload is rendered into a message at send time."""
+
+    chat_id: int
+    kind: str  # one of bot.store.keys.KINDS
+    payload: dict[str, Any]
+    due_at: datetime
+    deadline: datetime | None = None  # not sent after this -> 'expired'
+    dedup_key: str | None = None  # unique: enqueueing the same key again is a no-op
+    session_id: str | None = None
+    batch_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    batch_id: int | None
+    kind: str
+    chat_id: int
+    session_id: str | None
+    payload: dict[str, Any]
+    due_at: datetime
+    deadline: datetime | None
+    attempts: int
+    user_active: bool
+    #: The recipient's Telegram language code as last seen (None: not a known user).
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where one batch stands; ``left`` is pending plus in flight."""
+
+    total: int
+    sent: int
+    failed: int
+    blocked: int
+    left: int
+    other: int  # cancelled, expired, skipped
+
+    @property
+    def done(self) -> bool:
+        return self.left == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    id: int
+    kind: str
+    created_by: int | None
+    created_at: datetime
+    scheduled_for: datetime | None
+    audience: str
+    payload: dict[str, Any]
+    state: str
+    total: int
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+# ------------------------------------------------------------------ people
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    first_name: str
+    username: str | None
+    language: str | None
+    active: bool
+    reminder_minutes: int | None
+    remind_headline: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerLink:
+    speaker_id: str
+    user_id: int
+    via: str  # "code" | "username"
+    linked_at: str
+
+
+# ------------------------------------------------------------------ feedback
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """Counts for one session: how many ratings, their sum and the 1..5 distribution."""
+
+    session_id: str
+    count: int
+    total: int
+    distribution: tuple[int, int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredComment:
+    session_id: str
+    rating: int
+    comment: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    """One rating as exported (the user id never leaves the core: it is pseudonymised there)."""
+
+    user_id: int
+    session_id: str
+    rating: int
+    comment: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# ------------------------------------------------------------------ audit
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    user_id: int
+    action: str
+    detail: str
+    audience_size: int | None
+    at: datetime
+
+
+# ------------------------------------------------------------------ reminder planning
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """An upcoming session as the reminder planner hands it to the store."""
+
+    session_id: str
+    start_epoch: float
+    start_key: str  # bot.store.keys.start_key(start)
+    headline: bool  # a panel or keynote: "remind me before every one" applies
+    speaker_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A reminder the agenda and the store say should exist, and its outbox state if queued."""
+
+    kind: str  # REMINDER or SPEAKER_REMINDER
+    user_id: int
+    session_id: str
+    lead: int  # minutes before the start
+    due_epoch: float
+    key: str
+    state: str | None
+    speaker_id: str | None = None

@@ -1,0 +1,55 @@
+"""/start, /help and /whoami: the welcome (after the features' start hooks) and who you are."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot import texts
+from bot.outgoing import OutgoingMessage
+from handlers import render
+from handlers.common import Context, reply
+from handlers.context import ConfApp
+from handlers.feature import Feature
+
+
+async def start(update: Update, context: Context) -> None:
+    rt = context.rt
+    user = update.effective_user
+    assert user is not None  # noqa: S101  a command always has a sender
+    for hook in context.hooks.start:  # speaker linking by deep link or username, ...
+        if await hook(update, context):
+            return
+    msg = OutgoingMessage(
+        texts.welcome(rt.agenda.conference, user.first_name), render.day_buttons(rt.agenda)
+    )
+    await reply(update, context, msg)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    rt = context.rt
+    user = update.effective_user
+    assert user is not None  # noqa: S101  a command always has a sender
+    is_speaker = await rt.speakers.speaker_of(user.id) is not None
+    text = texts.help_text(organiser=rt.settings.is_organiser(user.id), speaker=is_speaker)
+    await reply(update, context, OutgoingMessage(text))
+
+
+async def whoami(update: Update, context: Context) -> None:
+    rt = context.rt
+    user = update.effective_user
+    assert user is not None  # noqa: S101  a command always has a sender
+    speaker_id = await rt.speakers.speaker_of(user.id)
+    sp = rt.agenda.conference.speakers.get(speaker_id) if speaker_id else None
+    name = sp.name if sp else None
+    text = texts.whoami(user.id, organiser=rt.settings.is_organiser(user.id), speaker_name=name)
+    await reply(update, context, OutgoingMessage(text))
+
+
+def routes(app: ConfApp) -> None:
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("whoami", whoami))
+
+
+FEATURE = Feature("start", routes=routes)
