@@ -98,4 +98,21 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX speaker_codes_speaker ON speaker_codes(speaker_id)",
         "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    # 2: the web server (issue 17): live calendar feed tokens (hashed) and the webhook inbox.
+    (
+        """CREATE TABLE calendar_feeds (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id),
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            etag TEXT,
+            modified_at TEXT
+        )""",
+        """CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            payload TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            done_at TEXT
+        )""",
+        "CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL",
+    ),
 ]
