@@ -37,6 +37,7 @@ ACTIONS: dict[str, int] = {
     "st": 1,  # stats page
     "ul": 1,  # unlink a speaker
     "qm": 2,  # a question's answer, next page: remembered-question key, page
+    "cal": 1,  # live calendar feed: new (revoke and make a new link) | off
 }
 
 
