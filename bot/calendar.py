@@ -267,7 +267,7 @@ class CalendarFeeds:
         if feed.etag == etag and feed.modified_at is not None:
             modified = feed.modified_at
         else:
-            modified = self._now()
+            modified = self._changed_at(feed.modified_at)
             await self.repo.served(feed.user_id, stored, etag, modified)
         body = await self._render(state, sessions, etag, modified, feed.language, name)
         return Feed(body, etag, modified, "my-sessions.ics")
@@ -285,20 +285,27 @@ class CalendarFeeds:
 
     async def _conference_modified(self, etag: str) -> datetime:
         raw = await self.kv.get(CONFERENCE_FEED_KEY)
+        before: datetime | None = None
         try:
             seen = json.loads(raw) if raw else {}
-            if seen.get("etag") == etag:
-                return datetime.fromisoformat(str(seen["modified"]))
-        except (ValueError, KeyError, TypeError):
-            pass
-        modified = self._now()
+            before = datetime.fromisoformat(str(seen["modified"])) if seen else None
+            if seen.get("etag") == etag and before is not None:
+                return before
+        except (ValueError, KeyError, TypeError, AttributeError):
+            before = None
+        modified = self._changed_at(before)
         value = json.dumps({"etag": etag, "modified": modified.isoformat()})
         await self.kv.put(CONFERENCE_FEED_KEY, value)
         return modified
 
-    def _now(self) -> datetime:
-        """HTTP dates have whole seconds: so do the feeds' modification times."""
-        return self.current.now().astimezone(UTC).replace(microsecond=0)
+    def _changed_at(self, before: datetime | None) -> datetime:
+        """When new content appeared: now, in whole seconds (as HTTP dates are), and always
+        after the previous content's time, so ``If-Modified-Since`` never hides a change made
+        within the same second (or while the clock stands still, as in a rehearsal)."""
+        now = self.current.now().astimezone(UTC).replace(microsecond=0)
+        if before is not None and now <= before:
+            return before.astimezone(UTC) + timedelta(seconds=1)
+        return now
 
     def _etag(self, state: AgendaState, sessions: Sequence[Session], lang: str, name: str) -> str:
         conf = state.conference

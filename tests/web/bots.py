@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from multidict import CIMultiDict
 
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator
@@ -64,14 +65,17 @@ async def web_bot(
         await harness.stop()
 
 
-async def get(url: str, **kw: Any) -> tuple[int, dict[str, str], bytes]:
-    async with aiohttp.ClientSession() as http, http.get(url, **kw) as resp:
-        return resp.status, dict(resp.headers), await resp.read()
+Headers = CIMultiDict[str]
 
 
-async def request(method: str, url: str, **kw: Any) -> tuple[int, dict[str, str], bytes]:
+async def get(url: str, **kw: Any) -> tuple[int, Headers, bytes]:
+    """(status, headers (case-insensitive), body) of a GET."""
+    return await request("GET", url, **kw)
+
+
+async def request(method: str, url: str, **kw: Any) -> tuple[int, Headers, bytes]:
     async with aiohttp.ClientSession() as http, http.request(method, url, **kw) as resp:
-        return resp.status, dict(resp.headers), await resp.read()
+        return resp.status, resp.headers.copy(), await resp.read()
 
 
 async def get_json(url: str, **kw: Any) -> tuple[int, Any]:

@@ -6,8 +6,8 @@ import asyncio
 import io
 import json
 import logging
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
