@@ -35,7 +35,7 @@ from bot import texts
 from bot.agenda.model import Conference, Session
 from bot.agenda.state import AgendaState, CurrentAgenda
 from bot.i18n import use_locale
-from bot.store.protocols import BookmarksStore, CalendarFeedsStore, KvStore
+from bot.store.protocols import CalendarFeedsStore, KvStore
 from bot.store.records import CalendarFeed
 
 PRODID = "-//confbot//confbot agenda//EN"
@@ -212,14 +212,12 @@ class CalendarFeeds:
         self,
         repo: CalendarFeedsStore,
         kv: KvStore,
-        bookmarks: BookmarksStore,
         current: CurrentAgenda,
         *,
         cache_size: int = FEED_CACHE,
     ) -> None:
         self.repo = repo
         self.kv = kv
-        self.bookmarks = bookmarks
         self.current = current
         self.cache_size = cache_size
         self._prints = _Prints()
@@ -247,14 +245,12 @@ class CalendarFeeds:
         if not TOKEN_PATTERN.match(token):
             return None
         wanted = token_hash(token)
-        found = await self.repo.by_hash(wanted)
-        if found is None:
+        feed = await self.repo.by_hash(wanted)
+        if feed is None or not hmac.compare_digest(feed.token_hash.encode(), wanted.encode()):
             return None
-        stored, feed = found
-        if not hmac.compare_digest(stored.encode(), wanted.encode()):
-            return None
+        stored = feed.token_hash
         state = self.current.state
-        ids = await self.bookmarks.of_user(feed.user_id)
+        ids = feed.bookmarks
         index = state.index
         sessions = sorted(
             (s for s in (index.session(i) for i in ids) if s is not None),

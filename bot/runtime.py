@@ -15,7 +15,7 @@ Order of construction (each line uses only what is above it)::
     bookmarks (reminders), feedback, speakers
     broadcasts (delivery, progress display), stats (+ the feedback section)
     live_agenda (reload, delivery; only with AGENDA_URL)
-    calendar_feeds (feed tokens, bookmarks), telemetry (counts reloads)
+    calendar_feeds (feed tokens and what they serve), telemetry (counts reloads)
 
 ``Runtime.start`` then brings the state of the last run back before anything is sent
 (a kept upload, interrupted broadcasts), starts the sender, fetches the live agenda and
@@ -198,7 +198,7 @@ def build_runtime(
             store.outbox, store.audiences, store.users, store.audit, delivery, current, progress
         ),
         stats=stats,
-        calendar_feeds=CalendarFeeds(store.calendar_feeds, store.kv, store.bookmarks, current),
+        calendar_feeds=CalendarFeeds(store.calendar_feeds, store.kv, current),
         live_agenda=live_agenda,
         telemetry=telemetry,
     )

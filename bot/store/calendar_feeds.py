@@ -19,13 +19,19 @@ _FEED_SQL = (
 )
 
 
-def _feed(r: Any) -> CalendarFeed:
+#: Separates bookmarked session ids in one column (a unit separator: never in an id).
+_SEP = "\x1f"
+
+
+def _feed(r: Any, bookmarks: str | None = None) -> CalendarFeed:
     return CalendarFeed(
         user_id=int(r["user_id"]),
         created_at=parse_ts(str(r["created_at"])),
         etag=r["etag"],
         modified_at=parse_ts(str(r["modified_at"])) if r["modified_at"] else None,
         language=r["language"],
+        token_hash=str(r["token_hash"]),
+        bookmarks=tuple(bookmarks.split(_SEP)) if bookmarks else (),
     )
 
 
@@ -37,10 +43,18 @@ class CalendarFeedsRepo:
         row = await self.db.fetchone(_FEED_SQL + " WHERE f.user_id = ?", (user_id,))
         return None if row is None else _feed(row)
 
-    async def by_hash(self, token_hash: str) -> tuple[str, CalendarFeed] | None:
-        """(the stored hash, the feed) for a token's hash, or None."""
-        row = await self.db.fetchone(_FEED_SQL + " WHERE f.token_hash = ?", (token_hash,))
-        return None if row is None else (str(row["token_hash"]), _feed(row))
+    async def by_hash(self, token_hash: str) -> CalendarFeed | None:
+        """The feed of a token's hash, with its owner's bookmarks (one query: feeds are
+        polled), or None."""
+        row = await self.db.fetchone(
+            "SELECT f.user_id, f.token_hash, f.created_at, f.etag, f.modified_at, u.language,"
+            " (SELECT group_concat(b.session_id, char(31)) FROM bookmarks b"
+            "  WHERE b.user_id = f.user_id) AS bookmarks"
+            " FROM calendar_feeds f LEFT JOIN users u ON u.id = f.user_id"
+            " WHERE f.token_hash = ?",
+            (token_hash,),
+        )
+        return None if row is None else _feed(row, row["bookmarks"])
 
     async def replace(self, user_id: int, token_hash: str, now: datetime) -> None:
         """A new token for the user; the previous one (if any) stops working in this statement."""

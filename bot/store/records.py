@@ -208,6 +208,10 @@ class CalendarFeed:
     etag: str | None
     modified_at: datetime | None
     language: str | None
+    #: The stored hash of the token (what a request's token is compared with).
+    token_hash: str = ""
+    #: The user's bookmarked session ids (read with the feed by ``by_hash``: one query).
+    bookmarks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

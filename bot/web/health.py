@@ -5,7 +5,9 @@ the delivery sender task is alive, and whatever the composition root adds (that 
 being received). The outbox depth (rows waiting, rows due) is reported, not judged: a deep
 outbox during a broadcast is normal. Platforms probe often, and a crowd of probes must not
 become a crowd of writes, so the store probe and the depth are refreshed at most once per
-``interval`` and shared by the requests in between; the cheap checks are fresh each time.
+``interval`` and shared by the requests in between (while one request refreshes them, the
+others answer with the last result, unless it is older than ``interval + timeout``: a hung
+store is reported, not waited for); the cheap checks are fresh each time.
 """
 
 from __future__ import annotations
@@ -62,8 +64,11 @@ class Health:
 
     async def _refresh(self) -> _Probe:
         probe = self._probe
-        if time.monotonic() - probe.at < self.interval:
+        age = time.monotonic() - probe.at
+        if age < self.interval:
             return probe
+        if probe.lock.locked() and age < self.interval + self.timeout:
+            return probe  # being refreshed: the last result answers meanwhile, nobody queues
         async with probe.lock:
             if time.monotonic() - probe.at < self.interval:  # another request just did it
                 return probe

@@ -20,6 +20,7 @@ The server reaches the bot only through the typed ``Runtime`` (and, for webhooks
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import time
@@ -70,13 +71,24 @@ class RedactedAccessLogger(AbstractAccessLogger):
         return self.logger.isEnabledFor(logging.INFO)
 
 
+#: Requests handled at once; the rest wait their turn (see ``_guard``).
+MAX_CONCURRENT = 32
+_SLOTS: web.AppKey[asyncio.Semaphore] = web.AppKey("slots", asyncio.Semaphore)
+
+
 @web.middleware
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """413 for an announced oversized body; a bare 500 for anything unexpected."""
+    """413 for an announced oversized body; a bare 500 for anything unexpected.
+
+    At most ``MAX_CONCURRENT`` requests are handled at once: a crowd of clients then waits in
+    line instead of filling the event loop the bot shares, so its replies and the outbox
+    sender keep their turns.
+    """
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise web.HTTPRequestEntityTooLarge(MAX_BODY, request.content_length)
     try:
-        return await handler(request)
+        async with request.app[_SLOTS]:
+            return await handler(request)
     except web.HTTPException:
         raise
     except Exception:
@@ -99,6 +111,7 @@ def build_web_app(
     """The aiohttp application (the server's routes), for ``WebServer`` and tests."""
     app = web.Application(middlewares=[_guard], client_max_size=MAX_BODY)
     app[RUNTIME_KEY] = rt
+    app[_SLOTS] = asyncio.Semaphore(MAX_CONCURRENT)
     router = app.router
     health = Health(rt, checks=checks, interval=health_interval)
     router.add_get("/healthz", health.handle)

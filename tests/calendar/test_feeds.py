@@ -13,7 +13,7 @@ from tests.core_env import Core
 
 def feeds(core: Core) -> CalendarFeeds:
     store = core.store
-    return CalendarFeeds(store.calendar_feeds, store.kv, store.bookmarks, core.current)
+    return CalendarFeeds(store.calendar_feeds, store.kv, core.current)
 
 
 async def test_tokens_are_long_random_stored_hashed_and_replaced(core: Core) -> None:
@@ -23,7 +23,7 @@ async def test_tokens_are_long_random_stored_hashed_and_replaced(core: Core) -> 
     assert len(token) == 32  # 24 random bytes, URL-safe
     found = await core.store.calendar_feeds.by_hash(token_hash(token))
     assert found is not None
-    assert found[0] != token  # only the hash is stored
+    assert found.token_hash != token  # only the hash is stored
     assert await f.personal(token) is not None
     second = await f.issue(1)
     assert second != token
