@@ -52,6 +52,8 @@ SECRET_KEY = "webhook_secret"  # noqa: S105  the kv key, not the secret
 MENU_KEY = "menu_button:web_app"
 #: Handled webhook updates are remembered this long (Telegram keeps an update at most a day).
 INBOX_KEEP = timedelta(days=1)
+#: Seconds between two prunings of the inbox.
+PRUNE_EVERY = 3600
 
 
 class WebhookInbox:
@@ -120,6 +122,16 @@ async def webhook_secret(rt: Runtime) -> str:
     return secret
 
 
+async def _prune(rt: Runtime) -> None:
+    pruned = await rt.store.inbox.prune(rt.clock.now() - INBOX_KEEP)
+    if pruned:
+        log.info("inbox: forgot %d handled update(s) older than a day", pruned)
+
+
+async def _prune_job(context: Context) -> None:
+    await _prune(context.rt)
+
+
 def _updates_flowing(app: ConfApp, mode: str) -> bool:
     if mode == "webhook":
         return bool(app.running)
@@ -145,8 +157,16 @@ async def startup(app: ConfApp, rt: Runtime) -> None:
     settings = rt.settings
     inbox = WebhookInbox(app, rt)
     app.bot_data.inbox = inbox
-    await rt.store.inbox.prune(rt.clock.now() - INBOX_KEEP)
+    await _prune(rt)
     await inbox.replay()
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _prune_job,
+            interval=PRUNE_EVERY,
+            first=PRUNE_EVERY,
+            name="inbox-prune",
+            job_kwargs={"misfire_grace_time": PRUNE_EVERY, "coalesce": True},
+        )
     if settings.PUBLIC_URL and not settings.PUBLIC_URL.startswith("https://"):
         log.warning(
             "PUBLIC_URL %s is not https: Telegram refuses webhooks and Mini Apps without it",
