@@ -6,18 +6,22 @@ import asyncio
 import io
 import json
 import logging
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator
 from bot.emulator.harness import BotHarness, settings_for
 from bot.logs import configure_logging
 from bot.store import Store
 from bot.web.webhook import SECRET_HEADER
+from handlers.feature import StartupError
 from handlers.web import SECRET_KEY
-from tests.web.bots import PUBLIC, WebBotFactory, request, until
+from tests.conftest import BRUSSELS
+from tests.web.bots import PUBLIC, WebBotFactory, free_port, request, until
 
 
 def update_for(user_id: int, text: str, update_id: int = 900_001) -> dict[str, object]:
@@ -212,3 +216,36 @@ async def test_secrets_never_reach_the_log(
     assert "POST /telegram 200" in text  # requests are logged...
     assert "POST /telegram 403" in text
     assert secret not in text  # ...and no line holds the secret
+
+
+async def test_a_webhook_telegram_refuses_stops_the_start_naming_public_url(
+    web_emulator: BotApiEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    """Telegram (here: the emulator, which reaches loopback only) refuses the address: the
+    start fails with a message naming PUBLIC_URL, and nothing is left listening."""
+    port = free_port()
+    settings = settings_for(
+        web_emulator, tmp_path / "db.sqlite3", AGENDA_PATH=BRUSSELS,
+        WEB_LISTEN=f"127.0.0.1:{port}", PUBLIC_URL="https://unrouted.example.org",
+        UPDATE_MODE="webhook",
+    )  # fmt: skip
+    harness = BotHarness(web_emulator, settings, clock)
+    with pytest.raises(StartupError, match="PUBLIC_URL"):
+        await harness.start()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))  # free again
+
+
+async def test_a_port_in_use_stops_the_start_naming_web_listen(
+    web_emulator: BotApiEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = settings_for(
+            web_emulator, tmp_path / "db.sqlite3", AGENDA_PATH=BRUSSELS,
+            WEB_LISTEN=f"127.0.0.1:{port}",
+        )  # fmt: skip
+        with pytest.raises(StartupError, match=f"WEB_LISTEN 127.0.0.1:{port}"):
+            await BotHarness(web_emulator, settings, clock).start()
