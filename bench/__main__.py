@@ -14,6 +14,7 @@ import sys
 QUICK: dict[str, list[str]] = {
     "bench.agenda": [],
     "bench.questions": [],
+    "bench.inline": ["--rounds", "3"],
     "bench.replies": ["--users", "200", "--rounds", "50"],
     "bench.feedback": [],
     "bench.reminders": ["--users", "500"],

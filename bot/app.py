@@ -30,10 +30,12 @@ from handlers import (
     broadcasts,
     errors,
     feedback,
+    inline,
     live_agenda,
     questions,
     reload,
     reminders,
+    sharing,
     speakers,
     start,
     stats,
@@ -66,6 +68,8 @@ FEATURES: tuple[Feature, ...] = (
     reload.FEATURE,
     stats.FEATURE,
     speakers.FEATURE,
+    sharing.FEATURE,
+    inline.FEATURE,
     live_agenda.FEATURE,
     questions.FEATURE,
 )
@@ -77,6 +81,8 @@ class RedactingFilter(logging.Filter):
     _token = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
     #: One-time speaker codes (``/start sp_…``) appear in PTB's DEBUG lines about updates.
     _speaker_code = re.compile(r"\bsp_[A-Za-z0-9_-]{16,}")
+    #: Shared-schedule tokens: in ``/start sh_…`` and in the friend's "Bookmark all" button.
+    _share_token = re.compile(r"\b(sh_|sha:)[A-Za-z0-9_-]{16,}")
 
     def __init__(self, secrets: Sequence[str] = ()) -> None:
         super().__init__()
@@ -85,7 +91,8 @@ class RedactingFilter(logging.Filter):
     def _clean(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "[token]")
-        return self._speaker_code.sub("sp_[code]", self._token.sub("[token]", text))
+        text = self._speaker_code.sub("sp_[code]", self._token.sub("[token]", text))
+        return self._share_token.sub(r"\1[token]", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -12,7 +12,7 @@ Order of construction (each line uses only what is above it)::
     delivery (outbox repo, transport)
     reload (agenda, bookmarks, audit, delivery)
     reminders (planner on delivery) -> listens to reload
-    bookmarks (reminders), feedback, speakers
+    bookmarks (reminders), sharing (bookmarks), feedback, speakers
     broadcasts (delivery, progress display), stats (+ the feedback section)
     live_agenda (reload, delivery; only with AGENDA_URL)
 
@@ -40,6 +40,7 @@ from bot.live_agenda import LiveAgenda, cache_dir
 from bot.questions.asked import AskedQuestions
 from bot.reload import Reloads
 from bot.reminders import TICK_SECONDS, ReminderPlanner, Reminders
+from bot.sharing import Sharing
 from bot.speakers import SpeakerLinks
 from bot.stats import Stats
 from bot.store.protocols import Repositories
@@ -78,6 +79,7 @@ class Runtime:
     reload: Reloads
     reminders: Reminders
     bookmarks: Bookmarks
+    sharing: Sharing
     feedback: FeedbackService
     speakers: SpeakerLinks
     broadcasts: Broadcasts
@@ -147,6 +149,7 @@ def build_runtime(
     reminders = Reminders(
         planner, store.users, store.bookmarks, current, default_lead=settings.REMINDER_MINUTES
     )
+    bookmarks = Bookmarks(store.bookmarks, current, reminders)
     feedback = FeedbackService(store.feedback, store.users, current)
     progress = BroadcastProgress(
         store.outbox,
@@ -177,7 +180,8 @@ def build_runtime(
         delivery=delivery,
         reload=reload,
         reminders=reminders,
-        bookmarks=Bookmarks(store.bookmarks, current, reminders),
+        bookmarks=bookmarks,
+        sharing=Sharing(store.sharing, bookmarks, current),
         feedback=feedback,
         speakers=SpeakerLinks(
             store.speakers,

@@ -97,6 +97,8 @@ PLAIN_TEXT = frozenset(
         "chart_axis",
         "chart_more",
         "something_went_wrong",
+        "inline_description",
+        "share_invitation",
     }
 )
 
@@ -2058,3 +2060,164 @@ def time_problem(problem: Problem) -> str:
             f"{h(clock)} does not exist on {h(when)} in {h(problem.zone)} (the clocks go forward)."
         )
     return f"{text}\nTry another time, or browse /agenda."
+
+
+# --- inline mode, deep links and shared schedules (issue 18) --------------------------------------
+# Inline results are chosen from a list by their title and description (plain text); the
+# session card is what gets posted. Shared schedules: the sharer's side (/my → Share) and the
+# friend's side (the link). Toasts and buttons are plain text.
+
+
+def inline_description(session: Session, speakers: list[tuple[Speaker, str]], now: datetime) -> str:
+    """Plain text under a result's title: when (or "on now"), where, who."""
+    if session.start <= now < session.end:
+        when = _("On now, until {time}", time=hm(session.end))
+    elif session.end <= now:
+        when = _("{when} (over)", when=_on_day(session.listed_day, span(session)))
+    else:
+        when = _on_day(session.listed_day, span(session))
+    parts = [when]
+    if session.room:
+        parts.append(session.room)
+    names = [sp.name for sp, _role in speakers]
+    if names:
+        parts.append(comma_list(names))
+    return " · ".join(parts)
+
+
+def inline_open_button() -> str:
+    """The button under a session posted inline: opens it in the bot (a deep link)."""
+    return _("⭐ Open in the bot")
+
+
+def inline_programme_button() -> str:
+    """Above the inline results: opens the chat with the bot."""
+    return _("📅 The whole programme in the bot")
+
+
+def inline_nothing_button() -> str:
+    """Above no inline results at all."""
+    return _("No session matches: ask me in the chat")
+
+
+def inline_help(bot: str) -> str:
+    """A paragraph of /help: inline mode in any chat."""
+    return _(
+        "<b>In any chat</b>\nType <code>@{bot} keynote</code> to find a session and post it "
+        "there; <code>@{bot}</code> alone lists what is on now.",
+        bot=h(bot),
+    )
+
+
+def share_button() -> str:
+    return _("🔗 Share my schedule")
+
+
+def share_make_button() -> str:
+    return _("🔗 Make the link")
+
+
+def share_new_button() -> str:
+    return _("🔄 Make a new link")
+
+
+def share_stop_button() -> str:
+    return _("🚫 Stop sharing")
+
+
+def share_send_button() -> str:
+    return _("📤 Send it to a friend")
+
+
+def my_schedule_button() -> str:
+    return _("◀ My schedule")
+
+
+def share_preview(name: str, count: int) -> str:
+    """Before a link is made: exactly what a friend will see, and what they will not."""
+    return (
+        _("<b>Share your schedule</b>")
+        + "\n"
+        + ngettext(
+            "A friend who opens your link sees <b>{name}'s schedule</b>: your bookmarks as they "
+            "are at that moment (now {count} session), and can bookmark them all with one tap.",
+            "A friend who opens your link sees <b>{name}'s schedule</b>: your bookmarks as they "
+            "are at that moment (now {count} sessions), and can bookmark them all with one tap.",
+            count,
+            name=h(name),
+        )
+        + "\n"
+        + _(
+            "They see your first name and nothing else about you, and you can stop sharing "
+            "at any time: the link then no longer works."
+        )
+    )
+
+
+def share_active(name: str, made: datetime) -> str:
+    """A link exists: it cannot be shown again (only its fingerprint is kept)."""
+    return _(
+        "<b>Your schedule is shared</b> as <b>{name}'s schedule</b>, by a link made on {when}.\n"
+        "I keep only a fingerprint of the link, so I cannot show it again. Make a new one "
+        "(the old one then stops working), or stop sharing.",
+        name=h(name),
+        when=h(day_time(made)),
+    )
+
+
+def share_link(name: str, link: str) -> str:
+    """The link, just made."""
+    return _(
+        "Here is the link to <b>{name}'s schedule</b>:\n{link}\n\n"
+        "Send it to anyone you like: it always shows your current bookmarks. Stop sharing "
+        "from /my whenever you want.",
+        name=h(name),
+        link=h(link),
+    )
+
+
+def share_invitation(name: str, conference: str) -> str:
+    """Plain text offered with the link in Telegram's "share" dialog."""
+    return _("{name}'s schedule at {conference}", name=name, conference=conference)
+
+
+def share_stopped() -> str:
+    return _("Sharing stopped: your link no longer works. You can share again from /my.")
+
+
+def share_not_active_toast() -> str:
+    return _("Your schedule is not shared at the moment.")
+
+
+def shared_schedule(name: str, sessions: list[Session], marked: set[str]) -> str:
+    """What a friend sees: the sharer's bookmarks, day by day, ⭐ on those they have too."""
+    if not sessions:
+        return _("<b>{name}'s schedule</b>\n{name} has no bookmarks at the moment.", name=h(name))
+    lines = [_("<b>{name}'s schedule</b> ({count})", name=h(name), count=len(sessions))]
+    day: date | None = None
+    for s in sessions:
+        if s.listed_day != day:
+            day = s.listed_day
+            lines += ["", f"<b>{h(day_long(day))}</b>"]
+        lines.append(slot_line(s, marked=s.id in marked))
+    lines += ["", _("Tap a session to open it, or bookmark them all at once.")]
+    return "\n".join(lines)
+
+
+def bookmark_all_button() -> str:
+    return _("⭐ Bookmark all")
+
+
+def bookmarked_all_toast(count: int) -> str:
+    if count <= 0:
+        return _("Nothing to add: you already have every session still to come.")
+    return ngettext(
+        "Added {count} session to your bookmarks. I'll remind you before it.",
+        "Added {count} sessions to your bookmarks. I'll remind you before each.",
+        count,
+    )
+
+
+def share_link_revoked() -> str:
+    """A shared-schedule link that was revoked (the welcome follows)."""
+    return _("This shared schedule link no longer works: ask the person who sent it for a new one.")

@@ -17,6 +17,7 @@ from bot.store.db import Database
 from bot.store.feedback import FeedbackRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.reminders import RemindersRepo
+from bot.store.sharing import ShareLinksRepo
 from bot.store.speakers import SpeakerLinksRepo
 from bot.store.users import UsersRepo
 
@@ -34,6 +35,7 @@ class Store:
     audit: AuditRepo
     reminders: RemindersRepo
     audiences: AudiencesRepo
+    sharing: ShareLinksRepo
 
     @classmethod
     async def open(cls, path: str) -> Store:
@@ -48,6 +50,7 @@ class Store:
             audit=AuditRepo(db),
             reminders=RemindersRepo(db),
             audiences=AudiencesRepo(db),
+            sharing=ShareLinksRepo(db),
         )
 
     async def close(self) -> None:

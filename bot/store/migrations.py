@@ -98,4 +98,16 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX speaker_codes_speaker ON speaker_codes(speaker_id)",
         "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    # 2: shared schedules (issue 18): one active link per user, kept only as its hash; a
+    # revoked link stays, so opening it can say "no longer works" rather than nothing.
+    (
+        """CREATE TABLE share_links (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            first_name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )""",
+        "CREATE UNIQUE INDEX share_links_active ON share_links(user_id) WHERE revoked_at IS NULL",
+    ),
 ]

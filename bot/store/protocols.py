@@ -23,6 +23,7 @@ from bot.store.records import (
     FeedbackRow,
     OutboxRow,
     Progress,
+    ShareLink,
     SpeakerLink,
     StoredComment,
     Upcoming,
@@ -102,6 +103,20 @@ class SpeakerLinksStore(Protocol):
     async def unlink(
         self, speaker_id: str, now: datetime, *, audit: tuple[int, str, str] | None = None
     ) -> int | None: ...
+
+
+class ShareLinksStore(Protocol):
+    """Shared-schedule links by the hash of their token (``bot.sharing``)."""
+
+    async def create(
+        self, user_id: int, token_hash: str, first_name: str, now: datetime
+    ) -> int: ...
+
+    async def active(self, user_id: int) -> ShareLink | None: ...
+
+    async def find(self, token_hash: str) -> ShareLink | None: ...
+
+    async def revoke(self, user_id: int, now: datetime) -> int: ...
 
 
 class FeedbackStore(Protocol):
@@ -275,5 +290,8 @@ class Repositories(Protocol):
 
     @property
     def audiences(self) -> AudiencesStore: ...
+
+    @property
+    def sharing(self) -> ShareLinksStore: ...
 
     async def close(self) -> None: ...

@@ -125,6 +125,22 @@ class SpeakerLink:
     linked_at: str
 
 
+# ------------------------------------------------------------------ shared schedules
+@dataclass(frozen=True, slots=True)
+class ShareLink:
+    """A link to someone's schedule; the token itself is never stored, only its hash."""
+
+    user_id: int
+    #: The sharer's first name as shown to friends (what they saw before making the link).
+    first_name: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
 # ------------------------------------------------------------------ feedback
 @dataclass(frozen=True, slots=True)
 class Aggregate:
