@@ -26,7 +26,7 @@ from gettext import NullTranslations
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.dates import format_interval as _babel_interval
@@ -323,3 +323,13 @@ def tags(text: str) -> list[str]:
 def language_name(code: str | None) -> str:
     """A language's name in itself, for any code (negotiated)."""
     return CATALOGUES.get(code).name
+
+
+def language_in_current(code: str) -> str:
+    """Any language's name in the current language ("de" -> "German", "német"), as CLDR has it;
+    a code CLDR does not know is shown as it is."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_language_name(current().locale)
+    except (ValueError, TypeError, LookupError, UnknownLocaleError):
+        return code
+    return name or code
