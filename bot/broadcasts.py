@@ -404,7 +404,7 @@ class Broadcasts:
         title = None
         if audience.kind == "session":
             session = self.current.index.session(audience.arg)
-            title = session.title if session else None
+            title = texts.title_of(session) if session else None
         return texts.audience_label(audience.kind, audience.arg, title)
 
     async def recipients(self, audience: Audience) -> list[int]:

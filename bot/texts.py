@@ -38,6 +38,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 
 from bot.agenda.diff import Changes, SessionChange
 from bot.agenda.index import Stint
@@ -45,6 +46,7 @@ from bot.agenda.model import Conference, Session, SessionType, Speaker
 from bot.i18n import (
     NP_,
     _,
+    content_languages,
     format_date,
     format_datetime,
     format_list,
@@ -98,11 +100,24 @@ PLAIN_TEXT = frozenset(
         "chart_axis",
         "chart_more",
         "something_went_wrong",
+        "title_of",
+        "average",
+        "conference_name",
         "relative_day",
         "window_label",
         "window_phrase",
     }
 )
+
+
+def title_of(session: Session) -> str:
+    """A session's title in the language wanted now, when the agenda has it (plain text)."""
+    return session.title_in(content_languages())
+
+
+def conference_name(conf: Conference) -> str:
+    """The conference's name in the language wanted now, when the agenda has it (plain text)."""
+    return conf.name_in(content_languages())
 
 
 def h(text: object) -> str:
@@ -275,7 +290,7 @@ def welcome(conf: Conference, first_name: str) -> str:
         intro = _(
             "Hello {name}! I am the assistant of <b>{conference}</b> ({dates} · {place}).",
             name=h(first_name),
-            conference=h(conf.name),
+            conference=h(conference_name(conf)),
             dates=h(dates),
             place=h(place),
         )
@@ -283,14 +298,14 @@ def welcome(conf: Conference, first_name: str) -> str:
         intro = _(
             "Hello {name}! I am the assistant of <b>{conference}</b> ({dates}).",
             name=h(first_name),
-            conference=h(conf.name),
+            conference=h(conference_name(conf)),
             dates=h(dates),
         )
     else:
         intro = _(
             "Hello {name}! I am the assistant of <b>{conference}</b>.",
             name=h(first_name),
-            conference=h(conf.name),
+            conference=h(conference_name(conf)),
         )
     return (
         intro
@@ -419,7 +434,7 @@ def back_to_day_button() -> str:
 def choose_day(conf: Conference) -> str:
     return _(
         "<b>{conference}</b>\n{dates}\n\nWhich day?",
-        conference=h(conf.name),
+        conference=h(conference_name(conf)),
         dates=h(date_range(conf)),
     )
 
@@ -434,14 +449,14 @@ def slot_line(session: Session, *, with_day: bool = False, marked: bool = False)
     when = _on_day(session.listed_day, span(session)) if with_day else span(session)
     room = f" · {h(session.room)}" if session.room else ""
     star = "⭐ " if marked else ""
-    title = h(session.title) if session.is_break else f"<b>{h(session.title)}</b>"
+    title = h(title_of(session)) if session.is_break else f"<b>{h(title_of(session))}</b>"
     return f"{star}{h(when)} {title}{room}"
 
 
 def session_card(
     session: Session, speakers: Iterable[tuple[Speaker, str]], *, bookmarked: bool = False
 ) -> str:
-    lines = [f"<b>{h(session.title)}</b>"]
+    lines = [f"<b>{h(title_of(session))}</b>"]
     lines.append(f"🗓 {h(day_long(session.listed_day))}, {h(span(session))}")
     if session.room:
         lines.append(f"📍 {h(session.room)}")
@@ -452,8 +467,8 @@ def session_card(
         lines.append("🎤 " + comma_list(people))
     if bookmarked:
         lines.append(_("⭐ In your bookmarks"))
-    if session.abstract:
-        abstract = session.abstract.strip()
+    abstract = session.abstract_in(content_languages()).strip()
+    if abstract:
         if len(abstract) > 1500:
             abstract = abstract[:1500].rstrip() + "…"
         lines += ["", h(abstract)]
@@ -511,7 +526,7 @@ def conference_over() -> str:
 def speakers_list(conf: Conference, count: int) -> str:
     return _(
         "<b>Speakers</b> of {conference} ({count}). Tap one for their profile.",
-        conference=h(conf.name),
+        conference=h(conference_name(conf)),
         count=count,
     )
 
@@ -581,7 +596,7 @@ def answer_nothing_now(when: datetime, upcoming: list[Session]) -> str:
 
 
 def conference_info(conf: Conference) -> str:
-    lines = [f"<b>{h(conf.name)}</b>", f"🗓 {h(date_range(conf))}"]
+    lines = [f"<b>{h(conference_name(conf))}</b>", f"🗓 {h(date_range(conf))}"]
     place = ", ".join(p for p in (conf.venue, conf.address, conf.city) if p)
     if place:
         lines.append(f"📍 {h(place)}")
@@ -605,8 +620,8 @@ def conference_info(conf: Conference) -> str:
                 zone=h(conf.timezone.key),
             )
         )
-    if conf.description:
-        text = conf.description.strip()
+    text = conf.description_in(content_languages()).strip()
+    if text:
         lines += ["", h(text[:700] + ("…" if len(text) > 700 else ""))]
     if conf.url:
         lines.append(_('<a href="{url}">Conference website</a>', url=h(conf.url)))
@@ -733,7 +748,7 @@ def remind_usage(low: int, high: int) -> str:
 
 
 def reminder(session: Session, speakers: Iterable[tuple[Speaker, str]], minutes_left: int) -> str:
-    title, start = h(session.title), h(hm(session.start))
+    title, start = h(title_of(session)), h(hm(session.start))
     if minutes_left <= 0:
         head = _("⏰ <b>{title}</b> starts now, at {time}.", title=title, time=start)
     else:
@@ -758,7 +773,9 @@ def open_card_button() -> str:
 
 
 def calendar_caption(session: Session) -> str:
-    return _("📅 <b>{title}</b>: open the file to add it to your calendar.", title=h(session.title))
+    return _(
+        "📅 <b>{title}</b>: open the file to add it to your calendar.", title=h(title_of(session))
+    )
 
 
 def calendar_speakers(names: list[str]) -> str:
@@ -801,14 +818,14 @@ def comment_done_label() -> str:
 def feedback_prompt(session: Session) -> str:
     room = f" · {h(session.room)}" if session.room else ""
     return (
-        _("How was <b>{title}</b>?", title=h(session.title))
+        _("How was <b>{title}</b>?", title=h(title_of(session)))
         + f"\n{h(day_label(session.listed_day))} {h(span(session))}{room}\n\n"
         + _("Tap a rating from 1 (poor) to 5 (excellent).")
     )
 
 
 def rating_saved(session: Session, rating: int, wait_minutes: int, *, changed: bool) -> str:
-    title = h(session.title)
+    title = h(title_of(session))
     if changed:
         thanks = _(
             "Thank you! You changed your rating of <b>{title}</b>: <b>{rating}/5</b>.",
@@ -833,7 +850,7 @@ def rating_saved(session: Session, rating: int, wait_minutes: int, *, changed: b
 def rating_skipped(session: Session) -> str:
     return _(
         "No rating for <b>{title}</b>. You can still rate it later with /feedback.",
-        title=h(session.title),
+        title=h(title_of(session)),
     )
 
 
@@ -869,12 +886,12 @@ def feedback_complete(session: Session, rating: int, *, commented: bool) -> str:
         return _(
             "Thank you! Your rating ({rating}/5) and your comment on <b>{title}</b> are saved.",
             rating=rating,
-            title=h(session.title),
+            title=h(title_of(session)),
         )
     return _(
         "Thank you! Your rating ({rating}/5) on <b>{title}</b> is saved.",
         rating=rating,
-        title=h(session.title),
+        title=h(title_of(session)),
     )
 
 
@@ -933,6 +950,11 @@ def _ratings_on_sessions(ratings: int, sessions: int) -> dict[str, str]:
             "feedback: on how many sessions", "{count} session", "{count} sessions", sessions
         ),
     }
+
+
+def average(value: Decimal | None) -> str:
+    """An average rating to one decimal in the language's way ("4.3", "4,3"); "–" for none."""
+    return "–" if value is None else format_number(value, 1)
 
 
 def feedback_stats_header(ratings: int, sessions: int, average: str, page: int, pages: int) -> str:
@@ -1034,9 +1056,9 @@ def _when(when: datetime) -> str:
 def change_notice(change: SessionChange) -> str:
     """What one bookmarker reads when a session they follow changes."""
     old, new = change.old, change.new
-    lines = [_("📣 <b>Change to a session you bookmarked</b>: {title}", title=h(new.title))]
-    if change.renamed:
-        lines.append(_("New title (was <i>{title}</i>).", title=h(old.title)))
+    lines = [_("📣 <b>Change to a session you bookmarked</b>: {title}", title=h(title_of(new)))]
+    if change.renamed and title_of(old) != title_of(new):
+        lines.append(_("New title (was <i>{title}</i>).", title=h(title_of(old))))
     if change.moved:
         lines.append(
             _(
@@ -1071,7 +1093,7 @@ def change_cancelled(session: Session) -> str:
     return _(
         "📣 <b>Cancelled</b>: {title} ({when}), which you bookmarked, is no longer on the"
         " programme.",
-        title=h(session.title),
+        title=h(title_of(session)),
         when=h(_day_span(session)),
     )
 
@@ -1342,8 +1364,8 @@ def _change_line(change: SessionChange) -> str:
     if change.room_changed:
         parts.append(f"{h(change.old.room or '–')} → {h(change.new.room or '–')}")
     if change.renamed:
-        parts.append(_("renamed from <i>{title}</i>", title=h(change.old.title)))
-    return f"• <b>{h(change.new.title)}</b>: " + "; ".join(parts)
+        parts.append(_("renamed from <i>{title}</i>", title=h(title_of(change.old))))
+    return f"• <b>{h(title_of(change.new))}</b>: " + "; ".join(parts)
 
 
 def reload_preview(source: str, changes: Changes, affected_people: int, warnings: int) -> str:
@@ -1354,11 +1376,11 @@ def reload_preview(source: str, changes: Changes, affected_people: int, warnings
         lines.append(_("Conference renamed: {old} → {new}", old=h(old), new=h(new)))
     body: list[str] = [_change_line(c) for c in changes.changed]
     body += [
-        _("• new: <b>{title}</b> ({when})", title=h(s.title), when=h(_when(s.start)))
+        _("• new: <b>{title}</b> ({when})", title=h(title_of(s)), when=h(_when(s.start)))
         for s in changes.added
     ]
     body += [
-        _("• cancelled: <b>{title}</b> ({when})", title=h(s.title), when=h(_when(s.start)))
+        _("• cancelled: <b>{title}</b> ({when})", title=h(title_of(s)), when=h(_when(s.start)))
         for s in changes.cancelled
     ]
     lines += body[:limit]
@@ -1526,7 +1548,7 @@ def my_slot(session: Session, role: str, co_speakers: list[str], moderators: lis
     lines = [f"🗓 {h(day_label(session.listed_day))} {h(span(session))}"]
     if session.room:
         lines[0] += f" · 📍 {h(session.room)}"
-    title = h(session.title)
+    title = h(title_of(session))
     if role and role != "speaker":
         lines.append(_("<b>{title}</b> (you: {role})", title=title, role=h(role_label(role))))
     else:
@@ -1548,7 +1570,7 @@ def my_slot(session: Session, role: str, co_speakers: list[str], moderators: lis
 def speaker_reminder(
     session: Session, minutes: int, co_speakers: list[str], moderators: list[str]
 ) -> str:
-    title, start, room = h(session.title), h(hm(session.start)), h(session.room)
+    title, start, room = h(title_of(session)), h(hm(session.start)), h(session.room)
     if session.room and minutes > 0:
         head = ngettext(
             "🎤 Your session <b>{title}</b> starts at {time} in <b>{room}</b> (in {count} minute).",
@@ -1601,7 +1623,7 @@ def my_feedback_session(
     session: Session, count: int, average: str, histogram: tuple[int, ...], comments: list[str]
 ) -> str:
     when = _on_day(session.listed_day, hm(session.start))
-    head = f"<b>{h(session.title)}</b> ({h(when)})"
+    head = f"<b>{h(title_of(session))}</b> ({h(when)})"
     if not count:
         return head + "\n" + _("No ratings yet.")
     stars = " · ".join(f"{i}★ {n}" for i, n in enumerate(histogram, start=1) if n)

@@ -98,4 +98,6 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX speaker_codes_speaker ON speaker_codes(speaker_id)",
         "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    # 2: the interface language a user chose with /language (NULL: follow Telegram's).
+    ("ALTER TABLE users ADD COLUMN chosen_language TEXT",),
 ]

@@ -14,6 +14,7 @@ import inspect
 import itertools
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -234,6 +235,7 @@ BY_ANNOTATION: dict[str, tuple[Any, ...]] = {
     "Answer": ANSWERS,
     "Iterable[Stint]": STINTS,
     "Problem": PROBLEMS,
+    "Decimal | None": (Decimal("4.3"), None, Decimal("1.0"), Decimal("1234.5")),
 }
 
 #: Parameters whose meaning the annotation does not tell: (function, parameter) -> values.
