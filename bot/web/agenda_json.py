@@ -69,7 +69,7 @@ def _session(conf: Conference, s: Session) -> dict[str, Any]:
         sp = conf.speakers.get(part.speaker_id)
         if sp is not None:
             speakers.append({"id": sp.id, "name": sp.name, "role": part.role})
-    out = {
+    out: dict[str, Any] = {
         "id": s.id,
         "key": session_key(s.id),
         "title": s.title,
