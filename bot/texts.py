@@ -1771,6 +1771,14 @@ def language_set(name: str) -> str:
     return _("Done: I speak <b>{language}</b> with you from now on.", language=h(name))
 
 
+def help_language(names: list[str]) -> str:
+    """The last lines of /help: the languages there are, each named in itself."""
+    return _(
+        "🌐 /language – the language I speak with you: {languages}",
+        languages=comma_list(h(n) for n in names),
+    )
+
+
 def language_button(name: str, *, chosen: bool = False) -> str:
     """A language's name in itself; the current one is ticked."""
     return f"✅ {name}" if chosen else name

@@ -37,6 +37,7 @@ ACTIONS: dict[str, int] = {
     "st": 1,  # stats page
     "ul": 1,  # unlink a speaker
     "qm": 2,  # a question's answer, next page: remembered-question key, page
+    "lang": 1,  # /language: a catalogue code (checked against the catalogues)
 }
 
 

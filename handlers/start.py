@@ -32,7 +32,8 @@ async def help_command(update: Update, context: Context) -> None:
     assert user is not None  # noqa: S101  a command always has a sender
     is_speaker = await rt.speakers.speaker_of(user.id) is not None
     text = texts.help_text(organiser=rt.settings.is_organiser(user.id), speaker=is_speaker)
-    await reply(update, context, OutgoingMessage(text))
+    names = [name for _, name in rt.languages.choices()]
+    await reply(update, context, OutgoingMessage(f"{text}\n\n{texts.help_language(names)}"))
 
 
 async def whoami(update: Update, context: Context) -> None:
