@@ -199,6 +199,11 @@ class Session:
         return tuple(dict.fromkeys((self.title, *(t for _, t in self.titles))))
 
     @property
+    def all_titles_text(self) -> str:
+        """Every language's title in one string (" / " between): what a word is looked for in."""
+        return " / ".join(self.all_titles) if self.titles else self.title
+
+    @property
     def all_abstracts(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((self.abstract, *(t for _, t in self.abstracts))))
 

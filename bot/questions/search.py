@@ -282,9 +282,17 @@ class SearchIndex:
         self._title_words: list[frozenset[str]] = []
         for s in self.sessions:
             # A title or abstract given in several languages is found by any of them.
-            title = [t for text in s.all_titles for t in tokens(text)]
-            subtitle = " ".join(_subtitle(text) for text in s.all_abstracts)
-            abstract = [t for text in s.all_abstracts for t in tokens(text)]
+            if s.titles:
+                per_title = [tokens(text) for text in s.all_titles]
+                title = [t for stems in per_title for t in stems]
+            else:
+                title = tokens(s.title)
+                per_title = [title]
+            if s.abstracts:
+                subtitle = " ".join(_subtitle(text) for text in s.all_abstracts)
+                abstract = [t for text in s.all_abstracts for t in tokens(text)]
+            else:
+                subtitle, abstract = _subtitle(s.abstract), tokens(s.abstract)
             fields: list[tuple[Iterable[str], float]] = [
                 (title, TITLE),
                 (tokens(subtitle), SUBTITLE),
@@ -302,9 +310,11 @@ class SearchIndex:
             docs.append(fields)
             self._title_text.append(f" {' '.join(title)} ")
             self._body_text.append(f" {' '.join(abstract)} ")
-            self.title_stems.append(tuple(frozenset(tokens(text)) for text in s.all_titles))
+            self.title_stems.append(tuple(frozenset(stems) for stems in per_title))
             self._title_words.append(
                 frozenset(w for text in s.all_titles for w in words(fold(text)))
+                if s.titles
+                else frozenset(words(fold(s.title)))
             )
         self.text = TextIndex(docs)
 
