@@ -144,3 +144,10 @@ def test_calendar_files_are_in_the_readers_language() -> None:
     assert "SUMMARY:Megnyitó" in data
     assert "X-WR-CALNAME:Vízbiztonsági konferencia" in data
     assert "A szervezők köszöntője." in data
+
+
+def test_check_names_the_languages() -> None:
+    from bot.agenda.summary import summarize
+
+    report = summarize(load_agenda(PRETALX), PRETALX)
+    assert "Languages: en, hu, de (2 sessions translated)" in report

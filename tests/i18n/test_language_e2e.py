@@ -101,6 +101,15 @@ async def test_hungarian_from_start_to_reminder_and_prompt_then_english_with_lan
     assert prompt.text == render_in("hu", texts.feedback_prompt, keynote)
     assert render_in("hu", texts.rating_skip_label) in prompt.button_texts
 
+    # The panel's reminder is queued before she changes her language (due in a minute).
+    await at(bot, 13, 48, 45)
+    queued = await rt.store.db.fetchall(
+        "SELECT state FROM outbox WHERE chat_id = 1003 AND kind = 'reminder' AND session_id = ?",
+        (panel.id,),
+    )
+    assert [r[0] for r in queued] == ["pending"]
+    assert eva.unread == []
+
     # The menu Telegram shows her is the Hungarian one, /language among its commands.
     menu = descriptions(bot.emulator.visible_commands(1003, language_code="hu"))
     assert menu == menu_in("hu")
@@ -122,7 +131,8 @@ async def test_hungarian_from_start_to_reminder_and_prompt_then_english_with_lan
         texts.help_text(organiser=False, speaker=False)
     )
 
-    # The next outbox messages, the panel's reminder and prompt, arrive in English.
+    # The next outbox messages, the panel's reminder (queued while she spoke Hungarian) and
+    # its prompt, arrive in English: rows are worded when they are sent.
     await at(bot, 13, 49, 59)
     reminder = await eva.next_message()
     assert reminder.text == texts.reminder(panel, rt.agenda.speakers_of(panel), 10)
@@ -226,6 +236,14 @@ async def test_change_notices_are_worded_at_send_time_in_each_readers_language(
     legacy = await render(row("hu", {"html": "<b>as it was</b>", "session_id": old.id}))
     assert legacy is not None
     assert legacy.html == "<b>as it was</b>"  # rows queued before still go out as they were
+    # A broadcast is the organiser's text as written, whatever its reader's language.
+    words = {"html": "Kedves résztvevők, <b>welcome</b>!"}
+    for language in ("hu", "en", None):
+        sent = await rt.delivery.renderers["broadcast"](
+            OutboxRow(2, 1, "broadcast", 1001, None, words, rt.now(), None, 0, True, language)
+        )
+        assert sent is not None
+        assert sent.html == words["html"]
 
 
 async def test_multilingual_pretalx_titles_in_each_users_language(
