@@ -344,3 +344,38 @@ async def test_a_partial_third_catalogue_falls_back_to_english_message_by_messag
     await hans.press(choose, "Deutsch")
     done = await hans.wait_for(lambda m: "Erledigt" in (m.text or ""))
     assert done.text == "Erledigt: Ab jetzt spreche ich <b>Deutsch</b> mit Ihnen."
+
+
+async def test_speaker_reminders_and_live_agenda_notices_in_their_readers_language(
+    bot: BotHarness,
+) -> None:
+    """The outbox kinds no other test here drives: each worded in its row's language."""
+    rt = bot.runtime
+    session = rt.agenda.index.session("panel-october-7")
+    assert session is not None
+    speaker = session.speaker_ids[0]
+    await rt.store.users.seen(1001, "Ophir", None, "hu", rt.now())
+    assert await rt.store.speakers.link_username(speaker, 1001, rt.now())
+
+    def row(kind: str, payload: dict[str, Any], language: str | None) -> OutboxRow:
+        return OutboxRow(3, None, kind, 1001, None, payload, rt.now(), None, 0, True, language)
+
+    said = {}
+    for language in ("hu", "en"):
+        reminder = await rt.delivery.renderers["speaker_reminder"](
+            row("speaker_reminder", {"session_id": session.id}, language)
+        )
+        notice = await rt.delivery.renderers["agenda_notice"](
+            row(
+                "agenda_notice",
+                {"event": "failing", "url": "https://x.org/a.json", "since": rt.now().isoformat()},
+                language,
+            )
+        )
+        assert reminder is not None
+        assert notice is not None
+        said[language] = (reminder.html, notice.html)
+    assert said["en"][1] == texts.live_agenda_failing("https://x.org/a.json", "", rt.now())
+    with i18n.use_locale("hu"):
+        assert said["hu"][1] == texts.live_agenda_failing("https://x.org/a.json", "", rt.now())
+    assert all(hu != en for hu, en in zip(said["hu"], said["en"], strict=True))
