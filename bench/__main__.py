@@ -21,6 +21,7 @@ QUICK: dict[str, list[str]] = {
     "bench.broadcast": ["--users", "600"],
     "bench.speakers": [],
     "bench.live_agenda": [],
+    "bench.languages": ["--reps", "500"],
 }
 
 

@@ -21,6 +21,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, JobQueue
 from bot.agenda.loaders import load_agenda
 from bot.clock import Clock, make_clock
 from bot.config import Settings
+from bot.i18n import localized
 from bot.runtime import AgendaState, Runtime, Tuning, build_runtime
 from bot.store import Store
 from bot.store.keys import KINDS
@@ -31,6 +32,7 @@ from handlers import (
     errors,
     feedback,
     inline,
+    language,
     live_agenda,
     questions,
     reload,
@@ -71,6 +73,7 @@ FEATURES: tuple[Feature, ...] = (
     sharing.FEATURE,
     inline.FEATURE,
     live_agenda.FEATURE,
+    language.FEATURE,
     questions.FEATURE,
 )
 
@@ -129,11 +132,13 @@ def load_configured_agenda(settings: Settings) -> AgendaState:
 
 
 def wire_renderers(rt: Runtime, features: Sequence[Feature]) -> None:
-    """Each feature's outbox renderers, bound to the runtime; every kind the core enqueues must
-    have one, or rows of that kind would fail at send time: refuse to start instead."""
+    """Each feature's outbox renderers, bound to the runtime and to each row's recipient's
+    language (``localized``: the row is rendered in their language at send time, whatever the
+    sender's own context holds); every kind the core enqueues must have one, or rows of that
+    kind would fail at send time: refuse to start instead."""
     for feature in features:
         for kind, renderer in feature.renderers.items():
-            rt.delivery.register_renderer(kind, functools.partial(renderer, rt))
+            rt.delivery.register_renderer(kind, localized(functools.partial(renderer, rt)))
     missing = sorted(set(KINDS) - set(rt.delivery.renderers))
     if missing:
         raise RuntimeError(f"no outbox renderer for {', '.join(missing)}: a feature is missing")
@@ -177,7 +182,7 @@ def build_application(
         for feature in features:
             if feature.startup is not None:
                 await feature.startup(app, rt)
-        await register_menus(app.bot, settings.ORGANISER_IDS)
+        await register_menus(app.bot, rt)
 
     async def post_shutdown(app: ConfApp) -> None:
         if not app.bot_data.started:

@@ -4,7 +4,8 @@ Times are written in the conference's zone (``DTSTART;TZID=Europe/Brussels``) wi
 matching VTIMEZONE, so a phone in another zone shows the right local time and a DST change
 during the conference is handled by the calendar, not by us. UIDs are stable (session id +
 conference slug), so importing the same session twice updates the event instead of
-duplicating it.
+duplicating it. Titles, abstracts and labels are in the current language (``use_locale``)
+where the agenda gives them in several.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from icalendar import Calendar, Event
 
 from bot import texts
 from bot.agenda.model import Conference, Session
+from bot.i18n import content_languages
 
 PRODID = "-//confbot//confbot agenda//EN"
 UID_DOMAIN = "confbot.invalid"
@@ -53,7 +55,7 @@ def _event(conf: Conference, session: Session, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", session_uid(conf, session))
     event.add("dtstamp", stamp)
-    event.add("summary", session.title)
+    event.add("summary", texts.title_of(session))
     event.add("dtstart", session.start.astimezone(conf.timezone))
     event.add("dtend", session.end.astimezone(conf.timezone))
     location = ", ".join(p for p in (session.room, conf.venue) if p)
@@ -63,8 +65,9 @@ def _event(conf: Conference, session: Session, stamp: datetime) -> Event:
     names = _speaker_names(conf, session)
     if names:
         description.append(texts.calendar_speakers(names))
-    if session.abstract.strip():
-        description.append(session.abstract.strip())
+    abstract = session.abstract_in(content_languages()).strip()
+    if abstract:
+        description.append(abstract)
     if description:
         event.add("description", "\n\n".join(description))
     if session.url:
@@ -83,7 +86,7 @@ def sessions_ics(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", conf.name)
+    cal.add("x-wr-calname", texts.conference_name(conf))
     cal.add("x-wr-timezone", conf.timezone.key)
     chosen = sorted(sessions, key=lambda s: (s.start, s.end, s.title))
     for session in chosen:

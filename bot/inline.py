@@ -133,7 +133,7 @@ def _haystacks(state: AgendaState) -> tuple[tuple[Session, str], ...]:
                 fold(
                     " ".join(
                         (
-                            s.title,
+                            *s.all_titles,
                             s.track,
                             s.room,
                             *(
@@ -201,7 +201,7 @@ def result(state: AgendaState, session: Session, now: datetime) -> InlineResult:
     return InlineResult(
         id=session_payload(session.id),
         session_id=session.id,
-        title=clip(session.title.strip() or session.id, TITLE_CHARS),
+        title=clip(texts.title_of(session).strip() or session.id, TITLE_CHARS),
         description=clip(texts.inline_description(session, people, now), DESCRIPTION_CHARS),
         html=fits(texts.session_card(session, people)),
     )

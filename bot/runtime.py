@@ -36,6 +36,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Delivery, Transport
 from bot.feedback import FeedbackService
+from bot.language import Languages
 from bot.live_agenda import LiveAgenda, cache_dir
 from bot.questions.asked import AskedQuestions
 from bot.reload import Reloads
@@ -84,6 +85,8 @@ class Runtime:
     speakers: SpeakerLinks
     broadcasts: Broadcasts
     stats: Stats
+    #: The language each person is spoken to in (/language).
+    languages: Languages
     #: None without ``AGENDA_URL``.
     live_agenda: LiveAgenda | None = None
     #: Questions with more pages than one answer shows (their "N more" buttons).
@@ -157,6 +160,7 @@ def build_runtime(
         clock,
         lambda: delivery.rate,
         interval=tuning.progress_interval,
+        language_of=store.users.language_of,
     )
     stats = Stats(store.users, store.bookmarks, store.outbox, store.audit, clock)
     stats.sections.append(feedback.stats_section_pages)
@@ -194,4 +198,5 @@ def build_runtime(
         ),
         stats=stats,
         live_agenda=live_agenda,
+        languages=Languages(store.users),
     )

@@ -40,6 +40,7 @@ ACTIONS: dict[str, int] = {
     "shr": 0,  # /my: "Share my schedule" (the preview, or the link already made)
     "shl": 1,  # the share link: new|off
     "sha": 1,  # a shared schedule: bookmark all, by the link's token
+    "lang": 1,  # /language: a catalogue code (checked against the catalogues)
 }
 
 

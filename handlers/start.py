@@ -63,7 +63,8 @@ async def help_command(update: Update, context: Context) -> None:
     text = texts.help_text(organiser=rt.settings.is_organiser(user.id), speaker=is_speaker)
     if context.bot.supports_inline_queries:  # BotFather's /setinline is on
         text += "\n\n" + texts.inline_help(context.bot.username)
-    await reply(update, context, OutgoingMessage(text))
+    names = [name for _, name in rt.languages.choices()]
+    await reply(update, context, OutgoingMessage(f"{text}\n\n{texts.help_language(names)}"))
 
 
 async def whoami(update: Update, context: Context) -> None:

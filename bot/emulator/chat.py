@@ -140,13 +140,15 @@ async def run_chat(
     now: str | None = None,
     user_id: int = 1001,
     organiser: bool = False,
+    language: str = "en",
     demo: bool = False,
     latency_ms: float = 0.0,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
     """Chat with the bot; ``latency_ms`` answers every Bot API call after that round trip,
-    so a demo shows how the bot feels on a real network."""
+    so a demo shows how the bot feels on a real network; ``language`` is the pretend user's
+    Telegram ``language_code`` (``hu``: a demo in Hungarian)."""
     stdin = stdin or sys.stdin
     out = stdout or sys.stdout
     try:
@@ -178,7 +180,7 @@ async def run_chat(
                 LOG_LEVEL="WARNING",
             )
             harness = BotHarness(emu, chat_settings, clock)
-            user = emu.user(user_id, "You", username="you")
+            user = emu.user(user_id, "You", username="you", language_code=language)
             session = ChatSession(user, out, color=color)
             emu.listeners.append(session.on_event)
             conf = agenda.conference

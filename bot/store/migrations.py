@@ -110,4 +110,6 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE UNIQUE INDEX share_links_active ON share_links(user_id) WHERE revoked_at IS NULL",
     ),
+    # 3: the interface language a user chose with /language (NULL: follow Telegram's).
+    ("ALTER TABLE users ADD COLUMN chosen_language TEXT",),
 ]

@@ -28,6 +28,7 @@ from bot.store.records import (
     StoredComment,
     Upcoming,
     User,
+    Visit,
 )
 
 
@@ -41,9 +42,13 @@ class UsersStore(Protocol):
         now: datetime,
         *,
         reactivate: bool = False,
-    ) -> bool: ...
+    ) -> Visit: ...
 
     async def get(self, user_id: int) -> User | None: ...
+
+    async def language_of(self, user_id: int) -> str | None: ...
+
+    async def set_chosen_language(self, user_id: int, code: str | None) -> None: ...
 
     async def set_active(self, user_id: int, active: bool) -> None: ...
 
