@@ -14,12 +14,14 @@ import sys
 QUICK: dict[str, list[str]] = {
     "bench.agenda": [],
     "bench.questions": [],
+    "bench.inline": ["--rounds", "3"],
     "bench.replies": ["--users", "200", "--rounds", "50"],
     "bench.feedback": [],
     "bench.reminders": ["--users", "500"],
     "bench.broadcast": ["--users", "600"],
     "bench.speakers": [],
     "bench.live_agenda": [],
+    "bench.languages": ["--reps", "500"],
 }
 
 

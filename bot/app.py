@@ -25,6 +25,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from bot.agenda.loaders import load_agenda
 from bot.clock import Clock, make_clock
 from bot.config import Settings
+from bot.i18n import localized
 from bot.logs import (
     JsonFormatter,
     RedactingFilter,
@@ -44,10 +45,13 @@ from handlers import (
     calendar,
     errors,
     feedback,
+    inline,
+    language,
     live_agenda,
     questions,
     reload,
     reminders,
+    sharing,
     speakers,
     start,
     stats,
@@ -84,7 +88,10 @@ FEATURES: tuple[Feature, ...] = (
     reload.FEATURE,
     stats.FEATURE,
     speakers.FEATURE,
+    sharing.FEATURE,
+    inline.FEATURE,
     live_agenda.FEATURE,
+    language.FEATURE,
     web.FEATURE,
     questions.FEATURE,
 )
@@ -155,11 +162,13 @@ def load_configured_agenda(settings: Settings) -> AgendaState:
 
 
 def wire_renderers(rt: Runtime, features: Sequence[Feature]) -> None:
-    """Each feature's outbox renderers, bound to the runtime; every kind the core enqueues must
-    have one, or rows of that kind would fail at send time: refuse to start instead."""
+    """Each feature's outbox renderers, bound to the runtime and to each row's recipient's
+    language (``localized``: the row is rendered in their language at send time, whatever the
+    sender's own context holds); every kind the core enqueues must have one, or rows of that
+    kind would fail at send time: refuse to start instead."""
     for feature in features:
         for kind, renderer in feature.renderers.items():
-            rt.delivery.register_renderer(kind, functools.partial(renderer, rt))
+            rt.delivery.register_renderer(kind, localized(functools.partial(renderer, rt)))
     missing = sorted(set(KINDS) - set(rt.delivery.renderers))
     if missing:
         raise RuntimeError(f"no outbox renderer for {', '.join(missing)}: a feature is missing")
@@ -203,7 +212,7 @@ def build_application(
         for feature in features:
             if feature.startup is not None:
                 await feature.startup(app, rt)
-        await register_menus(app.bot, settings.ORGANISER_IDS)
+        await register_menus(app.bot, rt)
 
     stopped = False
 

@@ -61,3 +61,19 @@ class Bookmarks:
         if on:
             await self.reminders.plan_for(user_id)
         return on
+
+    async def add_all(self, user_id: int, sessions: Iterable[Session]) -> int:
+        """Bookmark several sessions at once (a shared schedule's "Bookmark all"); how many
+        were new. Their reminders are planned at once, as for one bookmark."""
+        have = set(await self.repo.of_user(user_id))
+        now = self.current.now()
+        added = 0
+        for session in sessions:
+            if session.id in have:
+                continue
+            await self.repo.add(user_id, session.id, now)
+            have.add(session.id)
+            added += 1
+        if added:
+            await self.reminders.plan_for(user_id)
+        return added

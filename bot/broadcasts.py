@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -36,6 +36,7 @@ from bot import texts
 from bot.agenda.index import fold
 from bot.agenda.state import AgendaState, CurrentAgenda
 from bot.clock import Clock
+from bot.i18n import use_locale
 from bot.outgoing import MAX_TEXT
 from bot.store import keys
 from bot.store.protocols import AudiencesStore, AuditStore, OutboxStore, UsersStore
@@ -295,12 +296,16 @@ class BroadcastProgress:
         rate: Callable[[], float],
         *,
         interval: float = PROGRESS_INTERVAL,
+        language_of: Callable[[int], Awaitable[str | None]] | None = None,
     ) -> None:
         self.outbox = outbox
         self.display = display
         self.clock = clock
         self.rate = rate
         self.interval = interval
+        #: The language of the chat a progress message is in (its organiser's): the ticks run
+        #: in no update's context, so each note is worded in it explicitly.
+        self.language_of = language_of
         self._wake = asyncio.Event()
         self._shown: dict[int, str] = {}
         self._task: asyncio.Task[None] | None = None
@@ -347,9 +352,10 @@ class BroadcastProgress:
                 continue
             if batch.progress_chat_id is None or batch.progress_message_id is None:
                 continue
-            text = texts.broadcast_progress(
-                batch.id, p.sent, p.failed, p.blocked, p.left, p.left / self.rate()
-            )
+            with use_locale(await self._language(batch.progress_chat_id)):
+                text = texts.broadcast_progress(
+                    batch.id, p.sent, p.failed, p.blocked, p.left, p.left / self.rate()
+                )
             if self._shown.get(batch.id) != text:
                 self._shown[batch.id] = text
                 note = ProgressNote(
@@ -363,14 +369,19 @@ class BroadcastProgress:
         if batch is None or batch.progress_chat_id is None or batch.progress_message_id is None:
             return
         p = await self.outbox.progress(batch_id)
-        if batch.state == BATCH_CANCELLED:
-            text = texts.broadcast_stopped(batch_id, p.sent, p.failed, p.blocked, p.other + p.left)
-        else:
-            text = texts.broadcast_done(batch_id, p.sent, p.failed, p.blocked, p.left)
+        with use_locale(await self._language(batch.progress_chat_id)):
+            if batch.state == BATCH_CANCELLED:
+                left = p.other + p.left
+                text = texts.broadcast_stopped(batch_id, p.sent, p.failed, p.blocked, left)
+            else:
+                text = texts.broadcast_done(batch_id, p.sent, p.failed, p.blocked, p.left)
         note = ProgressNote(
             batch_id, batch.progress_chat_id, batch.progress_message_id, text, False
         )
         await self.display.show(note)
+
+    async def _language(self, chat_id: int) -> str | None:
+        return await self.language_of(chat_id) if self.language_of is not None else None
 
 
 class Broadcasts:
@@ -404,7 +415,7 @@ class Broadcasts:
         title = None
         if audience.kind == "session":
             session = self.current.index.session(audience.arg)
-            title = session.title if session else None
+            title = texts.title_of(session) if session else None
         return texts.audience_label(audience.kind, audience.arg, title)
 
     async def recipients(self, audience: Audience) -> list[int]:

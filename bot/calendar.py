@@ -5,7 +5,8 @@ Times are written in the conference's zone (``DTSTART;TZID=Europe/Brussels``) wi
 matching VTIMEZONE, so a phone in another zone shows the right local time and a DST change
 during the conference is handled by the calendar, not by us. UIDs are stable (session id +
 conference slug), so importing the same session twice updates the event instead of
-duplicating it.
+duplicating it. Titles, abstracts and labels are in the current language (``use_locale``)
+where the agenda gives them in several.
 
 A **live feed** (``CalendarFeeds``) is the same calendar served at a secret address: a
 personal one (``/cal/TOKEN.ics``, the user's bookmarks as the agenda says now: a moved session
@@ -34,7 +35,7 @@ from icalendar import Calendar, Event
 from bot import texts
 from bot.agenda.model import Conference, Session
 from bot.agenda.state import AgendaState, CurrentAgenda
-from bot.i18n import use_locale
+from bot.i18n import content_languages, use_locale
 from bot.store.protocols import CalendarFeedsStore, KvStore
 from bot.store.records import CalendarFeed
 
@@ -72,7 +73,7 @@ def _event(conf: Conference, session: Session, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", session_uid(conf, session))
     event.add("dtstamp", stamp)
-    event.add("summary", session.title)
+    event.add("summary", texts.title_of(session))
     event.add("dtstart", session.start.astimezone(conf.timezone))
     event.add("dtend", session.end.astimezone(conf.timezone))
     location = ", ".join(p for p in (session.room, conf.venue) if p)
@@ -82,8 +83,9 @@ def _event(conf: Conference, session: Session, stamp: datetime) -> Event:
     names = _speaker_names(conf, session)
     if names:
         description.append(texts.calendar_speakers(names))
-    if session.abstract.strip():
-        description.append(session.abstract.strip())
+    abstract = session.abstract_in(content_languages()).strip()
+    if abstract:
+        description.append(abstract)
     if description:
         event.add("description", "\n\n".join(description))
     if session.url:
@@ -111,7 +113,7 @@ def sessions_ics(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name or conf.name)
+    cal.add("x-wr-calname", name or texts.conference_name(conf))
     cal.add("x-wr-timezone", conf.timezone.key)
     if refresh is not None:
         cal.add("method", "PUBLISH")
@@ -165,25 +167,10 @@ class Feed:
 
 
 def _session_print(conf: Conference, session: Session) -> str:
-    """Everything of a session that reaches its event (speaker names included)."""
-    speakers = [(p.speaker_id, p.role) for p in session.speakers]
-    names = [conf.speakers[i].name if i in conf.speakers else "" for i, _ in speakers]
-    return json.dumps(
-        [
-            session.id,
-            session.title,
-            session.start.isoformat(),
-            session.end.isoformat(),
-            session.room,
-            session.track,
-            session.abstract,
-            session.url,
-            speakers,
-            names,
-        ],
-        ensure_ascii=False,
-        default=str,
-    )
+    """Everything of a session that can reach its event: all its fields (titles and abstracts
+    in every language the agenda has) and its speakers as the agenda describes them."""
+    speakers = [repr(conf.speakers.get(p.speaker_id)) for p in session.speakers]
+    return repr(session) + "".join(speakers)
 
 
 class _Prints:
@@ -272,7 +259,8 @@ class CalendarFeeds:
         """Every session of the conference (breaks too: they are part of the timetable)."""
         state = self.current.state
         sessions = sorted(state.conference.sessions, key=lambda s: (s.start, s.end, s.title))
-        name = state.conference.name
+        with use_locale(None):
+            name = texts.conference_name(state.conference)
         etag = self._etag(state, sessions, "", name)
         async with self._conference_lock:  # one reader of the kv row at a time
             modified = await self._conference_modified(etag)

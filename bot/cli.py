@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -142,11 +143,20 @@ def cmd_chat(args: argparse.Namespace) -> int:
             now=args.now,
             user_id=args.user_id,
             organiser=args.organiser,
+            language=args.language,
             demo=args.demo,
             latency_ms=args.latency,
             web=not args.no_web,
         )
     )
+
+
+def _language_code(value: str) -> str:
+    """A language tag as Telegram sends it ("hu", "pt-br"); anything else is refused."""
+    code = value.strip()
+    if not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", code):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a language code (such as en, hu)")
+    return code
 
 
 def _milliseconds(value: str) -> float:
@@ -168,6 +178,14 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--now", help="start the clock at this time (ISO 8601)")
     chat.add_argument("--user-id", type=int, default=1001, help="your pretend Telegram user id")
     chat.add_argument("--organiser", action="store_true", help="be an organiser")
+    chat.add_argument(
+        "--language",
+        type=_language_code,
+        default="en",
+        metavar="CODE",
+        help="your Telegram app's language (language_code), e.g. hu: the bot speaks it "
+        "when it has a catalogue for it (default: en)",
+    )
     chat.add_argument(
         "--demo",
         action="store_true",

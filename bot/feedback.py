@@ -109,8 +109,8 @@ class SessionStats:
 
     @property
     def average_text(self) -> str:
-        avg = self.average
-        return "–" if avg is None else str(avg)
+        """The average as people read it, in the current language ("4.3", "4,3")."""
+        return texts.average(self.average)
 
     def sort_key(self) -> tuple[Any, ...]:
         """Best first: exact average, then more ratings, then programme order; unrated last."""
@@ -214,7 +214,7 @@ class FeedbackService:
             await self.users.set_pending(user_id, None)
             return None
         session = self.current.index.session(session_id)
-        title = session.title if session is not None else session_id
+        title = texts.title_of(session) if session is not None else session_id
         if len(text) > MAX_COMMENT:
             return CommentResult(session_id, title, False, "too_long", len(text))
         if not await self.repo.set_comment(user_id, session_id, text, now):
@@ -266,7 +266,7 @@ class FeedbackService:
             out.append(
                 SessionStats(
                     session_id=agg.session_id,
-                    title=session.title
+                    title=texts.title_of(session)
                     if session
                     else texts.feedback_removed_session(agg.session_id),
                     start=session.start if session else None,
@@ -281,7 +281,9 @@ class FeedbackService:
             wanted = set(session_ids) if session_ids is not None else None
             for s in rateable_sessions(self.current.state, self.current.now()):
                 if s.id not in rated and (wanted is None or s.id in wanted):
-                    out.append(SessionStats(s.id, s.title, s.start, 0, 0, (0, 0, 0, 0, 0)))
+                    out.append(
+                        SessionStats(s.id, texts.title_of(s), s.start, 0, 0, (0, 0, 0, 0, 0))
+                    )
         out.sort(key=SessionStats.sort_key)
         return out
 
@@ -300,7 +302,7 @@ class FeedbackService:
         if not rated:
             return [texts.feedback_stats_empty()]
         ratings = sum(s.count for s in rated)
-        overall = str(one_decimal(sum(s.total for s in rated), ratings))
+        overall = texts.average(one_decimal(sum(s.total for s in rated), ratings))
         unrated = [s.title for s in stats if not s.count]
         blocks = [self._entry(i, s) for i, s in enumerate(rated, start=1)]
         chunks: list[list[str]] = [[]]

@@ -22,11 +22,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 from gettext import NullTranslations
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.dates import format_interval as _babel_interval
@@ -150,16 +151,49 @@ def load_po(path: Path, locale: Locale | str | None = None) -> NullTranslations:
 #: The catalogues shipped with the package.
 CATALOGUES = Catalogues()
 
-_current: ContextVar[Language | None] = ContextVar("confbot_language", default=None)
+
+@dataclass(frozen=True, slots=True)
+class Speaking:
+    """What the current update (or outbox row) is rendered in.
+
+    ``language`` is the catalogue the words come from; ``wanted`` the languages asked for, most
+    wanted first (the tag as Telegram or /language gave it, its base language, the catalogue):
+    agenda texts given in several languages pick by it, so a German speaker sees a German title
+    even while the interface, with no German catalogue, speaks English.
+    """
+
+    language: Language
+    wanted: tuple[str, ...]
+
+
+def _speaking(language: Language | str | None) -> Speaking:
+    chosen = _resolve(language)
+    asked = language if isinstance(language, str) else None
+    wanted: list[str] = []
+    if asked and asked.strip():
+        tag = _tag(asked)
+        wanted += [tag, tag.split("-", 1)[0]]
+    wanted.append(_tag(chosen.code))
+    return Speaking(chosen, tuple(dict.fromkeys(wanted)))
+
+
+_current: ContextVar[Speaking | None] = ContextVar("confbot_language", default=None)
 
 
 def current() -> Language:
     """The language texts are rendered in right now (English outside any ``use_locale``)."""
-    return _current.get() or CATALOGUES.get(DEFAULT)
+    speaking = _current.get()
+    return speaking.language if speaking is not None else CATALOGUES.get(DEFAULT)
 
 
 def current_code() -> str:
     return current().code
+
+
+def content_languages() -> tuple[str, ...]:
+    """The languages agenda texts are wanted in now, most wanted first (see ``Speaking``)."""
+    speaking = _current.get()
+    return speaking.wanted if speaking is not None else (DEFAULT,)
 
 
 def _resolve(language: Language | str | None) -> Language:
@@ -169,20 +203,20 @@ def _resolve(language: Language | str | None) -> Language:
 @contextmanager
 def use_locale(language: Language | str | None) -> Iterator[Language]:
     """Render everything inside in ``language`` (any code: it is negotiated; None = English)."""
-    chosen = _resolve(language)
-    token = _current.set(chosen)
+    speaking = _speaking(language)
+    token = _current.set(speaking)
     try:
-        yield chosen
+        yield speaking.language
     finally:
         _current.reset(token)
 
 
-def set_locale(language: Language | str | None) -> Token[Language | None]:
+def set_locale(language: Language | str | None) -> Token[Speaking | None]:
     """Set the language for the rest of this task (a per-update hook); ``reset_locale`` undoes."""
-    return _current.set(_resolve(language))
+    return _current.set(_speaking(language))
 
 
-def reset_locale(token: Token[Language | None]) -> None:
+def reset_locale(token: Token[Speaking | None]) -> None:
     _current.reset(token)
 
 
@@ -194,23 +228,27 @@ def render_in(
         return func(*a, **kw)
 
 
-Renderer = Callable[[dict[str, Any], int], Awaitable[R]]
+class Addressed(Protocol):
+    """Something rendered for one recipient: an outbox row carries its recipient's language."""
+
+    @property
+    def language(self) -> str | None: ...
 
 
-def localized(
-    renderer: Renderer[R], language_of: Callable[[int], Awaitable[str | None]]
-) -> Renderer[R]:
+A = TypeVar("A", bound=Addressed)
+
+
+def localized(renderer: Callable[[A], Awaitable[R]]) -> Callable[[A], Awaitable[R]]:
     """An outbox renderer that renders each row in its recipient's language at send time.
 
-    ``language_of(chat_id)`` returns the stored choice (or Telegram's ``language_code``);
-    the row is rendered inside ``use_locale`` of it, so a change of language between queueing
-    and sending is honoured.
+    ``row.language`` is the recipient's /language choice, else Telegram's ``language_code``,
+    read when the row is claimed: a change of language between queueing and sending is
+    honoured, and whatever the sender's own context holds never leaks into the message.
     """
 
-    async def render(payload: dict[str, Any], chat_id: int) -> R:
-        code = await language_of(chat_id)
-        with use_locale(code):
-            return await renderer(payload, chat_id)
+    async def render(row: A) -> R:
+        with use_locale(row.language):
+            return await renderer(row)
 
     return render
 
@@ -288,9 +326,13 @@ def format_interval(first: date, last: date, skeleton: str) -> str:
     return _babel_interval(first, last, skeleton, locale=current().locale)
 
 
-def format_number(value: float) -> str:
-    """``1.5`` / ``1,5``: a number with the current language's decimal sign."""
-    return _babel_decimal(value, locale=current().locale)
+def format_number(value: float | Decimal, decimals: int | None = None) -> str:
+    """``1.5`` / ``1,5``: a number with the current language's decimal sign; ``decimals``
+    fixes the digits after it (``4.0`` stays ``4.0``, ``4,0``)."""
+    if decimals is None:
+        return _babel_decimal(value, locale=current().locale)
+    pattern = "#,##0." + "0" * decimals if decimals > 0 else "#,##0"
+    return _babel_decimal(value, pattern, locale=current().locale, decimal_quantization=True)
 
 
 def format_list(items: Iterable[str], style: str = "standard") -> str:
@@ -323,3 +365,13 @@ def tags(text: str) -> list[str]:
 def language_name(code: str | None) -> str:
     """A language's name in itself, for any code (negotiated)."""
     return CATALOGUES.get(code).name
+
+
+def language_in_current(code: str) -> str:
+    """Any language's name in the current language ("de" -> "German", "német"), as CLDR has it;
+    a code CLDR does not know is shown as it is."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_language_name(current().locale)
+    except (ValueError, TypeError, LookupError, UnknownLocaleError):
+        return code
+    return name or code

@@ -2,8 +2,8 @@
 
 The redacting filter sits on the handler, so it sees every record whoever logs it (PTB's
 DEBUG lines carry request parameters, httpx's carry the token in URLs): the bot token, the
-webhook secret, the metrics token, one-time speaker codes and calendar feed tokens become
-placeholders. Secrets made at run time (a generated webhook secret) join with
+webhook secret, the metrics token, one-time speaker codes, shared-schedule and calendar feed
+tokens become placeholders. Secrets made at run time (a generated webhook secret) join with
 ``redact_also``.
 """
 
@@ -34,6 +34,8 @@ class RedactingFilter(logging.Filter):
     _token = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
     #: One-time speaker codes (``/start sp_…``) appear in PTB's DEBUG lines about updates.
     _speaker_code = re.compile(r"\bsp_[A-Za-z0-9_-]{16,}")
+    #: Shared-schedule tokens: in ``/start sh_…`` and in the friend's "Bookmark all" button.
+    _share_token = re.compile(r"\b(sh_|sha:)[A-Za-z0-9_-]{16,}")
     #: Live calendar addresses (``/cal/TOKEN.ics``) appear in the messages that give them.
     _feed = re.compile(r"/cal/(?!conference\.ics)[A-Za-z0-9_-]{16,}\.ics")
 
@@ -45,7 +47,8 @@ class RedactingFilter(logging.Filter):
         for secret in (*self._secrets, *_RUNTIME_SECRETS):
             text = text.replace(secret, "[token]")
         text = self._feed.sub("/cal/[token].ics", text)
-        return self._speaker_code.sub("sp_[code]", self._token.sub("[token]", text))
+        text = self._speaker_code.sub("sp_[code]", self._token.sub("[token]", text))
+        return self._share_token.sub(r"\1[token]", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -19,8 +19,8 @@ import dataclasses
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, tzinfo
+from typing import Any, Protocol
 
 from bot import texts
 from bot.agenda import kept
@@ -80,7 +80,54 @@ class ReloadStale(Exception):
     """The preview was replaced, applied, discarded, or the agenda changed since."""
 
 
-def _notice_html(old: Session, new: Session | None) -> str:
+def _snapshot(session: Session) -> dict[str, Any]:
+    """What a change notice shows of a session, kept in its outbox row: the notice is worded
+    when it is sent, in its reader's language, about the session as it was and as it is."""
+    return {
+        "title": session.title,
+        "titles": [list(pair) for pair in session.titles],
+        "start": session.start.isoformat(),
+        "end": session.end.isoformat(),
+        "room": session.room,
+    }
+
+
+def notice_payload(old: Session, new: Session | None) -> dict[str, Any]:
+    return {
+        "session_id": old.id,
+        "cancelled": new is None,
+        "old": _snapshot(old),
+        "new": _snapshot(new) if new is not None else None,
+    }
+
+
+def _restore(session_id: str, data: object, tz: tzinfo) -> Session:
+    if not isinstance(data, dict):
+        raise ValueError("not a session snapshot")
+    titles = tuple((str(tag), str(text)) for tag, text in data.get("titles") or ())
+    return Session(
+        session_id,
+        str(data["title"]),
+        datetime.fromisoformat(str(data["start"])).astimezone(tz),
+        datetime.fromisoformat(str(data["end"])).astimezone(tz),
+        room=str(data.get("room") or ""),
+        titles=titles,
+    )
+
+
+def notice_sessions(payload: dict[str, Any], tz: tzinfo) -> tuple[Session, Session | None] | None:
+    """The (old, new) sessions of a change notice's payload (new is None: cancelled); None for
+    a row written before notices were worded at send time (it carries its ``html``)."""
+    if "old" not in payload:
+        return None
+    sid = str(payload.get("session_id") or "")
+    old = _restore(sid, payload["old"], tz)
+    new = payload.get("new")
+    return old, (_restore(sid, new, tz) if new is not None else None)
+
+
+def notice_text(old: Session, new: Session | None) -> str:
+    """A change notice in the current language (rendered at send time, in the reader's)."""
     if new is None:
         return texts.change_cancelled(old)
     return texts.change_notice(SessionChange(old, new))
@@ -167,10 +214,9 @@ class Reloads:
             users = await self.bookmarks.users_of(old.id)
             if not users:
                 continue
-            html = _notice_html(old, new)
             fingerprint = session_fingerprint(new)
             ends = max(old.end, new.end) if new is not None else old.end
-            payload = {"html": html, "session_id": old.id, "cancelled": new is None}
+            payload = notice_payload(old, new)
             out.extend(
                 Envelope(
                     chat_id=user,

@@ -12,7 +12,7 @@ Order of construction (each line uses only what is above it)::
     delivery (outbox repo, transport)
     reload (agenda, bookmarks, audit, delivery)
     reminders (planner on delivery) -> listens to reload
-    bookmarks (reminders), feedback, speakers
+    bookmarks (reminders), sharing (bookmarks), feedback, speakers
     broadcasts (delivery, progress display), stats (+ the feedback section)
     live_agenda (reload, delivery; only with AGENDA_URL)
     calendar_feeds (feed tokens and what they serve), telemetry (counts reloads)
@@ -38,10 +38,12 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Delivery, Transport
 from bot.feedback import FeedbackService
+from bot.language import Languages
 from bot.live_agenda import LiveAgenda, cache_dir
 from bot.questions.asked import AskedQuestions
 from bot.reload import Reloads
 from bot.reminders import TICK_SECONDS, ReminderPlanner, Reminders
+from bot.sharing import Sharing
 from bot.speakers import SpeakerLinks
 from bot.stats import Stats
 from bot.store.protocols import Repositories
@@ -81,10 +83,13 @@ class Runtime:
     reload: Reloads
     reminders: Reminders
     bookmarks: Bookmarks
+    sharing: Sharing
     feedback: FeedbackService
     speakers: SpeakerLinks
     broadcasts: Broadcasts
     stats: Stats
+    #: The language each person is spoken to in (/language).
+    languages: Languages
     #: Live calendar feeds (``/calendar``, ``/cal/TOKEN.ics``).
     calendar_feeds: CalendarFeeds
     #: None without ``AGENDA_URL``.
@@ -154,6 +159,7 @@ def build_runtime(
     reminders = Reminders(
         planner, store.users, store.bookmarks, current, default_lead=settings.REMINDER_MINUTES
     )
+    bookmarks = Bookmarks(store.bookmarks, current, reminders)
     feedback = FeedbackService(store.feedback, store.users, current)
     progress = BroadcastProgress(
         store.outbox,
@@ -161,6 +167,7 @@ def build_runtime(
         clock,
         lambda: delivery.rate,
         interval=tuning.progress_interval,
+        language_of=store.users.language_of,
     )
     stats = Stats(store.users, store.bookmarks, store.outbox, store.audit, clock)
     stats.sections.append(feedback.stats_section_pages)
@@ -186,7 +193,8 @@ def build_runtime(
         delivery=delivery,
         reload=reload,
         reminders=reminders,
-        bookmarks=Bookmarks(store.bookmarks, current, reminders),
+        bookmarks=bookmarks,
+        sharing=Sharing(store.sharing, bookmarks, current),
         feedback=feedback,
         speakers=SpeakerLinks(
             store.speakers,
@@ -200,5 +208,6 @@ def build_runtime(
         stats=stats,
         calendar_feeds=CalendarFeeds(store.calendar_feeds, store.kv, current),
         live_agenda=live_agenda,
+        languages=Languages(store.users),
         telemetry=telemetry,
     )

@@ -38,6 +38,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 
 from bot.agenda.diff import Changes, SessionChange
 from bot.agenda.index import Stint
@@ -45,10 +46,12 @@ from bot.agenda.model import Conference, Session, SessionType, Speaker
 from bot.i18n import (
     NP_,
     _,
+    content_languages,
     format_date,
     format_datetime,
     format_list,
     format_number,
+    language_in_current,
     ngettext,
     npgettext,
     pgettext,
@@ -97,9 +100,27 @@ PLAIN_TEXT = frozenset(
         "chart_axis",
         "chart_more",
         "something_went_wrong",
+        "inline_description",
+        "share_invitation",
+        "title_of",
+        "average",
+        "conference_name",
+        "relative_day",
+        "window_label",
+        "window_phrase",
         "calendar_feed_name",
     }
 )
+
+
+def title_of(session: Session) -> str:
+    """A session's title in the language wanted now, when the agenda has it (plain text)."""
+    return session.title_in(content_languages())
+
+
+def conference_name(conf: Conference) -> str:
+    """The conference's name in the language wanted now, when the agenda has it (plain text)."""
+    return conf.name_in(content_languages())
 
 
 def h(text: object) -> str:
@@ -272,7 +293,7 @@ def welcome(conf: Conference, first_name: str) -> str:
         intro = _(
             "Hello {name}! I am the assistant of <b>{conference}</b> ({dates} · {place}).",
             name=h(first_name),
-            conference=h(conf.name),
+            conference=h(conference_name(conf)),
             dates=h(dates),
             place=h(place),
         )
@@ -280,14 +301,14 @@ def welcome(conf: Conference, first_name: str) -> str:
         intro = _(
             "Hello {name}! I am the assistant of <b>{conference}</b> ({dates}).",
             name=h(first_name),
-            conference=h(conf.name),
+            conference=h(conference_name(conf)),
             dates=h(dates),
         )
     else:
         intro = _(
             "Hello {name}! I am the assistant of <b>{conference}</b>.",
             name=h(first_name),
-            conference=h(conf.name),
+            conference=h(conference_name(conf)),
         )
     return (
         intro
@@ -416,7 +437,7 @@ def back_to_day_button() -> str:
 def choose_day(conf: Conference) -> str:
     return _(
         "<b>{conference}</b>\n{dates}\n\nWhich day?",
-        conference=h(conf.name),
+        conference=h(conference_name(conf)),
         dates=h(date_range(conf)),
     )
 
@@ -431,14 +452,14 @@ def slot_line(session: Session, *, with_day: bool = False, marked: bool = False)
     when = _on_day(session.listed_day, span(session)) if with_day else span(session)
     room = f" · {h(session.room)}" if session.room else ""
     star = "⭐ " if marked else ""
-    title = h(session.title) if session.is_break else f"<b>{h(session.title)}</b>"
+    title = h(title_of(session)) if session.is_break else f"<b>{h(title_of(session))}</b>"
     return f"{star}{h(when)} {title}{room}"
 
 
 def session_card(
     session: Session, speakers: Iterable[tuple[Speaker, str]], *, bookmarked: bool = False
 ) -> str:
-    lines = [f"<b>{h(session.title)}</b>"]
+    lines = [f"<b>{h(title_of(session))}</b>"]
     lines.append(f"🗓 {h(day_long(session.listed_day))}, {h(span(session))}")
     if session.room:
         lines.append(f"📍 {h(session.room)}")
@@ -449,8 +470,8 @@ def session_card(
         lines.append("🎤 " + comma_list(people))
     if bookmarked:
         lines.append(_("⭐ In your bookmarks"))
-    if session.abstract:
-        abstract = session.abstract.strip()
+    abstract = session.abstract_in(content_languages()).strip()
+    if abstract:
         if len(abstract) > 1500:
             abstract = abstract[:1500].rstrip() + "…"
         lines += ["", h(abstract)]
@@ -508,7 +529,7 @@ def conference_over() -> str:
 def speakers_list(conf: Conference, count: int) -> str:
     return _(
         "<b>Speakers</b> of {conference} ({count}). Tap one for their profile.",
-        conference=h(conf.name),
+        conference=h(conference_name(conf)),
         count=count,
     )
 
@@ -551,26 +572,6 @@ def nothing_understood(question: str) -> str:
 # --- plain-language answers (issue 4) ---------------------------------------------------------
 
 
-def answer_header(intent: str, understood: str, count: int, more: int) -> str:
-    """The first line of an answer listing sessions; ``understood`` reads after "Sessions"."""
-    if intent == "when":
-        head = ngettext("<b>Here is when</b>", "<b>Here is when these are on</b>", count)
-    elif intent == "where":
-        head = _("<b>Here is where</b>")
-    elif understood:
-        head = _("<b>Sessions {understood}</b>", understood=h(understood))
-    else:
-        head = _("<b>Here is what I found</b>")
-    if more:
-        return _(
-            "{header} (the first {count}; {more} more in /agenda)",
-            header=head,
-            count=count,
-            more=more,
-        )
-    return head
-
-
 def answer_line(session: Session, people: list[tuple[Speaker, str]]) -> str:
     line = slot_line(session, with_day=True)
     if people:
@@ -593,24 +594,12 @@ def answer_who(session: Session, people: list[tuple[Speaker, str]]) -> str:
     return "\n".join(lines)
 
 
-def answer_nothing(understood: str) -> str:
-    if understood:
-        what = _("Nothing {understood}.", understood=h(understood))
-    else:
-        what = _("I found nothing for that.")
-    return what + "\n" + _("Try other words, a speaker's name or a time, or browse /agenda.")
-
-
 def answer_nothing_now(when: datetime, upcoming: list[Session]) -> str:
     return now_running(when, [], upcoming)
 
 
-def answer_problem(problem: str) -> str:
-    return _("{problem}\nTry another time, or browse /agenda.", problem=h(problem))
-
-
 def conference_info(conf: Conference) -> str:
-    lines = [f"<b>{h(conf.name)}</b>", f"🗓 {h(date_range(conf))}"]
+    lines = [f"<b>{h(conference_name(conf))}</b>", f"🗓 {h(date_range(conf))}"]
     place = ", ".join(p for p in (conf.venue, conf.address, conf.city) if p)
     if place:
         lines.append(f"📍 {h(place)}")
@@ -634,8 +623,8 @@ def conference_info(conf: Conference) -> str:
                 zone=h(conf.timezone.key),
             )
         )
-    if conf.description:
-        text = conf.description.strip()
+    text = conf.description_in(content_languages()).strip()
+    if text:
         lines += ["", h(text[:700] + ("…" if len(text) > 700 else ""))]
     if conf.url:
         lines.append(_('<a href="{url}">Conference website</a>', url=h(conf.url)))
@@ -762,7 +751,7 @@ def remind_usage(low: int, high: int) -> str:
 
 
 def reminder(session: Session, speakers: Iterable[tuple[Speaker, str]], minutes_left: int) -> str:
-    title, start = h(session.title), h(hm(session.start))
+    title, start = h(title_of(session)), h(hm(session.start))
     if minutes_left <= 0:
         head = _("⏰ <b>{title}</b> starts now, at {time}.", title=title, time=start)
     else:
@@ -787,7 +776,9 @@ def open_card_button() -> str:
 
 
 def calendar_caption(session: Session) -> str:
-    return _("📅 <b>{title}</b>: open the file to add it to your calendar.", title=h(session.title))
+    return _(
+        "📅 <b>{title}</b>: open the file to add it to your calendar.", title=h(title_of(session))
+    )
 
 
 def calendar_speakers(names: list[str]) -> str:
@@ -830,14 +821,14 @@ def comment_done_label() -> str:
 def feedback_prompt(session: Session) -> str:
     room = f" · {h(session.room)}" if session.room else ""
     return (
-        _("How was <b>{title}</b>?", title=h(session.title))
+        _("How was <b>{title}</b>?", title=h(title_of(session)))
         + f"\n{h(day_label(session.listed_day))} {h(span(session))}{room}\n\n"
         + _("Tap a rating from 1 (poor) to 5 (excellent).")
     )
 
 
 def rating_saved(session: Session, rating: int, wait_minutes: int, *, changed: bool) -> str:
-    title = h(session.title)
+    title = h(title_of(session))
     if changed:
         thanks = _(
             "Thank you! You changed your rating of <b>{title}</b>: <b>{rating}/5</b>.",
@@ -862,7 +853,7 @@ def rating_saved(session: Session, rating: int, wait_minutes: int, *, changed: b
 def rating_skipped(session: Session) -> str:
     return _(
         "No rating for <b>{title}</b>. You can still rate it later with /feedback.",
-        title=h(session.title),
+        title=h(title_of(session)),
     )
 
 
@@ -898,12 +889,12 @@ def feedback_complete(session: Session, rating: int, *, commented: bool) -> str:
         return _(
             "Thank you! Your rating ({rating}/5) and your comment on <b>{title}</b> are saved.",
             rating=rating,
-            title=h(session.title),
+            title=h(title_of(session)),
         )
     return _(
         "Thank you! Your rating ({rating}/5) on <b>{title}</b> is saved.",
         rating=rating,
-        title=h(session.title),
+        title=h(title_of(session)),
     )
 
 
@@ -962,6 +953,11 @@ def _ratings_on_sessions(ratings: int, sessions: int) -> dict[str, str]:
             "feedback: on how many sessions", "{count} session", "{count} sessions", sessions
         ),
     }
+
+
+def average(value: Decimal | None) -> str:
+    """An average rating to one decimal in the language's way ("4.3", "4,3"); "–" for none."""
+    return "–" if value is None else format_number(value, 1)
 
 
 def feedback_stats_header(ratings: int, sessions: int, average: str, page: int, pages: int) -> str:
@@ -1063,9 +1059,9 @@ def _when(when: datetime) -> str:
 def change_notice(change: SessionChange) -> str:
     """What one bookmarker reads when a session they follow changes."""
     old, new = change.old, change.new
-    lines = [_("📣 <b>Change to a session you bookmarked</b>: {title}", title=h(new.title))]
-    if change.renamed:
-        lines.append(_("New title (was <i>{title}</i>).", title=h(old.title)))
+    lines = [_("📣 <b>Change to a session you bookmarked</b>: {title}", title=h(title_of(new)))]
+    if change.renamed and title_of(old) != title_of(new):
+        lines.append(_("New title (was <i>{title}</i>).", title=h(title_of(old))))
     if change.moved:
         lines.append(
             _(
@@ -1100,7 +1096,7 @@ def change_cancelled(session: Session) -> str:
     return _(
         "📣 <b>Cancelled</b>: {title} ({when}), which you bookmarked, is no longer on the"
         " programme.",
-        title=h(session.title),
+        title=h(title_of(session)),
         when=h(_day_span(session)),
     )
 
@@ -1371,8 +1367,8 @@ def _change_line(change: SessionChange) -> str:
     if change.room_changed:
         parts.append(f"{h(change.old.room or '–')} → {h(change.new.room or '–')}")
     if change.renamed:
-        parts.append(_("renamed from <i>{title}</i>", title=h(change.old.title)))
-    return f"• <b>{h(change.new.title)}</b>: " + "; ".join(parts)
+        parts.append(_("renamed from <i>{title}</i>", title=h(title_of(change.old))))
+    return f"• <b>{h(title_of(change.new))}</b>: " + "; ".join(parts)
 
 
 def reload_preview(source: str, changes: Changes, affected_people: int, warnings: int) -> str:
@@ -1383,11 +1379,11 @@ def reload_preview(source: str, changes: Changes, affected_people: int, warnings
         lines.append(_("Conference renamed: {old} → {new}", old=h(old), new=h(new)))
     body: list[str] = [_change_line(c) for c in changes.changed]
     body += [
-        _("• new: <b>{title}</b> ({when})", title=h(s.title), when=h(_when(s.start)))
+        _("• new: <b>{title}</b> ({when})", title=h(title_of(s)), when=h(_when(s.start)))
         for s in changes.added
     ]
     body += [
-        _("• cancelled: <b>{title}</b> ({when})", title=h(s.title), when=h(_when(s.start)))
+        _("• cancelled: <b>{title}</b> ({when})", title=h(title_of(s)), when=h(_when(s.start)))
         for s in changes.cancelled
     ]
     lines += body[:limit]
@@ -1555,7 +1551,7 @@ def my_slot(session: Session, role: str, co_speakers: list[str], moderators: lis
     lines = [f"🗓 {h(day_label(session.listed_day))} {h(span(session))}"]
     if session.room:
         lines[0] += f" · 📍 {h(session.room)}"
-    title = h(session.title)
+    title = h(title_of(session))
     if role and role != "speaker":
         lines.append(_("<b>{title}</b> (you: {role})", title=title, role=h(role_label(role))))
     else:
@@ -1577,7 +1573,7 @@ def my_slot(session: Session, role: str, co_speakers: list[str], moderators: lis
 def speaker_reminder(
     session: Session, minutes: int, co_speakers: list[str], moderators: list[str]
 ) -> str:
-    title, start, room = h(session.title), h(hm(session.start)), h(session.room)
+    title, start, room = h(title_of(session)), h(hm(session.start)), h(session.room)
     if session.room and minutes > 0:
         head = ngettext(
             "🎤 Your session <b>{title}</b> starts at {time} in <b>{room}</b> (in {count} minute).",
@@ -1630,7 +1626,7 @@ def my_feedback_session(
     session: Session, count: int, average: str, histogram: tuple[int, ...], comments: list[str]
 ) -> str:
     when = _on_day(session.listed_day, hm(session.start))
-    head = f"<b>{h(session.title)}</b> ({h(when)})"
+    head = f"<b>{h(title_of(session))}</b> ({h(when)})"
     if not count:
         return head + "\n" + _("No ratings yet.")
     stars = " · ".join(f"{i}★ {n}" for i, n in enumerate(histogram, start=1) if n)
@@ -1767,7 +1763,7 @@ def live_agenda_recovered(url: str, failures: int, since: datetime) -> str:
 
 def calendar_feed_name(conference: Conference) -> str:
     """The name a calendar app shows for someone's live feed (plain text)."""
-    return _("{conference}: my sessions", conference=conference.name)
+    return _("{conference}: my sessions", conference=conference_name(conference))
 
 
 def calendar_link(url: str, webcal: str) -> str:
@@ -1861,6 +1857,14 @@ def language_set(name: str) -> str:
     return _("Done: I speak <b>{language}</b> with you from now on.", language=h(name))
 
 
+def help_language(names: list[str]) -> str:
+    """The last lines of /help: the languages there are, each named in itself."""
+    return _(
+        "🌐 /language – the language I speak with you: {languages}",
+        languages=comma_list(h(n) for n in names),
+    )
+
+
 def language_button(name: str, *, chosen: bool = False) -> str:
     """A language's name in itself; the current one is ticked."""
     return f"✅ {name}" if chosen else name
@@ -1868,53 +1872,87 @@ def language_button(name: str, *, chosen: bool = False) -> str:
 
 # --- questions on a large programme: answers worded from what the engine understood (issue 15) --
 # The question engine returns data (room, track, kind, window, topic, ...), never words; these
-# functions word it. Each filter is one whole phrase ("in Room B", "this afternoon"); a
-# heading lists the filters understood, so any combination reads and translates.
+# functions word it. A heading is the count in bold followed by the filters understood, each a
+# phrase of its own joined by " · " ("<b>3 workshops</b> · about “rust” · in Room B · this
+# morning"), so any combination reads, and translates, without gluing a sentence together.
 
-_KIND_PLURAL = {
-    SessionType.TALK: "talks",
-    SessionType.PANEL: "panels",
-    SessionType.KEYNOTE: "keynotes",
-    SessionType.WORKSHOP: "workshops",
-    SessionType.OPENING: "openings",
-    SessionType.CLOSING: "closings",
-    SessionType.BREAK: "breaks",
-    SessionType.SOCIAL: "social events",
-    SessionType.OTHER: "sessions",
+
+def _kind_count(kind: SessionType | None, count: int) -> str:
+    """ "3 workshops": how many sessions of a kind (or of any kind) matched."""
+    if kind is SessionType.TALK:
+        return npgettext("number of sessions", "{count} talk", "{count} talks", count)
+    if kind is SessionType.PANEL:
+        return npgettext("number of sessions", "{count} panel", "{count} panels", count)
+    if kind is SessionType.KEYNOTE:
+        return npgettext("number of sessions", "{count} keynote", "{count} keynotes", count)
+    if kind is SessionType.WORKSHOP:
+        return npgettext("number of sessions", "{count} workshop", "{count} workshops", count)
+    if kind is SessionType.OPENING:
+        return npgettext("number of sessions", "{count} opening", "{count} openings", count)
+    if kind is SessionType.CLOSING:
+        return npgettext("number of sessions", "{count} closing", "{count} closings", count)
+    if kind is SessionType.BREAK:
+        return npgettext("number of sessions", "{count} break", "{count} breaks", count)
+    if kind is SessionType.SOCIAL:
+        return npgettext(
+            "number of sessions", "{count} social event", "{count} social events", count
+        )
+    return npgettext("number of sessions", "{count} session", "{count} sessions", count)
+
+
+_KIND_FILTER: dict[SessionType, tuple[str, str]] = {
+    SessionType.TALK: NP_("filter: a kind of session", "talks"),
+    SessionType.PANEL: NP_("filter: a kind of session", "panels"),
+    SessionType.KEYNOTE: NP_("filter: a kind of session", "keynotes"),
+    SessionType.WORKSHOP: NP_("filter: a kind of session", "workshops"),
+    SessionType.OPENING: NP_("filter: a kind of session", "openings"),
+    SessionType.CLOSING: NP_("filter: a kind of session", "closings"),
+    SessionType.BREAK: NP_("filter: a kind of session", "breaks"),
+    SessionType.SOCIAL: NP_("filter: a kind of session", "social events"),
+    SessionType.OTHER: NP_("filter: a kind of session", "sessions"),
 }
-_KIND_SINGULAR = {
-    SessionType.TALK: "talk",
-    SessionType.PANEL: "panel",
-    SessionType.KEYNOTE: "keynote",
-    SessionType.WORKSHOP: "workshop",
-    SessionType.OPENING: "opening",
-    SessionType.CLOSING: "closing",
-    SessionType.BREAK: "break",
-    SessionType.SOCIAL: "social event",
-    SessionType.OTHER: "session",
+
+#: "Nothing matched" for each kind: a whole sentence each (the noun's case differs by language).
+_NO_KIND: dict[SessionType, tuple[str, str]] = {
+    SessionType.TALK: NP_("nothing of a kind", "No talks found"),
+    SessionType.PANEL: NP_("nothing of a kind", "No panels found"),
+    SessionType.KEYNOTE: NP_("nothing of a kind", "No keynotes found"),
+    SessionType.WORKSHOP: NP_("nothing of a kind", "No workshops found"),
+    SessionType.OPENING: NP_("nothing of a kind", "No openings found"),
+    SessionType.CLOSING: NP_("nothing of a kind", "No closings found"),
+    SessionType.BREAK: NP_("nothing of a kind", "No breaks found"),
+    SessionType.SOCIAL: NP_("nothing of a kind", "No social events found"),
+    SessionType.OTHER: NP_("nothing of a kind", "No sessions found"),
 }
-_LANGUAGE_NAMES = {
-    "en": "English",
-    "de": "German",
-    "fr": "French",
-    "nl": "Dutch",
-    "hu": "Hungarian",
-    "es": "Spanish",
-    "it": "Italian",
-    "pl": "Polish",
+
+#: A break a time is relative to, as it reads after "after", "before", "during".
+_BREAK_AFTER_WORD: dict[str, tuple[str, str]] = {
+    "lunch": NP_("a break, after 'after', 'before' or 'during'", "lunch"),
+    "coffee": NP_("a break, after 'after', 'before' or 'during'", "the coffee break"),
+    "tea": NP_("a break, after 'after', 'before' or 'during'", "the tea break"),
+    "break": NP_("a break, after 'after', 'before' or 'during'", "the break"),
+    "dinner": NP_("a break, after 'after', 'before' or 'during'", "dinner"),
+    "registration": NP_("a break, after 'after', 'before' or 'during'", "registration"),
 }
-_BREAK_NAMES = {
-    "lunch": "lunch",
-    "coffee": "the coffee break",
-    "tea": "the tea break",
-    "break": "the break",
-    "dinner": "dinner",
-    "registration": "registration",
+#: The same breaks as they read after "There is no".
+_BREAK_NAMED: dict[str, tuple[str, str]] = {
+    "lunch": NP_("a break, after 'there is no'", "lunch"),
+    "coffee": NP_("a break, after 'there is no'", "coffee break"),
+    "tea": NP_("a break, after 'there is no'", "tea break"),
+    "break": NP_("a break, after 'there is no'", "break"),
+    "dinner": NP_("a break, after 'there is no'", "dinner"),
+    "registration": NP_("a break, after 'there is no'", "registration"),
 }
+
+
+def _break_name(anchor: str, table: Mapping[str, tuple[str, str]]) -> str:
+    msgid = table.get(anchor)
+    return pgettext(*msgid) if msgid else anchor
 
 
 def _clock(t: tuple[int, int]) -> str:
-    return f"{t[0] % 24:02d}:{t[1]:02d}"
+    """A time of day the question named (h, m), as ``hm`` shows times."""
+    return hm(datetime(2000, 1, 1, t[0] % 24, t[1]))
 
 
 def relative_day(day: date, now: datetime | None) -> str:
@@ -1922,185 +1960,228 @@ def relative_day(day: date, now: datetime | None) -> str:
     if now is not None:
         delta = (day - now.date()).days
         if delta == 0:
-            return "today"
+            return _("today")
         if delta == 1:
-            return "tomorrow"
+            return _("tomorrow")
         if delta == -1:
-            return "yesterday"
-    return f"{day:%A} {day.day} {day:%B}"
+            return _("yesterday")
+    # Translators: CLDR pattern of a day without its year, in answers: "Thursday 7 November".
+    return format_date(day, pgettext("date format: day without a year", "EEEE d MMMM"))
+
+
+def _part_of_day(part: str, day: str, today: bool) -> str:
+    """ "this afternoon", "tomorrow morning": a part of a day."""
+    if today:
+        if part == "morning":
+            return _("this morning")
+        if part == "afternoon":
+            return _("this afternoon")
+        if part in {"evening", "night"}:
+            return _("this evening")
+    if part == "morning":
+        return pgettext("part of a day", "{day} morning", day=day)
+    if part == "afternoon":
+        return pgettext("part of a day", "{day} afternoon", day=day)
+    if part == "evening":
+        return pgettext("part of a day", "{day} evening", day=day)
+    if part == "night":
+        return pgettext("part of a day", "{day} night", day=day)
+    return day
 
 
 def window_label(window: TimeWindow, now: datetime | None) -> str:
     """A time window as a short phrase: "today at 11:00", "tomorrow morning", "this afternoon"."""
     if window.kind is WindowKind.NOW:
-        return "now"
+        return _("now")
     if window.kind is WindowKind.NEXT:
-        return "next"
+        return _("next")
     if window.day is None:
-        return f"{hm(window.start)}–{hm(window.end)}"
+        return pgettext("time span", "{start}–{end}", start=hm(window.start), end=hm(window.end))
     day = relative_day(window.day, now)
     if window.part == "later":
-        return "later today"
+        return _("later today")
     if window.part == "tonight":
-        return "tonight"
+        return _("tonight")
     if window.part is not None:
-        return f"this {window.part}" if day == "today" else f"{day} {window.part}"
+        today = now is not None and window.day == now.date()
+        return _part_of_day(window.part, day, today)
     if window.anchor is not None:
-        name = _BREAK_NAMES.get(window.anchor, window.anchor)
+        name = _break_name(window.anchor, _BREAK_AFTER_WORD)
         if window.relation is Relation.AFTER and window.clock:
-            return f"{day} after {name} ({_clock(window.clock)})"
+            return _(
+                "{day} after {break_name} ({time})",
+                day=day,
+                break_name=name,
+                time=_clock(window.clock),
+            )
         if window.relation is Relation.BEFORE and window.clock:
-            return f"{day} before {name} ({_clock(window.clock)})"
-        return f"{day} during {name}"
+            return _(
+                "{day} before {break_name} ({time})",
+                day=day,
+                break_name=name,
+                time=_clock(window.clock),
+            )
+        return _("{day} during {break_name}", day=day, break_name=name)
     if window.clock is not None:
+        time = _clock(window.clock)
         if window.relation is Relation.BETWEEN and window.clock_end is not None:
-            return f"{day} {_clock(window.clock)}–{_clock(window.clock_end)}"
+            return _("{day} {start}–{end}", day=day, start=time, end=_clock(window.clock_end))
         if window.relation is Relation.AFTER:
-            return f"{day} after {_clock(window.clock)}"
+            return _("{day} after {time}", day=day, time=time)
         if window.relation is Relation.BEFORE:
-            return f"{day} before {_clock(window.clock)}"
-        return f"{day} at {_clock(window.clock)}"
+            return _("{day} before {time}", day=day, time=time)
+        return _("{day} at {time}", day=day, time=time)
     return day
 
 
 def window_phrase(window: TimeWindow, now: datetime | None) -> str:
-    """A window as it reads after "Sessions ...": "right now", "on Thursday 7 November"."""
+    """A window among an answer's filters: "right now", "coming up next", "tomorrow morning"."""
     if window.kind is WindowKind.NOW:
-        return "right now"
+        return _("right now")
     if window.kind is WindowKind.NEXT:
-        return "coming up next"
-    label = window_label(window, now)
-    return f"on {label}" if label[:1].isupper() else label
+        return _("coming up next")
+    return window_label(window, now)
+
+
+def _filters(answer: Answer, *, kind: bool = True, window: bool = True) -> list[str]:
+    """The filters a question was understood to ask for, each one phrase (HTML, escaped)."""
+    parts: list[str] = []
+    if answer.kind is not None and kind:
+        parts.append(h(pgettext(*_KIND_FILTER[answer.kind])))
+    if answer.intent is Intent.WHO and answer.topic and answer.sessions:
+        parts.append(_("speakers of “{topic}”", topic=h(answer.topic)))
+    elif answer.speakers and answer.intent is not Intent.WHO:
+        names = comma_list(h(sp.name) for sp in answer.speakers[:3])
+        parts.append(_("by {names}", names=names))
+    elif answer.topic:
+        parts.append(_("about “{topic}”", topic=h(answer.topic)))
+    if answer.language is not None:
+        parts.append(_("in {language}", language=h(language_in_current(answer.language))))
+    if answer.track:
+        parts.append(_("in the {track} track", track=h(answer.track)))
+    if answer.room:
+        parts.append(_("in {room}", room=h(answer.room)))
+    if answer.window is not None and window:
+        parts.append(h(window_phrase(answer.window, answer.asked_at)))
+    return parts
+
+
+def _chips(first: str, rest: Iterable[str]) -> str:
+    return " · ".join([first, *rest])
 
 
 def answer_filters(answer: Answer, *, with_kind: bool = True) -> str:
-    """What the question was understood to ask for, as one phrase of its filters:
-    "keynotes about “rust” in Janson tomorrow morning"."""
-    parts: list[str] = []
-    if answer.kind is not None and with_kind:
-        parts.append(_KIND_PLURAL[answer.kind])
-    if answer.intent is Intent.WHO and answer.topic and answer.sessions:
-        parts.append(f"speakers of “{h(answer.topic)}”")
-    elif answer.speakers and answer.intent is not Intent.WHO:
-        parts.append("by " + h(", ".join(sp.name for sp in answer.speakers[:3])))
-    elif answer.topic:
-        parts.append(f"about “{h(answer.topic)}”")
-    if answer.language is not None:
-        parts.append(f"in {h(_LANGUAGE_NAMES.get(answer.language, answer.language))}")
-    if answer.track:
-        parts.append(f"in the {h(answer.track)} track")
-    if answer.room:
-        parts.append(f"in {h(answer.room)}")
-    if answer.window is not None:
-        parts.append(h(window_phrase(answer.window, answer.asked_at)))
-    return " ".join(parts)
+    """What the question was understood to ask for, its filters joined:
+    "keynotes · about “rust” · in Janson · tomorrow morning"."""
+    return " · ".join(_filters(answer, kind=with_kind))
 
 
 def answer_heading(answer: Answer, shown: int, offset: int = 0) -> str:
-    """The first line of a list of answers: what was asked, and how many matched in all."""
+    """The first line of a list of answers: how many matched what was asked, and the filters."""
     total = answer.total
-    what = answer_filters(answer)
-    if answer.intent is Intent.WHEN and not what:
-        head = "Here is when" if total == 1 else "Here is when these are on"
-    elif answer.intent is Intent.WHERE and not what:
-        head = "Here is where"
-    elif what and answer.kind is not None:
-        rest = answer_filters(answer, with_kind=False)
-        noun = _KIND_SINGULAR[answer.kind] if total == 1 else _KIND_PLURAL[answer.kind]
-        head = f"{total} {noun} {rest}".strip()
-    elif what:
-        noun = "session" if total == 1 else "sessions"
-        head = f"{total} {noun} {what}"
+    filters = _filters(answer, kind=False)
+    if answer.intent is Intent.WHEN and not filters and answer.kind is None:
+        line = ngettext("<b>Here is when</b>", "<b>Here is when these are on</b>", total)
+    elif answer.intent is Intent.WHERE and not filters and answer.kind is None:
+        line = _("<b>Here is where</b>")
+    elif filters or answer.kind is not None:
+        line = _chips(f"<b>{h(_kind_count(answer.kind, total))}</b>", filters)
     else:
-        head = "Here is what I found"
-    line = f"<b>{head}</b>"
+        line = _("<b>Here is what I found</b>")
     if shown < total:
-        line += f" ({offset + 1}–{offset + shown} of {total})"
+        page = _("({first}–{last} of {total})", first=offset + 1, last=offset + shown, total=total)
+        line = f"{line} {page}"
     return line
 
 
 def answer_more_button(count: int) -> str:
-    return f"{count} more"
+    return ngettext("{count} more", "{count} more", count)
 
 
 def answer_past_mark() -> str:
     """After a session that has ended, in a list of answers."""
-    return "(over)"
+    return _("(over)")
+
+
+def _try_other_words() -> str:
+    return _("Try other words, a speaker's name or a time, or browse /agenda.")
 
 
 def answer_nothing_matched(answer: Answer) -> str:
     """Nothing matched what was asked: say what was understood."""
-    hint = "Try other words, a speaker's name or a time, or browse /agenda."
     if answer.kind is not None:
-        rest = answer_filters(answer, with_kind=False)
-        return f"No {_KIND_PLURAL[answer.kind]} {rest}".rstrip() + f".\n{hint}"
-    what = answer_filters(answer)
-    if what:
-        return f"Nothing {what}.\n{hint}"
-    return f"I found nothing for that.\n{hint}"
+        head = _chips(h(pgettext(*_NO_KIND[answer.kind])), _filters(answer, kind=False))
+    elif filters := _filters(answer):
+        head = _chips(_("Nothing found"), filters)
+    else:
+        head = _("I found nothing for that.")
+    return f"{head}\n{_try_other_words()}"
 
 
 def answer_suggestions_header() -> str:
     """Above weak matches offered when nothing matched with confidence."""
-    return "<i>Not an exact match, but perhaps one of these:</i>"
+    return _("<i>Not an exact match, but perhaps one of these:</i>")
 
 
 def answer_suggestions_elsewhere_header() -> str:
     """Above sessions on the topic asked, at another time or place than the one asked."""
-    return "<i>On that topic, but at another time or place:</i>"
+    return _("<i>On that topic, but at another time or place:</i>")
 
 
 def answer_nothing_now_there(answer: Answer, upcoming: list[Session]) -> str:
     """Nothing running now in the room (track, kind) asked about; what is next there."""
     when = answer.asked_at
-    stamp = f" ({h(hm(when))})" if when is not None else ""
-    if answer.kind is not None:
-        rest = answer_filters(answer, with_kind=False)
-        head = f"No {_KIND_SINGULAR[answer.kind]} {rest}{stamp}."
-        later = f"The next {_KIND_SINGULAR[answer.kind]}"
+    if when is not None:
+        nothing = _("Nothing right now ({time})", time=h(hm(when)))
     else:
-        head = f"Nothing {answer_filters(answer)}{stamp}."
-        later = "Next there" if answer.room or answer.track else "Next"
+        nothing = _("Nothing right now")
+    head = _chips(nothing, _filters(answer, window=False))
     if not upcoming:
         if answer.over:
             return conference_over()
-        return f"{head}\nNothing more of that is scheduled."
+        return head + "\n" + _("Nothing more of that is scheduled.")
     first = upcoming[0]
     following = "\n".join(slot_line(s, with_day=True) for s in upcoming)
     if when is not None and first.listed_day != when.date():
-        day = day_long(first.listed_day)
-        return f"{head}\n{later}, on {h(day)} at {h(hm(first.start))}:\n{following}"
-    return f"{head}\n{later}, at {h(hm(first.start))}:\n{following}"
+        later = _(
+            "Next, on {day} at {time}:",
+            day=h(day_long(first.listed_day)),
+            time=h(hm(first.start)),
+        )
+    else:
+        later = _("Next, at {time}:", time=h(hm(first.start)))
+    return f"{head}\n{later}\n{following}"
 
 
 def answer_nothing_next(answer: Answer) -> str:
     """ "what's next in ROOM" when nothing more is scheduled there."""
     if answer.over:
         return conference_over()
-    what = answer_filters(answer, with_kind=False)
-    if answer.kind is not None:
-        return f"No more {_KIND_PLURAL[answer.kind]} {what} are scheduled.".replace("  ", " ")
-    return f"Nothing more is scheduled {what}.".replace("  ", " ")
+    return _chips(_("Nothing more is scheduled"), _filters(answer, window=False))
 
 
 def answer_verdict(verdict: bool) -> str:
     """The first word of the answer to a yes/no question."""
-    return "<b>Yes.</b>" if verdict else "<b>No.</b>"
+    return _("<b>Yes.</b>") if verdict else _("<b>No.</b>")
 
 
 def answer_place(
     name: str, stints: Iterable[Stint], *, is_track: bool, now: datetime | None
 ) -> str:
     """Where and when a track or room runs: its room(s), day(s) and hours."""
-    lines = [f"<b>{h(name)}</b>" + (" (track)" if is_track else "")]
+    lines = [_("<b>{name}</b> (track)", name=h(name)) if is_track else f"<b>{h(name)}</b>"]
     for st in stints:
-        day = relative_day(st.day, now)
-        where = f" in <b>{h(st.room)}</b>" if is_track and st.room else ""
-        what = f" · {h(st.track)}" if not is_track and st.track else ""
-        count = "1 session" if st.count == 1 else f"{st.count} sessions"
-        lines.append(f"• {h(day)} {h(hm(st.start))}–{h(hm(st.end))}{where}{what} ({count})")
+        hours = pgettext("time span", "{start}–{end}", start=hm(st.start), end=hm(st.end))
+        when = pgettext("date and time", "{day} {time}", day=relative_day(st.day, now), time=hours)
+        parts = [f"• {h(when)}"]
+        if is_track and st.room:
+            parts.append(f"📍 <b>{h(st.room)}</b>")
+        if not is_track and st.track:
+            parts.append(h(st.track))
+        parts.append(h(_kind_count(None, st.count)))
+        lines.append(" · ".join(parts))
     if len(lines) == 1:
-        lines.append("Nothing is scheduled there.")
+        lines.append(_("Nothing is scheduled there."))
     return "\n".join(lines)
 
 
@@ -2108,37 +2189,211 @@ def answer_place_verdict(
     verdict: bool, name: str, window: TimeWindow | None, now: datetime | None
 ) -> str:
     """ "Is the go devroom today?": yes or no, before where and when it runs."""
-    when = window_phrase(window, now) if window is not None else "still to come"
-    if verdict:
-        return (
-            f"<b>Yes</b>, {h(name)} is on {h(when)}."
-            if window is not None
-            else (f"<b>Yes</b>, {h(name)} is still to come.")
-        )
     if window is not None:
-        return f"<b>No</b>, {h(name)} is not on {h(when)}."
-    return f"<b>No</b>, {h(name)} is over."
+        when = h(window_phrase(window, now))
+        if verdict:
+            return _("<b>Yes</b>, {name} is on {when}.", name=h(name), when=when)
+        return _("<b>No</b>, {name} is not on {when}.", name=h(name), when=when)
+    if verdict:
+        return _("<b>Yes</b>, {name} is still to come.", name=h(name))
+    return _("<b>No</b>, {name} is over.", name=h(name))
+
+
+def _problem_text(problem: Problem) -> str:
+    kind = problem.kind
+    if kind is ProblemKind.AMBIGUOUS_DATE:
+        return _(
+            "“{text}” is ambiguous: please write the date with the month's name.",
+            text=h(problem.text),
+        )
+    if kind is ProblemKind.NOT_A_DATE:
+        return _("“{text}” is not a date.", text=h(problem.text))
+    if kind is ProblemKind.NO_SUCH_DAY_OF_MONTH:
+        return _(
+            "No day of the conference falls on day {number} of a month.", number=problem.number
+        )
+    if kind is ProblemKind.DAY_COUNT:
+        return ngettext(
+            "The conference has only {count} day.",
+            "The conference has only {count} days.",
+            problem.number,
+        )
+    if kind is ProblemKind.NO_BREAK:
+        name = h(_break_name(problem.text, _BREAK_NAMED))
+        if problem.day is None:
+            return _("There is no {break_name} then.", break_name=name)
+        day = h(relative_day(problem.day, None))
+        return _("There is no {break_name} on {day}.", break_name=name, day=day)
+    day = h(day_long(problem.day)) if problem.day else ""
+    if problem.clock:
+        return _(
+            "{time} does not exist on {day} in {zone}: the clocks go forward.",
+            time=h(_clock(problem.clock)),
+            day=day,
+            zone=h(problem.zone),
+        )
+    return _(
+        "That time does not exist on {day} in {zone}: the clocks go forward.",
+        day=day,
+        zone=h(problem.zone),
+    )
 
 
 def time_problem(problem: Problem) -> str:
     """Why a time in a question was refused, and what to do."""
-    kind = problem.kind
-    if kind is ProblemKind.AMBIGUOUS_DATE:
-        text = f"“{h(problem.text)}” is ambiguous: please write the date with the month's name."
-    elif kind is ProblemKind.NOT_A_DATE:
-        text = f"“{h(problem.text)}” is not a date."
-    elif kind is ProblemKind.NO_SUCH_DAY_OF_MONTH:
-        text = f"The conference has no day on the {problem.number}th."
-    elif kind is ProblemKind.DAY_COUNT:
-        days = "1 day" if problem.number == 1 else f"{problem.number} days"
-        text = f"The conference has {days}."
-    elif kind is ProblemKind.NO_BREAK:
-        day = relative_day(problem.day, None) if problem.day else ""
-        text = f"There is no {h(problem.text)} break on {h(day)}."
+    return _problem_text(problem) + "\n" + _("Try another time, or browse /agenda.")
+
+
+def inline_description(session: Session, speakers: list[tuple[Speaker, str]], now: datetime) -> str:
+    """Plain text under a result's title: when (or "on now"), where, who."""
+    if session.start <= now < session.end:
+        when = _("On now, until {time}", time=hm(session.end))
+    elif session.end <= now:
+        when = _("{when} (over)", when=_on_day(session.listed_day, span(session)))
     else:
-        when = day_long(problem.day) if problem.day else ""
-        clock = _clock(problem.clock) if problem.clock else "That time"
-        text = (
-            f"{h(clock)} does not exist on {h(when)} in {h(problem.zone)} (the clocks go forward)."
+        when = _on_day(session.listed_day, span(session))
+    parts = [when]
+    if session.room:
+        parts.append(session.room)
+    names = [sp.name for sp, _role in speakers]
+    if names:
+        parts.append(comma_list(names))
+    return " · ".join(parts)
+
+
+def inline_open_button() -> str:
+    """The button under a session posted inline: opens it in the bot (a deep link)."""
+    return _("⭐ Open in the bot")
+
+
+def inline_programme_button() -> str:
+    """Above the inline results: opens the chat with the bot."""
+    return _("📅 The whole programme in the bot")
+
+
+def inline_nothing_button() -> str:
+    """Above no inline results at all."""
+    return _("No session matches: ask me in the chat")
+
+
+def inline_help(bot: str) -> str:
+    """A paragraph of /help: inline mode in any chat."""
+    return _(
+        "<b>In any chat</b>\nType <code>@{bot} keynote</code> to find a session and post it "
+        "there; <code>@{bot}</code> alone lists what is on now.",
+        bot=h(bot),
+    )
+
+
+def share_button() -> str:
+    return _("🔗 Share my schedule")
+
+
+def share_make_button() -> str:
+    return _("🔗 Make the link")
+
+
+def share_new_button() -> str:
+    return _("🔄 Make a new link")
+
+
+def share_stop_button() -> str:
+    return _("🚫 Stop sharing")
+
+
+def share_send_button() -> str:
+    return _("📤 Send it to a friend")
+
+
+def my_schedule_button() -> str:
+    return _("◀ My schedule")
+
+
+def share_preview(name: str, count: int) -> str:
+    """Before a link is made: exactly what a friend will see, and what they will not."""
+    return (
+        _("<b>Share your schedule</b>")
+        + "\n"
+        + ngettext(
+            "A friend who opens your link sees <b>{name}'s schedule</b>: your bookmarks as they "
+            "are at that moment (now {count} session), and can bookmark them all with one tap.",
+            "A friend who opens your link sees <b>{name}'s schedule</b>: your bookmarks as they "
+            "are at that moment (now {count} sessions), and can bookmark them all with one tap.",
+            count,
+            name=h(name),
         )
-    return f"{text}\nTry another time, or browse /agenda."
+        + "\n"
+        + _(
+            "They see your first name and nothing else about you, and you can stop sharing "
+            "at any time: the link then no longer works."
+        )
+    )
+
+
+def share_active(name: str, made: datetime) -> str:
+    """A link exists: it cannot be shown again (only its fingerprint is kept)."""
+    return _(
+        "<b>Your schedule is shared</b> as <b>{name}'s schedule</b>, by a link made on {when}.\n"
+        "I keep only a fingerprint of the link, so I cannot show it again. Make a new one "
+        "(the old one then stops working), or stop sharing.",
+        name=h(name),
+        when=h(day_time(made)),
+    )
+
+
+def share_link(name: str, link: str) -> str:
+    """The link, just made."""
+    return _(
+        "Here is the link to <b>{name}'s schedule</b>:\n{link}\n\n"
+        "Send it to anyone you like: it always shows your current bookmarks. Stop sharing "
+        "from /my whenever you want.",
+        name=h(name),
+        link=h(link),
+    )
+
+
+def share_invitation(name: str, conference: str) -> str:
+    """Plain text offered with the link in Telegram's "share" dialog."""
+    return _("{name}'s schedule at {conference}", name=name, conference=conference)
+
+
+def share_stopped() -> str:
+    return _("Sharing stopped: your link no longer works. You can share again from /my.")
+
+
+def share_not_active_toast() -> str:
+    return _("Your schedule is not shared at the moment.")
+
+
+def shared_schedule(name: str, sessions: list[Session], marked: set[str]) -> str:
+    """What a friend sees: the sharer's bookmarks, day by day, ⭐ on those they have too."""
+    if not sessions:
+        return _("<b>{name}'s schedule</b>\n{name} has no bookmarks at the moment.", name=h(name))
+    lines = [_("<b>{name}'s schedule</b> ({count})", name=h(name), count=len(sessions))]
+    day: date | None = None
+    for s in sessions:
+        if s.listed_day != day:
+            day = s.listed_day
+            lines += ["", f"<b>{h(day_long(day))}</b>"]
+        lines.append(slot_line(s, marked=s.id in marked))
+    lines += ["", _("Tap a session to open it, or bookmark them all at once.")]
+    return "\n".join(lines)
+
+
+def bookmark_all_button() -> str:
+    return _("⭐ Bookmark all")
+
+
+def bookmarked_all_toast(count: int) -> str:
+    if count <= 0:
+        return _("Nothing to add: you already have every session still to come.")
+    return ngettext(
+        "Added {count} session to your bookmarks. I'll remind you before it.",
+        "Added {count} sessions to your bookmarks. I'll remind you before each.",
+        count,
+    )
+
+
+def share_link_revoked() -> str:
+    """A shared-schedule link that was revoked (the welcome follows)."""
+    return _("This shared schedule link no longer works: ask the person who sent it for a new one.")

@@ -38,6 +38,8 @@ async def my_view(rt: Runtime, user_id: int) -> OutgoingMessage:
     ]
     if schedule.sessions:
         rows.append((Button(texts.schedule_button(), encode("myics")),))
+    if schedule.sessions or await rt.sharing.active(user_id) is not None:
+        rows.append((Button(texts.share_button(), encode("shr")),))
     rows.append((headline_switch(headline),))
     return OutgoingMessage(fits(text), tuple(rows))
 

@@ -37,6 +37,10 @@ ACTIONS: dict[str, int] = {
     "st": 1,  # stats page
     "ul": 1,  # unlink a speaker
     "qm": 2,  # a question's answer, next page: remembered-question key, page
+    "shr": 0,  # /my: "Share my schedule" (the preview, or the link already made)
+    "shl": 1,  # the share link: new|off
+    "sha": 1,  # a shared schedule: bookmark all, by the link's token
+    "lang": 1,  # /language: a catalogue code (checked against the catalogues)
     "cal": 1,  # live calendar feed: new (revoke and make a new link) | off
 }
 

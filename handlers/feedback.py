@@ -78,7 +78,7 @@ def list_page(rt: Runtime, page: int, rated: dict[str, int]) -> OutgoingMessage:
     rows: list[tuple[Button, ...]] = []
     for s in sessions[page * LIST_PAGE : (page + 1) * LIST_PAGE]:
         mark = f"✅ {rated[s.id]}★ " if s.id in rated else ""
-        label = f"{mark}{texts.day_label(s.listed_day)} {texts.hm(s.start)} {s.title}"
+        label = f"{mark}{texts.day_label(s.listed_day)} {texts.hm(s.start)} {texts.title_of(s)}"
         rows.append((Button(clip(label, 60), encode("rs", session_key(s.id))),))
     nav: list[Button] = []
     if page > 0:

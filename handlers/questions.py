@@ -1,12 +1,20 @@
-"""Any text that is not a command: first the features waiting for a reply, then a question."""
+"""Any text that is not a command: first the features waiting for a reply, then a question.
+
+An answer is worded in the language of the question when there is a catalogue for it (a
+Hungarian question gets a Hungarian answer even from someone whose Telegram is English), else
+in the person's own language.
+"""
 
 from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
 
 from telegram import Message, Update
 from telegram.ext import MessageHandler, filters
 
-from bot import texts
+from bot import i18n, texts
 from bot.outgoing import OutgoingMessage
+from bot.questions.answer import Answer
 from handlers import render
 from handlers.agenda import card
 from handlers.buttons import Press, button
@@ -32,19 +40,27 @@ async def on_text(update: Update, context: Context) -> None:
         await reply(update, context, OutgoingMessage(texts.text_too_long(MAX_QUESTION)))
         return
     now = rt.now()
-    answer = rt.agenda.questions.ask(text, now, _language(update))
-    if answer.card is not None:
-        await reply(update, context, await card(context, answer.card.id, user.id, now))
-        return
-    key = rt.asked.remember(user.id, text, now) if answer.more else None
-    await reply(update, context, render.answer(rt.agenda, answer, text, more_key=key))
+    answer = rt.agenda.questions.ask(text, now, _language())
+    with worded_in(answer):
+        if answer.card is not None:
+            await reply(update, context, await card(context, answer.card.id, user.id, now))
+            return
+        key = rt.asked.remember(user.id, text, now) if answer.more else None
+        await reply(update, context, render.answer(rt.agenda, answer, text, more_key=key))
 
 
-def _language(update: Update) -> str | None:
-    """The person's Telegram language: it only breaks ties, the question's words decide."""
-    user = update.effective_user
-    code = user.language_code if user is not None else None
-    return code.split("-")[0].casefold() if code else None
+def _language() -> str:
+    """The person's language (their choice, else Telegram's): it only breaks ties, the
+    question's words decide."""
+    return i18n.current_code()
+
+
+def worded_in(answer: Answer) -> AbstractContextManager[object]:
+    """The answer in the question's language when it has a catalogue and is not the person's
+    own already (keeping theirs keeps their preference for agenda texts, a regional tag)."""
+    if answer.lang == i18n.current_code() or answer.lang not in i18n.CATALOGUES.languages:
+        return nullcontext()
+    return i18n.use_locale(answer.lang)
 
 
 @button("qm")
@@ -54,9 +70,10 @@ async def on_more(press: Press) -> None:
     asked = press.rt.asked.recall(press.args[0], press.user_id)
     if asked is None:
         raise BadCallback("unknown or someone else's question")
-    answer = press.rt.agenda.questions.ask(asked.text, asked.at, _language(press.update))
+    answer = press.rt.agenda.questions.ask(asked.text, asked.at, _language())
     await press.answer()
-    msg = render.answer(press.rt.agenda, answer, asked.text, page=page, more_key=press.args[0])
+    with worded_in(answer):
+        msg = render.answer(press.rt.agenda, answer, asked.text, page=page, more_key=press.args[0])
     await edit_or_send(press.update, press.context, msg)
 
 

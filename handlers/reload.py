@@ -18,7 +18,7 @@ from bot.agenda.remote import Changed, Failed
 from bot.agenda.state import AgendaState
 from bot.live_agenda import LiveAgenda
 from bot.outgoing import Button, OutgoingMessage
-from bot.reload import KIND, MAX_AGENDA_BYTES, ReloadStale
+from bot.reload import KIND, MAX_AGENDA_BYTES, ReloadStale, notice_sessions, notice_text
 from bot.runtime import Runtime
 from bot.store.records import OutboxRow
 from handlers.buttons import Press, button
@@ -136,10 +136,18 @@ async def on_reload_button(press: Press) -> None:
         await edit_message(press.context.bot, msg.chat.id, msg.message_id, text, None)
 
 
-async def render_change(rt: Runtime, row: OutboxRow) -> OutgoingMessage:
-    """Change notices carry their text; the button opens the session if it still exists."""
+async def render_change(rt: Runtime, row: OutboxRow) -> OutgoingMessage | None:
+    """A change notice worded now, in its reader's language, from the session as it was and
+    as it is in the row (a row from before carries its text); the button opens the session
+    if it still exists."""
     payload = row.payload
-    html = str(payload.get("html") or "")
+    try:
+        sessions = notice_sessions(payload, rt.tz)
+    except (KeyError, TypeError, ValueError):
+        return None
+    html = notice_text(*sessions) if sessions is not None else str(payload.get("html") or "")
+    if not html:
+        return None
     sid = payload.get("session_id")
     session = rt.agenda.index.session(str(sid)) if sid else None
     if session is None or payload.get("cancelled"):

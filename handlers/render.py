@@ -23,7 +23,8 @@ def session_button(session: Session, *, with_day: bool = False) -> Button:
     when = texts.hm(session.start)
     if with_day:
         when = f"{texts.day_label(session.listed_day)} {when}"
-    return Button(clip(f"{when} {session.title}", 60), encode("s", session_key(session.id)))
+    title = texts.title_of(session)
+    return Button(clip(f"{when} {title}", 60), encode("s", session_key(session.id)))
 
 
 def speaker_button(speaker: Speaker) -> Button:

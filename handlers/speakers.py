@@ -26,7 +26,7 @@ from handlers.callbacks import BadCallback, encode
 from handlers.common import Context, command_args, edit_or_send, organisers_only, reply, user_id
 from handlers.context import ConfApp
 from handlers.feature import Feature
-from handlers.menus import set_speaker_menu
+from handlers.menus import refresh_chat_menu
 
 log = logging.getLogger("confbot.speakers")
 
@@ -55,10 +55,9 @@ def chunks(lines: list[str], limit: int = CHUNK) -> list[str]:
 
 
 async def _speaker_menu(context: Context, rt: Runtime, user_id: int, *, on: bool) -> None:
-    """A linked speaker sees /myslots and /myfeedback in their menu (organisers already do)."""
-    if rt.settings.is_organiser(user_id):
-        return
-    await set_speaker_menu(context.bot, user_id, on=on)
+    """A linked speaker sees /myslots and /myfeedback in their menu (organisers already do),
+    in their own language; unlinked, the attendee's menu again (``on`` is for the reader)."""
+    await refresh_chat_menu(context.bot, rt, user_id)
 
 
 # ---------------------------------------------------------------------- /start

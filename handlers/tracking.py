@@ -1,4 +1,5 @@
-"""Record every user the moment an update arrives, before any handler replies."""
+"""Record every user the moment an update arrives, before any handler replies, and set the
+language the whole update is answered in (replies, buttons, toasts, errors)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from telegram import Update
 from telegram.ext import MessageHandler, TypeHandler, filters
 
 from bot import texts
+from bot.i18n import set_locale
 from bot.outgoing import OutgoingMessage
 from handlers.common import Context, reply
 from handlers.context import ConfApp
@@ -17,14 +19,31 @@ async def track(update: Update, context: Context) -> None:
     only speaks in a group the bot is in has not started it, and Telegram would refuse."""
     user = update.effective_user
     chat = update.effective_chat
-    if user is None or user.is_bot or (chat is not None and chat.type != "private"):
-        return
     rt = context.rt
+    if user is None or user.is_bot:
+        speak(None)
+        return
+    speak(user.language_code)  # until the store says more (an error meanwhile is in it too)
+    if chat is not None and chat.type != "private":
+        speak(await rt.languages.speaks(user.id) or user.language_code)
+        return
     message = update.effective_message
     is_start = bool(message and message.text and message.text.startswith("/start"))
-    await rt.store.users.seen(
+    visit = await rt.store.users.seen(
         user.id, user.first_name, user.username, user.language_code, rt.now(), reactivate=is_start
     )
+    speak(visit.language)
+
+
+def speak(language: str | None) -> None:
+    """Answer the rest of this update in ``language`` (the person's /language choice, else
+    Telegram's ``language_code``; negotiated, English when there is no catalogue for it).
+
+    Set for the update's task and left there: each update sets its own before anything is
+    said (so nothing of the previous one's carries over), and concurrent updates run in tasks
+    of their own, each with its own copy.
+    """
+    set_locale(language)
 
 
 async def unknown_command(update: Update, context: Context) -> None:

@@ -29,7 +29,8 @@ class SessionChange:
 
     @property
     def renamed(self) -> bool:
-        return self.old.title != self.new.title
+        """The title changed, in any of the agenda's languages."""
+        return (self.old.title, self.old.titles) != (self.new.title, self.new.titles)
 
     @property
     def fingerprint(self) -> str:
@@ -41,6 +42,8 @@ def session_fingerprint(session: Session | None) -> str:
     if session is None:
         return "cancelled"
     data = f"{session.start.isoformat()}|{session.end.isoformat()}|{session.room}|{session.title}"
+    if session.titles:  # (a title in one language keeps the fingerprint it always had)
+        data += "|" + "|".join(f"{tag}={text}" for tag, text in session.titles)
     return hashlib.sha256(data.encode()).hexdigest()[:12]
 
 

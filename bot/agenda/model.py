@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -121,6 +122,33 @@ HEADLINE_TYPES = frozenset({SessionType.PANEL, SessionType.KEYNOTE})
 UNRATED_TYPES = frozenset({SessionType.BREAK})
 
 
+#: A text in several languages: ``(language tag, text)`` pairs, tags lower-case with ``-``
+#: ("en", "pt-br"), the event's default language first. Empty for a text in one language.
+Translations = tuple[tuple[str, str], ...]
+
+
+def in_language(default: str, variants: Translations, languages: Sequence[str]) -> str:
+    """The variant for the first of ``languages`` (tags, most wanted first) that has one, else
+    ``default`` (the event's own language). ``de`` finds ``de-at`` when no plain ``de`` exists.
+    """
+    if not variants:
+        return default
+    for wanted in languages:
+        for tag, text in variants:
+            if tag == wanted:
+                return text
+        base = wanted.split("-", 1)[0]
+        for tag, text in variants:
+            if tag.split("-", 1)[0] == base:
+                return text
+    return default
+
+
+def language_tag(code: str) -> str:
+    """A language tag as ``Translations`` keep it: "pt_BR" -> "pt-br"."""
+    return code.strip().replace("_", "-").casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Speaker:
     id: str
@@ -154,6 +182,30 @@ class Session:
     day: date | None = None
     url: str = ""
     language: str = ""
+    #: ``title`` and ``abstract`` in every language the agenda gives (``title`` is the first).
+    titles: Translations = ()
+    abstracts: Translations = ()
+
+    def title_in(self, languages: Sequence[str]) -> str:
+        """The title in the first of ``languages`` the agenda has, else its own."""
+        return in_language(self.title, self.titles, languages)
+
+    def abstract_in(self, languages: Sequence[str]) -> str:
+        return in_language(self.abstract, self.abstracts, languages)
+
+    @property
+    def all_titles(self) -> tuple[str, ...]:
+        """Every language's title, the default first (each once): what a search matches."""
+        return tuple(dict.fromkeys((self.title, *(t for _, t in self.titles))))
+
+    @property
+    def all_titles_text(self) -> str:
+        """Every language's title in one string (" / " between): what a word is looked for in."""
+        return " / ".join(self.all_titles) if self.titles else self.title
+
+    @property
+    def all_abstracts(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((self.abstract, *(t for _, t in self.abstracts))))
 
     @property
     def duration(self) -> timedelta:
@@ -186,6 +238,15 @@ class Conference:
     url: str = ""
     #: Declared rooms in display order; rooms used by sessions but not declared follow.
     declared_rooms: tuple[str, ...] = ()
+    #: ``name`` and ``description`` in every language the agenda gives.
+    names: Translations = ()
+    descriptions: Translations = ()
+
+    def name_in(self, languages: Sequence[str]) -> str:
+        return in_language(self.name, self.names, languages)
+
+    def description_in(self, languages: Sequence[str]) -> str:
+        return in_language(self.description, self.descriptions, languages)
 
     @property
     def tz(self) -> tzinfo:

@@ -75,6 +75,16 @@ def summarize(result: LoadResult, path: str | Path) -> str:
     speaking = {sid for s in conf.sessions for sid in s.speaker_ids}
     idle = len(set(conf.speakers) - speaking)
     lines.append(f"Speakers: {len(conf.speakers)}" + (f" ({idle} with no session)" if idle else ""))
+    translated = [s for s in conf.sessions if s.titles or s.abstracts]
+    if translated or conf.names:
+        tags = dict.fromkeys(
+            tag
+            for variants in (conf.names, *(v for s in translated for v in (s.titles, s.abstracts)))
+            for tag, _ in variants
+        )
+        lines.append(
+            f"Languages: {', '.join(tags)} ({_plural(len(translated), 'session')} translated)"
+        )
     warnings = [str(w) for w in result.warnings]
     if warnings:
         lines.append(f"Warnings ({len(warnings)}):")

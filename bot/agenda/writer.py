@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from bot.agenda.loaders._common import ParseError, localize
-from bot.agenda.model import Conference, Session, Speaker
+from bot.agenda.model import Conference, Session, Speaker, Translations
 
 __all__ = ["conference_to_dict", "to_yaml"]
 
@@ -65,7 +65,7 @@ def _clock(moment: datetime) -> str:
 
 
 def _session_dict(s: Session) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": s.id, "title": s.title, "type": str(s.type.value)}
+    out: dict[str, Any] = {"id": s.id, "title": _texts(s.title, s.titles), "type": s.type.value}
     if _is_plain_wall_time(s.start):
         out["date"] = s.start.date()
         out["start"] = _Clock(_clock(s.start))
@@ -89,10 +89,17 @@ def _session_dict(s: Session) -> dict[str, Any]:
             p.speaker_id if p.role == "speaker" else {"id": p.speaker_id, "role": p.role}
             for p in s.speakers
         ]
-    for key in ("url", "language", "abstract"):
+    for key in ("url", "language"):
         if getattr(s, key):
             out[key] = getattr(s, key)
+    if s.abstract or s.abstracts:
+        out["abstract"] = _texts(s.abstract, s.abstracts)
     return out
+
+
+def _texts(text: str, variants: Translations) -> str | dict[str, str]:
+    """A text, or ``{language: text}`` when the agenda gives it in several (first = own)."""
+    return dict(variants) if variants else text
 
 
 def _speaker_dict(sp: Speaker) -> dict[str, Any]:
@@ -105,15 +112,19 @@ def _speaker_dict(sp: Speaker) -> dict[str, Any]:
 
 def conference_to_dict(conference: Conference) -> dict[str, Any]:
     """The native-YAML document as plain values (dates as ``date``, times as text)."""
-    conf: dict[str, Any] = {"name": conference.name, "timezone": conference.timezone.key}
+    conf: dict[str, Any] = {
+        "name": _texts(conference.name, conference.names),
+        "timezone": conference.timezone.key,
+    }
     for key in ("venue", "address", "city"):
         if getattr(conference, key):
             conf[key] = getattr(conference, key)
     if conference.organisers:
         conf["organisers"] = list(conference.organisers)
-    for key in ("url", "description"):
-        if getattr(conference, key):
-            conf[key] = getattr(conference, key)
+    if conference.url:
+        conf["url"] = conference.url
+    if conference.description or conference.descriptions:
+        conf["description"] = _texts(conference.description, conference.descriptions)
     doc: dict[str, Any] = {"conference": conf}
     if conference.declared_rooms:
         doc["rooms"] = list(conference.declared_rooms)

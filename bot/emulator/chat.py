@@ -157,6 +157,7 @@ async def run_chat(
     now: str | None = None,
     user_id: int = 1001,
     organiser: bool = False,
+    language: str = "en",
     demo: bool = False,
     latency_ms: float = 0.0,
     web: bool = True,
@@ -164,7 +165,8 @@ async def run_chat(
     stdout: TextIO | None = None,
 ) -> int:
     """Chat with the bot; ``latency_ms`` answers every Bot API call after that round trip,
-    so a demo shows how the bot feels on a real network. With ``web`` the bot's web server
+    so a demo shows how the bot feels on a real network; ``language`` is the pretend user's
+    Telegram ``language_code`` (``hu``: a demo in Hungarian). With ``web`` the bot's web server
     listens on 127.0.0.1 and the timetable Mini App's address is printed, signed for the
     chat's user, so a browser opens it as Telegram would."""
     stdin = stdin or sys.stdin
@@ -200,7 +202,7 @@ async def run_chat(
                 WEB_LISTEN="127.0.0.1:0" if web else None,
             )
             harness = BotHarness(emu, chat_settings, clock)
-            user = emu.user(user_id, "You", username="you")
+            user = emu.user(user_id, "You", username="you", language_code=language)
             session = ChatSession(user, out, color=color)
             emu.listeners.append(session.on_event)
             conf = agenda.conference

@@ -176,7 +176,7 @@ class QuestionEngine:
             found = frozenset(
                 s.id
                 for s in self.index.sessions
-                if s.type is kind or word in fold(s.title) or word in fold(s.track)
+                if s.type is kind or word in fold(s.all_titles_text) or word in fold(s.track)
             )
             self._kind_ids[kind] = found
         return found

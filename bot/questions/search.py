@@ -277,13 +277,22 @@ class SearchIndex:
         self._title_text: list[str] = []
         self._body_text: list[str] = []
         #: per session: its title's content stems, for "one exact title match opens the card"
-        self.title_stems: list[frozenset[str]] = []
+        self.title_stems: list[tuple[frozenset[str], ...]] = []
         #: per session: its title's words as written (folded), for the exact-word bonus
         self._title_words: list[frozenset[str]] = []
         for s in self.sessions:
-            title = tokens(s.title)
-            subtitle = _subtitle(s.abstract)
-            abstract = tokens(s.abstract)
+            # A title or abstract given in several languages is found by any of them.
+            if s.titles:
+                per_title = [tokens(text) for text in s.all_titles]
+                title = [t for stems in per_title for t in stems]
+            else:
+                title = tokens(s.title)
+                per_title = [title]
+            if s.abstracts:
+                subtitle = " ".join(_subtitle(text) for text in s.all_abstracts)
+                abstract = [t for text in s.all_abstracts for t in tokens(text)]
+            else:
+                subtitle, abstract = _subtitle(s.abstract), tokens(s.abstract)
             fields: list[tuple[Iterable[str], float]] = [
                 (title, TITLE),
                 (tokens(subtitle), SUBTITLE),
@@ -301,8 +310,12 @@ class SearchIndex:
             docs.append(fields)
             self._title_text.append(f" {' '.join(title)} ")
             self._body_text.append(f" {' '.join(abstract)} ")
-            self.title_stems.append(frozenset(title))
-            self._title_words.append(frozenset(words(fold(s.title))))
+            self.title_stems.append(tuple(frozenset(stems) for stems in per_title))
+            self._title_words.append(
+                frozenset(w for text in s.all_titles for w in words(fold(text)))
+                if s.titles
+                else frozenset(words(fold(s.title)))
+            )
         self.text = TextIndex(docs)
 
         # Speakers: by name (to answer "where is peter sztaray speaking") and by description
@@ -380,13 +393,23 @@ class SearchIndex:
         self, session: Session, query: Sequence[str], text: str, stop: frozenset[str]
     ) -> bool:
         """Is the question (nearly) exactly this session's title (its stop words aside)?"""
-        own = frozenset(t for t in self.title_stems[self._pos[session.id]] if t not in stop)
         asked = frozenset(query)
-        if not own or not asked:
+        if not asked:
             return False
-        if asked == own or (len(own) >= 3 and asked <= own and len(asked) >= len(own) - 1):
-            return True
-        return len(text) >= 8 and fuzz.ratio(fold(text), fold(session.title)) >= 90
+        named = False
+        for stems in self.title_stems[self._pos[session.id]]:  # one per language
+            own = frozenset(t for t in stems if t not in stop)
+            if not own:
+                continue
+            named = True
+            if asked == own or (len(own) >= 3 and asked <= own and len(asked) >= len(own) - 1):
+                return True
+        if not named:
+            return False
+        folded = fold(text)
+        return len(text) >= 8 and any(
+            fuzz.ratio(folded, fold(title)) >= 90 for title in session.all_titles
+        )
 
     # ---- speakers ------------------------------------------------------------------------
 

@@ -100,7 +100,7 @@ class TimeContext:
         for s in sorted(breaks, key=lambda s: s.start):
             by_day[s.listed_day].append(s)
         self._breaks = {d: tuple(v) for d, v in by_day.items()}
-        self._break_titles = {s.id: fold(s.title) for s in breaks}
+        self._break_titles = {s.id: fold(s.all_titles_text) for s in breaks}
         first = days[0] if days else date(2000, 1, 1)
         # Built once per language: dateparser re-reads its settings on every call otherwise.
         self._dateparsers: dict[str, Any] = {}
@@ -111,7 +111,8 @@ class TimeContext:
         breaks = tuple(
             s
             for s in index.sessions
-            if s.type is SessionType.BREAK or re.search(r"lunch|coffee|break", s.title, re.I)
+            if s.type is SessionType.BREAK
+            or re.search(r"lunch|coffee|break", s.all_titles_text, re.I)
         )
         return cls(index.conference.timezone, index.days, breaks)
 

@@ -20,6 +20,7 @@ from bot.store.inbox import InboxRepo
 from bot.store.kv import KvRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.reminders import RemindersRepo
+from bot.store.sharing import ShareLinksRepo
 from bot.store.speakers import SpeakerLinksRepo
 from bot.store.telemetry import TelemetryRepo
 from bot.store.users import UsersRepo
@@ -38,6 +39,7 @@ class Store:
     audit: AuditRepo
     reminders: RemindersRepo
     audiences: AudiencesRepo
+    sharing: ShareLinksRepo
     kv: KvRepo
     calendar_feeds: CalendarFeedsRepo
     inbox: InboxRepo
@@ -56,6 +58,7 @@ class Store:
             audit=AuditRepo(db),
             reminders=RemindersRepo(db),
             audiences=AudiencesRepo(db),
+            sharing=ShareLinksRepo(db),
             kv=KvRepo(db),
             calendar_feeds=CalendarFeedsRepo(db),
             inbox=InboxRepo(db),

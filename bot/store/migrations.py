@@ -98,7 +98,21 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX speaker_codes_speaker ON speaker_codes(speaker_id)",
         "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
-    # 2: the web server (issue 17): live calendar feed tokens (hashed) and the webhook inbox.
+    # 2: shared schedules (issue 18): one active link per user, kept only as its hash; a
+    # revoked link stays, so opening it can say "no longer works" rather than nothing.
+    (
+        """CREATE TABLE share_links (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            first_name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )""",
+        "CREATE UNIQUE INDEX share_links_active ON share_links(user_id) WHERE revoked_at IS NULL",
+    ),
+    # 3: the interface language a user chose with /language (NULL: follow Telegram's).
+    ("ALTER TABLE users ADD COLUMN chosen_language TEXT",),
+    # 4: the web server (issue 17): live calendar feed tokens (hashed) and the webhook inbox.
     (
         """CREATE TABLE calendar_feeds (
             user_id INTEGER PRIMARY KEY REFERENCES users(id),

@@ -32,7 +32,8 @@ from bot.store.records import (
 
 _ROW_SQL = (
     "SELECT o.id, o.batch_id, o.kind, o.chat_id, o.session_id, o.payload, o.due_at,"
-    " o.deadline, o.attempts, coalesce(u.active, 1) AS active, u.language AS language"
+    " o.deadline, o.attempts, coalesce(u.active, 1) AS active,"
+    " coalesce(u.chosen_language, u.language) AS language"
     " FROM outbox o LEFT JOIN users u ON u.id = o.chat_id"
 )
 

@@ -26,10 +26,12 @@ from bot.store.records import (
     OutboxCount,
     OutboxRow,
     Progress,
+    ShareLink,
     SpeakerLink,
     StoredComment,
     Upcoming,
     User,
+    Visit,
 )
 
 
@@ -43,9 +45,13 @@ class UsersStore(Protocol):
         now: datetime,
         *,
         reactivate: bool = False,
-    ) -> bool: ...
+    ) -> Visit: ...
 
     async def get(self, user_id: int) -> User | None: ...
+
+    async def language_of(self, user_id: int) -> str | None: ...
+
+    async def set_chosen_language(self, user_id: int, code: str | None) -> None: ...
 
     async def set_active(self, user_id: int, active: bool) -> None: ...
 
@@ -105,6 +111,20 @@ class SpeakerLinksStore(Protocol):
     async def unlink(
         self, speaker_id: str, now: datetime, *, audit: tuple[int, str, str] | None = None
     ) -> int | None: ...
+
+
+class ShareLinksStore(Protocol):
+    """Shared-schedule links by the hash of their token (``bot.sharing``)."""
+
+    async def create(
+        self, user_id: int, token_hash: str, first_name: str, now: datetime
+    ) -> int: ...
+
+    async def active(self, user_id: int) -> ShareLink | None: ...
+
+    async def find(self, token_hash: str) -> ShareLink | None: ...
+
+    async def revoke(self, user_id: int, now: datetime) -> int: ...
 
 
 class FeedbackStore(Protocol):
@@ -332,6 +352,9 @@ class Repositories(Protocol):
 
     @property
     def audiences(self) -> AudiencesStore: ...
+
+    @property
+    def sharing(self) -> ShareLinksStore: ...
 
     @property
     def kv(self) -> KvStore: ...

@@ -70,7 +70,8 @@ class OutboxRow:
     deadline: datetime | None
     attempts: int
     user_active: bool
-    #: The recipient's Telegram language code as last seen (None: not a known user).
+    #: The recipient's language: their /language choice, else Telegram's language code as
+    #: last seen (None: not a known user).
     language: str | None = None
 
 
@@ -111,10 +112,28 @@ class User:
     id: int
     first_name: str
     username: str | None
+    #: Telegram's ``language_code`` as last seen.
     language: str | None
     active: bool
     reminder_minutes: int | None
     remind_headline: bool
+    #: The language chosen with /language; None follows Telegram's.
+    chosen_language: str | None = None
+
+    @property
+    def speaks(self) -> str | None:
+        """The language to speak to this user in (a code to negotiate with the catalogues)."""
+        return self.chosen_language or self.language
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """What recording a visit tells the update's handlers (one UPSERT's RETURNING)."""
+
+    #: The first visit ever.
+    new: bool
+    #: The language to speak: the user's choice, else Telegram's ``language_code`` just seen.
+    language: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +142,22 @@ class SpeakerLink:
     user_id: int
     via: str  # "code" | "username"
     linked_at: str
+
+
+# ------------------------------------------------------------------ shared schedules
+@dataclass(frozen=True, slots=True)
+class ShareLink:
+    """A link to someone's schedule; the token itself is never stored, only its hash."""
+
+    user_id: int
+    #: The sharer's first name as shown to friends (what they saw before making the link).
+    first_name: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
 
 
 # ------------------------------------------------------------------ feedback

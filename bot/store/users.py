@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.store.db import Database
-from bot.store.records import User, ts
+from bot.store.records import User, Visit, ts
 
 
 class UsersRepo:
@@ -23,8 +23,9 @@ class UsersRepo:
         now: datetime,
         *,
         reactivate: bool = False,
-    ) -> bool:
-        """Record a user's visit; True when they are new. ``/start`` reactivates a blocked user.
+    ) -> Visit:
+        """Record a user's visit: are they new, which language to speak. ``/start``
+        reactivates a blocked user.
 
         One UPSERT statement: this runs before every update, so it is kept to one round trip.
         """
@@ -34,15 +35,17 @@ class UsersRepo:
             " first_name = excluded.first_name, username = excluded.username,"
             " language = excluded.language, last_seen = excluded.last_seen,"
             " active = CASE WHEN ? THEN 1 ELSE active END"
-            " RETURNING first_seen = last_seen",
+            " RETURNING first_seen = last_seen, coalesce(chosen_language, language)",
             (user_id, first_name, username, language, ts(now), ts(now), int(reactivate)),
         )
-        return bool(rows and rows[0][0])
+        if not rows:
+            return Visit(new=False, language=language)
+        return Visit(new=bool(rows[0][0]), language=rows[0][1])
 
     async def get(self, user_id: int) -> User | None:
         row = await self.db.fetchone(
             "SELECT id, first_name, username, language, active, reminder_minutes,"
-            " remind_headline FROM users WHERE id = ?",
+            " remind_headline, chosen_language FROM users WHERE id = ?",
             (user_id,),
         )
         if row is None:
@@ -55,7 +58,19 @@ class UsersRepo:
             active=bool(row["active"]),
             reminder_minutes=row["reminder_minutes"],
             remind_headline=bool(row["remind_headline"]),
+            chosen_language=row["chosen_language"],
         )
+
+    async def language_of(self, user_id: int) -> str | None:
+        """The language to speak to a user: their choice, else Telegram's (None: unknown)."""
+        value = await self.db.scalar(
+            "SELECT coalesce(chosen_language, language) FROM users WHERE id = ?", (user_id,)
+        )
+        return str(value) if value else None
+
+    async def set_chosen_language(self, user_id: int, code: str | None) -> None:
+        """Store a /language choice (None: follow Telegram's language again)."""
+        await self.db.execute("UPDATE users SET chosen_language = ? WHERE id = ?", (code, user_id))
 
     async def set_active(self, user_id: int, active: bool) -> None:
         await self.db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))

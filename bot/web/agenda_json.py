@@ -62,12 +62,14 @@ def _iso(when: datetime, conf: Conference) -> str:
 
 
 def _session(conf: Conference, s: Session) -> dict[str, Any]:
+    """One session; ``title``/``abstract`` in the event's own language, and ``titles``/
+    ``abstracts`` (language -> text) when the agenda gives them in several."""
     speakers = []
     for part in s.speakers:
         sp = conf.speakers.get(part.speaker_id)
         if sp is not None:
             speakers.append({"id": sp.id, "name": sp.name, "role": part.role})
-    return {
+    out: dict[str, Any] = {
         "id": s.id,
         "key": session_key(s.id),
         "title": s.title,
@@ -84,6 +86,12 @@ def _session(conf: Conference, s: Session) -> dict[str, Any]:
         "language": s.language,
         "bookmarkable": not s.is_break,
     }
+    # A title or abstract in several languages: every one, the app shows the reader's.
+    if s.titles:
+        out["titles"] = dict(s.titles)
+    if s.abstracts:
+        out["abstracts"] = dict(s.abstracts)
+    return out
 
 
 def agenda_payload(state: AgendaView) -> dict[str, Any]:
@@ -100,6 +108,7 @@ def agenda_payload(state: AgendaView) -> dict[str, Any]:
             "city": conf.city,
             "url": conf.url,
             "days": [d.isoformat() for d in index.days],
+            **({"names": dict(conf.names)} if conf.names else {}),
         },
         "rooms": list(conf.rooms),
         "tracks": [{"name": t, "colour": colours[t]} for t in conf.tracks],

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.agenda.loaders import load_agenda
-from bot.cli import main
+from bot.cli import main, parser
 from bot.config import Settings
 from bot.emulator.chat import run_chat, to_terminal
 from tests.conftest import BUDAPEST, DATA
@@ -57,6 +57,29 @@ def test_terminal_rendering_keeps_text_and_links() -> None:
     assert to_terminal("<b>Q&amp;A &lt;live&gt;</b>", color=False) == "Q&A <live>"
     assert to_terminal('<a href="https://x.org">site</a>', color=False) == "site <https://x.org>"
     assert "\033[1m" in to_terminal("<b>x</b>", color=True)
+
+
+async def test_chat_in_hungarian(tmp_path: Path) -> None:
+    """``confbot chat --language hu``: the demo speaks Hungarian, buttons and toasts too."""
+    settings = Settings(_env_file=None, AGENDA_PATH=BUDAPEST)  # type: ignore[call-arg]
+    stdin = io.StringIO("/start\n1\n/session session-2\n1\n/language\n1\n/help\n")
+    stdout = io.StringIO()
+    code = await run_chat(settings, demo=True, language="hu", stdin=stdin, stdout=stdout)
+    out = stdout.getvalue()
+    assert code == 0
+    assert "[1] nov. 7., csütörtök" in out  # the day buttons of the welcome
+    assert "2019. november 7., csütörtök" in out  # the day page
+    assert "(toast: Könyvjelző hozzáadva" in out
+    assert "A bot nyelve: Magyar" in out
+    assert "Done: I speak English with you from now on." in out  # chose English: then English
+    assert "What I can do" in out
+
+
+def test_chat_takes_a_language_code() -> None:
+    args = parser().parse_args(["chat", "--language", "hu-HU"])
+    assert args.language == "hu-HU"
+    with pytest.raises(SystemExit):
+        parser().parse_args(["chat", "--language", "magyar nyelv"])
 
 
 async def test_chat_reads_piped_input_and_presses_numbered_buttons(tmp_path: Path) -> None:

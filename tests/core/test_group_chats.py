@@ -7,6 +7,8 @@ from types import SimpleNamespace
 
 from telegram import Chat, Message, Update, User
 
+from bot.i18n import current_code
+from bot.store.records import Visit
 from handlers.questions import QUESTIONS
 from handlers.tracking import track
 
@@ -37,19 +39,27 @@ class _Users:
     def __init__(self) -> None:
         self.seen: list[int] = []
 
-    async def seen_user(self, user_id: int, *args: object, **kwargs: object) -> bool:
+    async def seen_user(self, user_id: int, *args: object, **kwargs: object) -> Visit:
         self.seen.append(user_id)
-        return True
+        return Visit(new=True, language="hu")
+
+    async def speaks(self, user_id: int) -> str | None:
+        return "hu" if user_id in self.seen else None
 
 
 async def test_only_people_in_private_chats_become_users() -> None:
     users = _Users()
     rt = SimpleNamespace(
         store=SimpleNamespace(users=SimpleNamespace(seen=users.seen_user)),
+        languages=SimpleNamespace(speaks=users.speaks),
         now=lambda: datetime(2024, 11, 27, tzinfo=UTC),
     )
     context = SimpleNamespace(rt=rt)
     await track(_text_update("group"), context)  # type: ignore[arg-type]
     assert users.seen == []
+    assert current_code() == "en"  # a stranger in a group: Telegram's language (none here)
     await track(_text_update("private"), context)  # type: ignore[arg-type]
     assert users.seen == [7]
+    assert current_code() == "hu"  # the language the store says this person speaks
+    await track(_text_update("group"), context)  # type: ignore[arg-type]
+    assert current_code() == "hu"  # known now: their language in groups too

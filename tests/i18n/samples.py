@@ -14,12 +14,23 @@ import inspect
 import itertools
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.agenda.diff import Changes, SessionChange
+from bot.agenda.index import Stint
 from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Speaker
+from bot.questions.answer import (
+    Answer,
+    Intent,
+    Problem,
+    ProblemKind,
+    Relation,
+    TimeWindow,
+    WindowKind,
+)
 
 #: What a user or an agenda could put in any text: markup, entities, quotes, format fields.
 HOSTILE = "<b>&\"' {name} {0} %s"
@@ -102,6 +113,84 @@ CHANGES = (
     SessionChange(BARE, _replace(BARE, title="Opening!")),
 )
 
+
+def _window(**kw: Any) -> TimeWindow:
+    return TimeWindow(WHEN, WHEN + timedelta(hours=2), **kw)
+
+
+#: A window of every shape the question engine makes, today, tomorrow and on a named day.
+WINDOWS = (
+    _window(day=DAY, part="afternoon"),
+    _window(kind=WindowKind.NOW),
+    _window(kind=WindowKind.NEXT),
+    _window(),
+    _window(day=DAY, part="later"),
+    _window(day=DAY, part="tonight"),
+    _window(day=DAY, part="morning"),
+    _window(day=DAY, part="evening"),
+    _window(day=DAY + timedelta(days=1), part="morning"),
+    _window(day=DAY + timedelta(days=1), part="afternoon"),
+    _window(day=DAY + timedelta(days=2), part="evening"),
+    _window(day=DAY - timedelta(days=1), part="night"),
+    _window(day=DAY, relation=Relation.AFTER, anchor="lunch", clock=(14, 0)),
+    _window(day=DAY, relation=Relation.BEFORE, anchor="coffee", clock=(10, 30)),
+    _window(day=DAY, relation=Relation.DURING, anchor="registration"),
+    _window(day=DAY, relation=Relation.DURING, anchor=HOSTILE),
+    _window(day=DAY, relation=Relation.BETWEEN, clock=(10, 0), clock_end=(12, 30)),
+    _window(day=DAY, relation=Relation.AFTER, clock=(15, 0)),
+    _window(day=DAY, relation=Relation.BEFORE, clock=(9, 5)),
+    _window(
+        day=DAY + timedelta(days=1), kind=WindowKind.POINT, relation=Relation.AT, clock=(11, 0)
+    ),
+    _window(day=DAY, kind=WindowKind.DAY),
+)
+
+
+def _answer(**kw: Any) -> Answer:
+    kw.setdefault("intent", Intent.WHAT_ON)
+    kw.setdefault("asked_at", WHEN)
+    return Answer(**kw)
+
+
+#: Answers of every shape the handlers word, with hostile filters.
+ANSWERS = (
+    _answer(sessions=(TALK, TOMORROW), matches=SESSIONS, topic=HOSTILE, room=HOSTILE),
+    _answer(),
+    _answer(asked_at=None),
+    _answer(kind=SessionType.KEYNOTE, sessions=(TOMORROW,), window=WINDOWS[8]),
+    _answer(intent=Intent.WHEN, sessions=(TALK,)),
+    _answer(intent=Intent.WHEN, sessions=(TALK, BARE)),
+    _answer(intent=Intent.WHERE, sessions=(TALK,)),
+    _answer(intent=Intent.WHO, topic=HOSTILE, sessions=(TALK,)),
+    _answer(speakers=(SP1, SP2), sessions=(TALK,), track=HOSTILE),
+    _answer(language="de", window=WINDOWS[1], track="Security"),
+    _answer(language="xx-" + "q" * 3, kind=SessionType.WORKSHOP, topic="quantum"),
+    _answer(window=WINDOWS[2], room="Room B", over=True),
+    _answer(window=WINDOWS[12], room=HOSTILE, kind=SessionType.PANEL),
+    *(_answer(kind=kind, room="Hall", window=WINDOWS[0]) for kind in SessionType),
+)
+
+STINTS = (
+    [
+        Stint(HOSTILE, DAY, WHEN, WHEN + timedelta(hours=3), 5, track=HOSTILE),
+        Stint("Hall", DAY + timedelta(days=1), WHEN, WHEN + timedelta(hours=1), 1),
+        Stint("", DAY + timedelta(days=5), WHEN, WHEN + timedelta(hours=1), 2, track="Go"),
+    ],
+    [],
+)
+
+PROBLEMS = (
+    Problem(ProblemKind.AMBIGUOUS_DATE, text=HOSTILE),
+    Problem(ProblemKind.NOT_A_DATE, text="31 february"),
+    Problem(ProblemKind.NO_SUCH_DAY_OF_MONTH, number=15),
+    Problem(ProblemKind.DAY_COUNT, number=1),
+    Problem(ProblemKind.DAY_COUNT, number=3),
+    Problem(ProblemKind.NO_BREAK, text="coffee", day=DAY),
+    Problem(ProblemKind.NO_BREAK, text=HOSTILE),
+    Problem(ProblemKind.CLOCK_GAP, day=DAY, clock=(2, 30), zone="Europe/Brussels"),
+    Problem(ProblemKind.CLOCK_GAP, day=DAY, zone=HOSTILE),
+)
+
 PEOPLE = ([], [(SP1, "speaker"), (SP2, "moderator"), (SP3, HOSTILE)], [(SP3, "")])
 
 #: Alternatives by annotation (as written in ``bot/texts.py``); the first is the base value.
@@ -141,11 +230,16 @@ BY_ANNOTATION: dict[str, tuple[Any, ...]] = {
     "Iterable[str]": ([HOSTILE, "Anna"], []),
     "tuple[int, ...]": ((1, 0, 2, 3, 5), (0, 0, 0, 0, 0)),
     "Iterable[tuple[int, str]]": ([(5, HOSTILE), (1, "x" * 400)], []),
+    "TimeWindow": WINDOWS,
+    "TimeWindow | None": (WINDOWS[0], None, *WINDOWS[1:]),
+    "Answer": ANSWERS,
+    "Iterable[Stint]": STINTS,
+    "Problem": PROBLEMS,
+    "Decimal | None": (Decimal("4.3"), None, Decimal("1.0"), Decimal("1234.5")),
 }
 
 #: Parameters whose meaning the annotation does not tell: (function, parameter) -> values.
 BY_PARAMETER: dict[tuple[str, str], tuple[Any, ...]] = {
-    ("answer_header", "intent"): ("what", "when", "where", "who", HOSTILE),
     ("audience_label", "kind"): ("session", "track", "speakers", "everyone"),
     ("broadcasts_line", "state"): ("scheduled", "running", HOSTILE),
     ("my_slot", "role"): ("speaker", "moderator", "", HOSTILE),

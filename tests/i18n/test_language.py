@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -96,23 +96,40 @@ def test_render_in() -> None:
     )
 
 
+@dataclasses.dataclass
+class _Row:
+    language: str | None
+    rating: int = 4
+
+
 async def test_localized_renders_each_row_in_its_recipients_language_at_send_time() -> None:
-    stored = {1: "hu", 2: "en-GB", 3: None}
-
-    async def language_of(chat_id: int) -> str | None:
-        return stored[chat_id]
-
-    async def renderer(payload: dict[str, Any], chat_id: int) -> str:
+    async def renderer(row: _Row) -> str:
         await asyncio.sleep(0)
-        return texts.rating_thanks_toast(payload["rating"])
+        return texts.rating_thanks_toast(row.rating)
 
-    render = localized(renderer, language_of)
-    assert await render({"rating": 4}, 1) == "Köszönjük! Mentve: 4/5."
-    assert await render({"rating": 4}, 2) == "Thanks! Saved 4/5."
-    assert await render({"rating": 4}, 3) == "Thanks! Saved 4/5."
-    stored[1] = "en"  # the user switched with /language before the row went out
-    assert await render({"rating": 4}, 1) == "Thanks! Saved 4/5."
+    render = localized(renderer)
+    with use_locale("hu"):  # the sender's own context never leaks into a row
+        assert await render(_Row("hu")) == "Köszönjük! Mentve: 4/5."
+        assert await render(_Row("en-GB")) == "Thanks! Saved 4/5."
+        assert await render(_Row(None)) == "Thanks! Saved 4/5."
+        assert await render(_Row("de")) == "Thanks! Saved 4/5."
+        assert current_code() == "hu"
     assert current_code() == "en"
+
+
+def test_content_languages_follow_the_tag_asked_for() -> None:
+    """Agenda texts in several languages are picked by the language asked for, even one
+    without a catalogue (a German title for a German speaker in an English interface)."""
+    assert i18n.content_languages() == ("en",)
+    with use_locale("de-AT"):
+        assert current_code() == "en"
+        assert i18n.content_languages() == ("de-at", "de", "en")
+    with use_locale("hu"):
+        assert i18n.content_languages() == ("hu",)
+    with use_locale(CATALOGUES.get("hu")):
+        assert i18n.content_languages() == ("hu",)
+    with use_locale(None):
+        assert i18n.content_languages() == ("en",)
 
 
 # --- dates and times -----------------------------------------------------------------------------

@@ -36,6 +36,8 @@ WORDLESS = frozenset(
         "answer_line",
         "feedback_stats_entry",
         "broadcasts_line",  # "#1 · state · …": the state is tested through state_label
+        "title_of",  # the agenda's own words (tests/agenda/test_translations.py)
+        "conference_name",
     }
 )
 #: Texts that take agenda objects but show none of their free text (only times, counts).

@@ -34,7 +34,7 @@ async def test_more_button_pages_through_every_match(
     # The Open document editors devroom: 28 talks on Saturday in H.2214 (counted in the XML).
     await ada.send("what's in the open document editors devroom")
     first = await ada.next_message()
-    assert "28 sessions in the Open document editors track (1–20 of 28)" in first.plain_text
+    assert "28 sessions · in the Open document editors track (1–20 of 28)" in first.plain_text
     more = next(text for row in first.buttons for text, _ in row if text.endswith(" more"))
     assert more == "8 more"
     await ada.press(first, more)
@@ -84,7 +84,7 @@ async def test_nothing_in_a_room_now_says_what_is_next_there(
     ada = bot.user(1001)
     await ada.send("what's on in k.1.105 now")
     answer = await ada.next_message()
-    assert "Nothing in K.1.105 (La Fontaine) right now" in answer.plain_text
+    assert "Nothing right now (11:20) · in K.1.105 (La Fontaine)" in answer.plain_text
     assert "An Introduction to Sage" in answer.plain_text  # 13:00 there
     assert "over" not in answer.plain_text
     await ada.send("is the go devroom today")

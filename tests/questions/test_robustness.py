@@ -127,11 +127,11 @@ def test_nothing_now_still_says_what_is_next(brussels: QuestionEngine) -> None:
 def test_nothing_found_says_what_was_understood(brussels: QuestionEngine) -> None:
     answer = brussels.ask("anything in room b this morning", NOW)
     assert answer.sessions == ()
-    assert texts.answer_filters(answer) == "in Room B this morning"
+    assert texts.answer_filters(answer) == "in Room B · this morning"
     missing = brussels.ask("when is the quantum computing workshop", NOW)
     assert missing.topic == "quantum computing"
     assert missing.kind is SessionType.WORKSHOP  # a kind of session is a filter, not a topic
-    assert texts.answer_filters(missing) == "workshops about “quantum computing”"
+    assert texts.answer_filters(missing) == "workshops · about “quantum computing”"
 
 
 def test_refused_time_is_reported_not_guessed(brussels: QuestionEngine) -> None:

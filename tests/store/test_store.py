@@ -8,6 +8,7 @@ import pytest
 from bot.store import Store
 from bot.store.db import Database
 from bot.store.migrations import MIGRATIONS
+from bot.store.records import Visit
 
 NOW = datetime(2024, 11, 27, 8, 0, tzinfo=UTC)
 
@@ -51,8 +52,10 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
 async def test_users_seen_reports_new_and_reactivates_on_start(tmp_path: Path) -> None:
     store = await Store.open(str(tmp_path / "c.sqlite3"))
     try:
-        assert await store.users.seen(1, "Ada", "ada", "en", NOW) is True
-        assert await store.users.seen(1, "Ada L.", None, "hu", NOW.replace(hour=9)) is False
+        assert await store.users.seen(1, "Ada", "ada", "en", NOW) == Visit(True, "en")
+        assert await store.users.seen(1, "Ada L.", None, "hu", NOW.replace(hour=9)) == Visit(
+            False, "hu"
+        )
         user = await store.users.get(1)
         assert user is not None
         assert (user.first_name, user.username, user.language) == ("Ada L.", None, "hu")
@@ -62,6 +65,26 @@ async def test_users_seen_reports_new_and_reactivates_on_start(tmp_path: Path) -
         await store.users.seen(1, "Ada", None, "en", NOW.replace(hour=11), reactivate=True)
         assert (await store.users.get(1)).active is True  # type: ignore[union-attr]
         assert await store.users.counts() == (1, 1)
+    finally:
+        await store.close()
+
+
+async def test_a_chosen_language_wins_over_telegrams_until_cleared(tmp_path: Path) -> None:
+    store = await Store.open(str(tmp_path / "c.sqlite3"))
+    try:
+        assert await store.users.language_of(1) is None
+        await store.users.seen(1, "Ada", None, "hu-HU", NOW)
+        assert await store.users.language_of(1) == "hu-HU"
+        await store.users.set_chosen_language(1, "en")
+        # Telegram keeps saying Hungarian; the bot speaks what was chosen, in one query.
+        later = NOW.replace(hour=9)
+        assert await store.users.seen(1, "Ada", None, "hu-HU", later) == Visit(False, "en")
+        assert await store.users.language_of(1) == "en"
+        user = await store.users.get(1)
+        assert user is not None
+        assert (user.language, user.chosen_language, user.speaks) == ("hu-HU", "en", "en")
+        await store.users.set_chosen_language(1, None)
+        assert (await store.users.seen(1, "Ada", None, "hu", later)).language == "hu"
     finally:
         await store.close()
 

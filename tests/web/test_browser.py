@@ -339,3 +339,32 @@ def test_today_is_selected_when_the_conference_is_on(browser: Any, tmp_path: Pat
         context.close()
     finally:
         server.stop()
+
+
+def test_agenda_texts_in_several_languages_show_the_readers(browser: Any, tmp_path: Path) -> None:
+    """A pretalx export with titles in en/hu/de: each reader sees theirs, else the event's own."""
+    agenda = Path(__file__).resolve().parents[1] / "fixtures/agenda/json_pretalx_multilingual.json"
+    clock = ManualClock(datetime(2024, 11, 27, 8, 0, tzinfo=ZoneInfo("Europe/Budapest")))
+    server = MiniAppServer(tmp_path / "ml.sqlite3", clock, agenda=agenda).start()
+    try:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        seen = {}
+        for code in ("hu", "de-AT", "en", "fr"):
+            pg = context.new_page()
+            open_app(pg, server, signed({"id": 70, "first_name": "Éva", "language_code": code}))
+            seen[code] = pg.eval_on_selector_all(".s .ti", "els => els.map(e => e.textContent)")
+            if code == "hu":
+                assert pg.text_content("#conf-name") == "Vízbiztonsági konferencia"
+                pg.click(".s >> text=Aszály és a Duna")
+                assert "Mit tesz egy száraz nyár egy folyóval." in pg.text_content("#details")
+            pg.close()
+        context.close()
+    finally:
+        server.stop()
+    assert "Megnyitó" in seen["hu"]
+    assert "Aszály és a Duna" in seen["hu"]
+    assert "Cyber attacks on waterworks" in seen["hu"]  # in one language only
+    assert "Eröffnung" in seen["de-AT"]
+    assert "Drought and the Danube" in seen["de-AT"]
+    assert "Opening" in seen["en"]
+    assert "Opening" in seen["fr"]

@@ -20,7 +20,7 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from html.parser import HTMLParser
@@ -29,7 +29,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.agenda.errors import AgendaError, AgendaWarning
-from bot.agenda.model import Speaker
+from bot.agenda.model import Speaker, Translations, language_tag
 
 __all__ = [
     "DATA_ERRORS",
@@ -167,6 +167,56 @@ class _TextExtractor(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
+
+
+#: A key of a text given in several languages: "en", "de", "pt-BR", "zh_Hant".
+LANGUAGE_KEY = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+def localized_text(value: object, text: Callable[[object], str]) -> tuple[str, Translations] | None:
+    """A text given as ``{"en": ..., "de": ...}`` (pretalx exports, native YAML) ->
+    (the first language's text, every language's), each read with ``text``.
+
+    None when ``value`` is not such a mapping (the caller reads it as plain text). The first
+    language is the event's own: the text shown when the reader's language is not there.
+    Empty texts are left out; one language alone is a plain text (no variants).
+    """
+    if not isinstance(value, dict) or not value:
+        return None
+    if not all(isinstance(k, str) and LANGUAGE_KEY.match(k.strip()) for k in value):
+        return None
+    pairs: dict[str, str] = {}
+    for key, raw in value.items():
+        found = text(raw)
+        tag = language_tag(key)
+        if found and tag not in pairs:
+            pairs[tag] = found
+    if not pairs:
+        return "", ()
+    first = next(iter(pairs.values()))
+    return first, (tuple(pairs.items()) if len(pairs) > 1 else ())
+
+
+def join_localized(
+    pieces: Sequence[tuple[str, Translations]], sep: str = "\n\n"
+) -> tuple[str, Translations]:
+    """Several localized texts joined (subtitle + abstract + description), language by language;
+    a piece missing a language contributes its own text. A piece equal to an earlier one is
+    left out, as in one language."""
+
+    def joined(texts: Iterable[str]) -> str:
+        parts: list[str] = []
+        for t in texts:
+            if t and t not in parts:
+                parts.append(t)
+        return sep.join(parts)
+
+    default = joined(t for t, _ in pieces)
+    tags = list(dict.fromkeys(tag for _, variants in pieces for tag, _ in variants))
+    if not tags:
+        return default, ()
+    variants = tuple((tag, joined(dict(v).get(tag, t) for t, v in pieces)) for tag in tags)
+    return default, variants
 
 
 _LOOKS_HTML = re.compile(r"<(?:p|br|div|ul|ol|li|a|em|strong|b|i|code|pre|h\d|span)\b[^>]*>", re.I)

@@ -13,12 +13,17 @@ leniently where the meaning is clear and refuses, naming the event, where it is 
 * durations ``"HH:MM"``, ``"H:MM"`` and ``"D:HH:MM"``;
 * an event keeps the conference day it is listed under, even after midnight;
 * persons become speakers, keyed by ``code``, ``id`` or ``guid`` (else a slug of the name) and
-  merged across events.
+  merged across events;
+* a text pretalx gives in several languages (``"title": {"en": "...", "de": "..."}``) keeps
+  every language (titles, abstracts, the conference's name and description); its first
+  language is the event's own. Rooms, tracks and types in several languages are read in their
+  first language.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -32,8 +37,10 @@ from bot.agenda.loaders._common import (
     decode_text,
     describe_value,
     file_text,
+    join_localized,
     json_key,
     localize,
+    localized_text,
     parse_date,
     parse_datetime,
     parse_duration,
@@ -43,20 +50,31 @@ from bot.agenda.loaders._common import (
     zone_for_offset,
 )
 from bot.agenda.loaders.base import LoadResult
-from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType
+from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Translations
 
 FORMAT_NAME = "schedule.json"
 
 
 def _text(value: object) -> str:
-    """Optional text fields: null and numbers are common in real exports, so both are read."""
+    """Optional text fields: null and numbers are common in real exports, so both are read;
+    a text in several languages (``{"en": ..., "de": ...}``) gives its first language's."""
     if value is None or isinstance(value, bool):
         return ""
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
         return value.strip()
-    return ""
+    found = localized_text(value, _text)
+    return found[0] if found is not None else ""
+
+
+def _localized(
+    value: object, read: Callable[[object], str] | None = None
+) -> tuple[str, Translations]:
+    """A text and, when pretalx gives it in several languages, every language's."""
+    read = read or _text
+    found = localized_text(value, read)
+    return found if found is not None else (read(value), ())
 
 
 def _ident(value: object) -> str:
@@ -222,14 +240,12 @@ def _clean(value: object) -> str:
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
-def _abstract(event: dict[str, Any]) -> str:
-    """Subtitle, abstract and description joined, without repeating one that equals another."""
-    parts: list[str] = []
-    for key in ("subtitle", "abstract", "description"):
-        value = _clean(event.get(key))
-        if value and value not in parts:
-            parts.append(value)
-    return "\n\n".join(parts)
+def _abstract(event: dict[str, Any]) -> tuple[str, Translations]:
+    """Subtitle, abstract and description joined, without repeating one that equals another,
+    in every language they are given in."""
+    return join_localized(
+        [_localized(event.get(key), _clean) for key in ("subtitle", "abstract", "description")]
+    )
 
 
 def load_document(
@@ -285,7 +301,7 @@ def load_document(
                 at = f"{day_place}.rooms[{json_key(room_key)}][{j}]"
                 event = reader.obj(raw_event, at)
                 sid = _ident(event.get("guid")) or _ident(event.get("id"))
-                title = _text(event.get("title"))
+                title, titles = _localized(event.get("title"))
                 label = f"event {sid or '?'} {title[:40]!r}"
                 if not sid:
                     reader.fail(at, f"the event has neither 'guid' nor 'id' ({label})")
@@ -307,16 +323,19 @@ def load_document(
                     key = speakers.add(reader, person, f"{at}.persons[{k}]")
                     if key and all(p.speaker_id != key for p in parts):
                         parts.append(SessionSpeaker(key))
+                abstract, abstracts = _abstract(event)
                 sessions.append(
                     Session(
                         id=sid,
                         title=title,
+                        titles=titles,
                         start=start,
                         end=start + length,
                         room=room,
                         track=_text(event.get("track")),
                         type=SessionType.parse(_text(event.get("type")) or None),
-                        abstract=_abstract(event),
+                        abstract=abstract,
+                        abstracts=abstracts,
                         speakers=tuple(parts),
                         day=day_date or start.date(),
                         url=_text(event.get("url")),
@@ -334,12 +353,16 @@ def load_document(
     # Merged exports declare many rooms that hold nothing; show only the rooms in use.
     rooms_in_order = [r for r in declared if r in used_rooms]
     rooms_in_order += [r for r in used_rooms if r not in rooms_in_order]
+    name, names = _localized(conf.get("title"))
+    description, descriptions = _localized(conf.get("description"))
     conference = Conference(
-        name=_text(conf.get("title")) or _text(conf.get("acronym")) or path.stem,
+        name=name or _text(conf.get("acronym")) or path.stem,
+        names=names if name else (),
         timezone=tz,
         sessions=tuple(sessions),
         speakers=dict(speakers.people.speakers),
-        description=_text(conf.get("description")),
+        description=description,
+        descriptions=descriptions,
         url=_text(conf.get("url")) or _text(schedule.get("base_url")),
         declared_rooms=tuple(rooms_in_order),
     )

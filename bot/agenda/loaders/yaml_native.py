@@ -25,12 +25,14 @@ import yaml
 
 from bot.agenda.errors import AgendaError, AgendaWarning
 from bot.agenda.loaders._common import (
+    LANGUAGE_KEY,
     ParseError,
     decode_text,
     describe_value,
     did_you_mean,
     file_text,
     localize,
+    localized_text,
     parse_date,
     parse_datetime,
     parse_duration,
@@ -38,7 +40,14 @@ from bot.agenda.loaders._common import (
     resolve_zone,
 )
 from bot.agenda.loaders.base import LoadResult
-from bot.agenda.model import Conference, Session, SessionSpeaker, SessionType, Speaker
+from bot.agenda.model import (
+    Conference,
+    Session,
+    SessionSpeaker,
+    SessionType,
+    Speaker,
+    Translations,
+)
 
 FORMAT_NAME = "yaml"
 
@@ -205,6 +214,30 @@ class _Reader:
         if not isinstance(value, str):
             self.fail(where, f"must be text, not {_describe(value)} (put it in quotes)")
         return value.strip()
+
+    def texts(
+        self, data: dict[str, Any], key: str, place: str, *, required: bool = False
+    ) -> tuple[str, Translations]:
+        """A text, or one in several languages: ``title: {en: ..., hu: ...}`` (the first
+        language is the event's own, shown to readers of a language it lacks)."""
+        value = data.get(key)
+        if not isinstance(value, dict):
+            return self.text(data, key, place, required=required), ()
+        where = f"{place}.{key}"
+        for lang, text in value.items():
+            if not isinstance(lang, str) or not LANGUAGE_KEY.match(lang.strip()):
+                self.fail(
+                    f"{where}.{lang}",
+                    f"{str(lang)!r} is not a language code (such as en, hu, pt-BR): a text in "
+                    "several languages maps each language's code to its text",
+                )
+            if text is not None and not isinstance(text, str):
+                self.fail(f"{where}.{lang}", f"must be text, not {_describe(text)}")
+        found = localized_text(value, lambda v: v.strip() if isinstance(v, str) else "")
+        text, variants = found if found is not None else ("", ())
+        if required and not text:
+            self.fail(where, "must not be empty (give the text in at least one language)")
+        return text, variants
 
     def ident(self, data: dict[str, Any], place: str) -> str:
         value = data.get("id")
@@ -423,7 +456,7 @@ def _sessions(
                 f"duplicate session id {sid!r} (first used at sessions[{first_at[sid]}])",
             )
         first_at[sid] = i
-        title = reader.text(data, "title", place, required=True)
+        title, titles = reader.texts(data, "title", place, required=True)
         start, end = _times(reader, data, place, tz)
         if isinstance(data.get("room"), int) and not isinstance(data["room"], bool):
             data["room"] = str(data["room"])  # "room: 101" is a room name, not a number
@@ -434,16 +467,19 @@ def _sessions(
         day = start.date()
         if data.get("day") not in (None, ""):
             day = reader.parse(parse_date, data["day"], f"{place}.day")
+        abstract, abstracts = reader.texts(data, "abstract", place)
         sessions.append(
             Session(
                 id=sid,
                 title=title,
+                titles=titles,
                 start=start,
                 end=end,
                 room=room,
                 track=reader.text(data, "track", place),
                 type=SessionType.parse(reader.text(data, "type", place) or None),
-                abstract=reader.text(data, "abstract", place),
+                abstract=abstract,
+                abstracts=abstracts,
                 speakers=_session_speakers(
                     reader, data.get("speakers"), f"{place}.speakers", speakers
                 ),
@@ -473,8 +509,11 @@ def load_document(
     rooms = _rooms(reader, top.get("rooms"))
     speakers = _speakers(reader, top.get("speakers"))
     sessions = _sessions(reader, top.get("sessions"), tz, speakers, rooms)
+    name, names = reader.texts(conf, "name", "conference", required=True)
+    description, descriptions = reader.texts(conf, "description", "conference")
     conference = Conference(
-        name=reader.text(conf, "name", "conference", required=True),
+        name=name,
+        names=names,
         timezone=tz,
         sessions=sessions,
         speakers=speakers,
@@ -482,7 +521,8 @@ def load_document(
         address=reader.text(conf, "address", "conference"),
         city=reader.text(conf, "city", "conference"),
         organisers=_organisers(reader, conf),
-        description=reader.text(conf, "description", "conference"),
+        description=description,
+        descriptions=descriptions,
         url=reader.text(conf, "url", "conference"),
         declared_rooms=rooms,
     )

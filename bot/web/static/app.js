@@ -93,7 +93,40 @@ function status(text) {
 }
 
 // ------------------------------------------------------------------ agenda
+/** The languages agenda texts are wanted in, most wanted first: Telegram's tag as given
+ * ("de-at"), its language ("de"), then the app's (which may be English for lack of strings). */
+function wantedLanguages() {
+  const raw = String(launch.user?.language_code || navigator.language || "")
+    .toLowerCase()
+    .replace(/_/g, "-");
+  return [...new Set([raw, raw.split("-")[0], language()].filter(Boolean))];
+}
+
+/** A text the agenda gives in several languages ({"en": …, "hu": …}): the reader's, else its
+ * own (the bot's rule: a tag, then its language, for each wanted language in turn). */
+function pickText(own, variants, wanted) {
+  if (!variants) return own;
+  for (const w of wanted) {
+    if (variants[w]) return variants[w];
+    const base = w.split("-")[0];
+    for (const [tag, text] of Object.entries(variants)) {
+      if (tag.split("-")[0] === base && text) return text;
+    }
+  }
+  return own;
+}
+
+function localize(agenda) {
+  const wanted = wantedLanguages();
+  agenda.conference.name = pickText(agenda.conference.name, agenda.conference.names, wanted);
+  for (const s of agenda.sessions) {
+    s.title = pickText(s.title, s.titles, wanted);
+    s.abstract = pickText(s.abstract, s.abstracts, wanted);
+  }
+}
+
 function index(agenda) {
+  localize(agenda);
   S.agenda = agenda;
   S.sessions = agenda.sessions;
   S.byKey.clear();
