@@ -14,7 +14,8 @@ from bot.store.db import Database
 from bot.store.records import CalendarFeed, parse_ts, ts
 
 _FEED_SQL = (
-    "SELECT f.user_id, f.token_hash, f.created_at, f.etag, f.modified_at, u.language"
+    "SELECT f.user_id, f.token_hash, f.created_at, f.etag, f.modified_at,"
+    " coalesce(u.chosen_language, u.language) AS language"
     " FROM calendar_feeds f LEFT JOIN users u ON u.id = f.user_id"
 )
 
@@ -47,7 +48,8 @@ class CalendarFeedsRepo:
         """The feed of a token's hash, with its owner's bookmarks (one query: feeds are
         polled), or None."""
         row = await self.db.fetchone(
-            "SELECT f.user_id, f.token_hash, f.created_at, f.etag, f.modified_at, u.language,"
+            "SELECT f.user_id, f.token_hash, f.created_at, f.etag, f.modified_at,"
+            " coalesce(u.chosen_language, u.language) AS language,"
             " (SELECT group_concat(b.session_id, char(31)) FROM bookmarks b"
             "  WHERE b.user_id = f.user_id) AS bookmarks"
             " FROM calendar_feeds f LEFT JOIN users u ON u.id = f.user_id"

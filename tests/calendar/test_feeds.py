@@ -67,6 +67,12 @@ async def test_a_users_feed_is_named_and_worded_in_their_language(core: Core) ->
     feed = await f.personal(token)
     assert feed is not None
     assert "saját programom".encode() in feed.body.replace(b"\r\n ", b"")
+    # The language chosen with /language wins over the Telegram app's.
+    await core.store.users.seen(3, "Ann", None, "en", core.clock.now())
+    await core.store.users.set_chosen_language(3, "hu")
+    chosen = await f.personal(await f.issue(3))
+    assert chosen is not None
+    assert "saját programom".encode() in chosen.body.replace(b"\r\n ", b"")
 
 
 async def test_the_conference_feed_keeps_its_time_until_its_content_changes(core: Core) -> None:
