@@ -10,25 +10,39 @@ it has a core service, one field in ``bot.runtime.Runtime`` built in ``build_run
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
 import os
-import re
+import signal
 from collections.abc import Sequence
+from typing import Any
 
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, JobQueue
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.agenda.loaders import load_agenda
 from bot.clock import Clock, make_clock
 from bot.config import Settings
 from bot.i18n import localized
+from bot.logs import (
+    JsonFormatter,
+    RedactingFilter,
+    configure_logging,
+    log_handler,
+    redact_also,
+    secrets_of,
+)
 from bot.runtime import AgendaState, Runtime, Tuning, build_runtime
 from bot.store import Store
 from bot.store.keys import KINDS
+from bot.telemetry import replied
 from handlers import (
     agenda,
     bookmarks,
     broadcasts,
+    calendar,
     errors,
     feedback,
     inline,
@@ -41,12 +55,14 @@ from handlers import (
     speakers,
     start,
     stats,
+    telemetry,
     tracking,
+    web,
 )
 from handlers.broadcasts import TelegramProgress
 from handlers.context import BotContext, BotData, ConfApp
 from handlers.delivery import TelegramTransport
-from handlers.feature import Feature
+from handlers.feature import Feature, StartupError
 from handlers.menus import register_menus
 
 log = logging.getLogger("confbot")
@@ -59,11 +75,13 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 #: hooks run in it (a feedback comment is claimed before a broadcast's text, and questions
 #: come last: plain text no hook claimed is a question).
 FEATURES: tuple[Feature, ...] = (
+    telemetry.FEATURE,
     tracking.FEATURE,
     errors.FEATURE,
     start.FEATURE,
     agenda.FEATURE,
     bookmarks.FEATURE,
+    calendar.FEATURE,
     reminders.FEATURE,
     feedback.FEATURE,
     broadcasts.FEATURE,
@@ -74,54 +92,66 @@ FEATURES: tuple[Feature, ...] = (
     inline.FEATURE,
     live_agenda.FEATURE,
     language.FEATURE,
+    web.FEATURE,
     questions.FEATURE,
 )
+__all__ = [
+    "FEATURES",
+    "JsonFormatter",
+    "RedactingFilter",
+    "StartupError",
+    "build_application",
+    "configure_logging",
+    "log_handler",
+    "redact_also",
+    "run_application",
+    "secrets_of",
+]
 
 
-class RedactingFilter(logging.Filter):
-    """Belt and braces: whatever logs a URL, a bot token in it never reaches a log line."""
+class TimedRequest(BaseRequest):
+    """PTB's HTTP client, noting each reply sent while an update is handled (``bot.telemetry``
+    times the first one). Every other call passes through untouched."""
 
-    _token = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
-    #: One-time speaker codes (``/start sp_…``) appear in PTB's DEBUG lines about updates.
-    _speaker_code = re.compile(r"\bsp_[A-Za-z0-9_-]{16,}")
-    #: Shared-schedule tokens: in ``/start sh_…`` and in the friend's "Bookmark all" button.
-    _share_token = re.compile(r"\b(sh_|sha:)[A-Za-z0-9_-]{16,}")
+    #: Bot API methods that answer a person (the first one of an update is its reply).
+    REPLIES = ("send", "edit", "answer", "copy", "forward")
 
-    def __init__(self, secrets: Sequence[str] = ()) -> None:
-        super().__init__()
-        self._secrets = [s for s in secrets if s]
+    def __init__(self, inner: BaseRequest | None = None) -> None:
+        # PTB's own default for the bot's requests (ApplicationBuilder: a pool of 256).
+        self.inner = inner or HTTPXRequest(connection_pool_size=256)
 
-    def _clean(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "[token]")
-        text = self._speaker_code.sub("sp_[code]", self._token.sub("[token]", text))
-        return self._share_token.sub(r"\1[token]", text)
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = self._clean(message)
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self._clean(record.exc_text)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+    async def initialize(self) -> None:
+        await self.inner.initialize()
 
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
 
-def configure_logging(settings: Settings, handler: logging.Handler | None = None) -> None:
-    """Log at LOG_LEVEL, with httpx's per-request lines (they carry the token) silenced."""
-    root = logging.getLogger()
-    root.setLevel(settings.LOG_LEVEL)
-    if handler is None:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    token = settings.TELEGRAM_BOT_TOKEN.get_secret_value() if settings.TELEGRAM_BOT_TOKEN else ""
-    handler.addFilter(RedactingFilter([token]))
-    root.addHandler(handler)
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        status, body = await self.inner.do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        if 200 <= status < 300 and url.rsplit("/", 1)[-1].startswith(self.REPLIES):
+            replied()
+        return status, body
 
 
 def load_configured_agenda(settings: Settings) -> AgendaState:
@@ -184,9 +214,13 @@ def build_application(
                 await feature.startup(app, rt)
         await register_menus(app.bot, rt)
 
+    stopped = False
+
     async def post_shutdown(app: ConfApp) -> None:
-        if not app.bot_data.started:
+        nonlocal stopped
+        if not app.bot_data.started or stopped:
             return
+        stopped = True
         rt = app.bot_data.runtime
         for feature in reversed(features):
             if feature.shutdown is not None:
@@ -199,6 +233,7 @@ def build_application(
         .token(settings.TELEGRAM_BOT_TOKEN.get_secret_value())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
+        .request(TimedRequest())
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .job_queue(JobQueue[BotContext]())
         .defaults(Defaults(tzinfo=state.conference.timezone))
@@ -214,3 +249,75 @@ def build_application(
         app.bot_data.hooks.text.extend(feature.text_hooks)
     tracking.register_fallback(app)
     return app
+
+
+# ------------------------------------------------------------------------------ running it
+#: Long-poll timeout of ``confbot run`` (seconds Telegram holds a getUpdates open).
+POLL_TIMEOUT = 10
+
+
+async def start_application(
+    app: ConfApp, *, poll_interval: float = 0.0, poll_timeout: float = POLL_TIMEOUT
+) -> None:
+    """What ``run_polling`` does, for both modes: initialise, build the runtime (``post_init``:
+    the store, the features, the web server, the webhook), receive updates, start handling.
+
+    In polling mode PTB's ``start_polling`` deletes any webhook first, so a bot moved back
+    from webhooks to polling gets its updates again. On failure everything started is
+    stopped again before the error is raised.
+    """
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        runtime = app.bot_data.runtime
+        if runtime.settings.UPDATE_MODE == "polling":
+            assert app.updater is not None  # noqa: S101  the builder always makes one
+            await app.updater.start_polling(
+                poll_interval=poll_interval,
+                timeout=int(poll_timeout),
+                allowed_updates=web.ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+        await app.start()
+    except BaseException:
+        await stop_application(app)
+        raise
+
+
+async def stop_application(app: ConfApp) -> None:
+    """Stop in the order that loses nothing: stop receiving (the web server, polling), let
+    the handlers finish what was received, then shut the runtime down (``post_shutdown``)."""
+    server = app.bot_data.web
+    if server is not None:
+        await server.stop()
+        app.bot_data.web = None
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    with contextlib.suppress(RuntimeError):  # never initialised: nothing to shut down
+        await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+
+
+async def run_application(app: ConfApp, stop: asyncio.Event | None = None) -> None:
+    """``confbot run``: serve until SIGINT or SIGTERM (or ``stop`` is set), then stop cleanly."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    try:
+        await start_application(app)  # stops what it started if it fails
+        try:
+            await stop.wait()
+            log.info("stopping")
+        finally:
+            await stop_application(app)
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)

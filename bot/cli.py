@@ -1,4 +1,5 @@
-"""``confbot run | chat | check | convert``: the verbs deployment scripts and people rely on."""
+"""``confbot run | chat | check | convert | backup``: the verbs deployment scripts and people
+rely on."""
 
 from __future__ import annotations
 
@@ -19,12 +20,21 @@ from bot.config import DEFAULT_AGENDA, Settings
 log = logging.getLogger("confbot")
 
 
+def describe_errors(exc: ValidationError) -> str:
+    """Each problem as ``VARIABLE: why`` (a check across variables names them in its text)."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(map(str, error["loc"]))
+        why = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(f"{where}: {why}" if where else why)
+    return "; ".join(problems)
+
+
 def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise SystemExit(f"confbot: configuration error: {problems}") from None
+        raise SystemExit(f"confbot: configuration error: {describe_errors(exc)}") from None
 
 
 def _zone(value: str | None, settings_zone: ZoneInfo | None) -> ZoneInfo | None:
@@ -41,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.TELEGRAM_BOT_TOKEN is None:
         print("confbot: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
         return 2
-    from bot.app import build_application, configure_logging
+    from bot.app import StartupError, build_application, configure_logging, run_application
 
     configure_logging(settings)
     try:
@@ -49,9 +59,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     except AgendaError as exc:
         print(f"confbot: {exc}", file=sys.stderr)
         return 1
-    log.info("serving %s via %s", settings.AGENDA_PATH, settings.TELEGRAM_API_URL)
-    # run_polling handles SIGINT/SIGTERM: it stops polling, lets handlers finish, shuts down.
-    app.run_polling(drop_pending_updates=False, close_loop=False)
+    log.info(
+        "serving %s via %s (%s)",
+        settings.AGENDA_PATH,
+        settings.TELEGRAM_API_URL,
+        settings.UPDATE_MODE,
+    )
+    # SIGINT/SIGTERM stop receiving, let handlers finish what was received, then shut down.
+    from telegram.error import TelegramError
+
+    try:
+        asyncio.run(run_application(app))
+    except StartupError as exc:
+        print(f"confbot: {exc}", file=sys.stderr)
+        return 1
+    except TelegramError as exc:  # at start: a wrong token, the Bot API unreachable
+        print(f"confbot: the Bot API at {settings.TELEGRAM_API_URL} said: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.store.backup import BackupError, backup
+
+    settings = _settings()
+    try:
+        info = backup(settings.DATABASE_PATH, Path(args.file))
+    except BackupError as exc:
+        print(f"confbot: {exc}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{n} {table}" for table, n in info.counts.items())
+    print(
+        f"backed up {settings.DATABASE_PATH} to {info.path} ({info.size // 1024} KB,"
+        f" schema {info.version}: {counts})"
+    )
     return 0
 
 
@@ -105,6 +146,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             language=args.language,
             demo=args.demo,
             latency_ms=args.latency,
+            web=not args.no_web,
         )
     )
 
@@ -130,7 +172,7 @@ def _milliseconds(value: str) -> float:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="confbot", description="A Telegram assistant for conferences.")
     sub = p.add_subparsers(dest="verb", required=True)
-    run = sub.add_parser("run", help="serve Telegram by long polling")
+    run = sub.add_parser("run", help="serve Telegram (long polling, or webhooks: UPDATE_MODE)")
     run.set_defaults(func=cmd_run)
     chat = sub.add_parser("chat", help="talk to the bot in the terminal, no token needed")
     chat.add_argument("--now", help="start the clock at this time (ISO 8601)")
@@ -156,6 +198,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="MS",
         help="answer every Bot API call after MS milliseconds, as a real network does (e.g. 100)",
     )
+    chat.add_argument(
+        "--no-web",
+        action="store_true",
+        help="no local web server (by default the timetable Mini App is served on 127.0.0.1)",
+    )
     chat.set_defaults(func=cmd_chat)
     check = sub.add_parser("check", help="validate an agenda file and summarise it")
     check.add_argument("file")
@@ -166,6 +213,11 @@ def parser() -> argparse.ArgumentParser:
     convert.add_argument("-o", "--output", help="output file (default: standard output)")
     convert.add_argument("--timezone", help="zone for formats without one (AGENDA_TIMEZONE)")
     convert.set_defaults(func=cmd_convert)
+    backup = sub.add_parser(
+        "backup", help="a consistent copy of the database (DATABASE_PATH), even while the bot runs"
+    )
+    backup.add_argument("file", help="where to write the copy (replaced if it exists)")
+    backup.set_defaults(func=cmd_backup)
     return p
 
 

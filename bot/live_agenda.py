@@ -81,6 +81,8 @@ class LiveAgenda:
         self.clock = reloads.clock
         #: What stays served when neither the URL nor a cached copy is available (for logs).
         self.fallback = fallback
+        #: Fetches that failed or did not load since start: read by /metrics.
+        self.failures = 0
         self._lock = asyncio.Lock()
 
     async def start(self) -> FetchOutcome:
@@ -146,6 +148,7 @@ class LiveAgenda:
         """Organisers: the first failure of a streak, and the recovery; nothing else."""
         payload: dict[str, Any]
         if isinstance(outcome, Failed):
+            self.failures += 1
             if not outcome.first:
                 return
             since = outcome.since

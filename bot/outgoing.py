@@ -30,6 +30,8 @@ class Button:
     text: str
     data: str | None = None
     url: str | None = None
+    #: A Mini App's https address, opened inside Telegram (private chats only).
+    web_app: str | None = None
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

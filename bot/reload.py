@@ -162,6 +162,8 @@ class Reloads:
         self.listeners: list[AgendaListener] = []
         #: What the last ``apply`` did (the organiser's confirmation reads it).
         self.last: Applied | None = None
+        #: Agendas refused since start (a broken file or upload): read by /metrics.
+        self.failures = 0
         self._pending: dict[str, _Pending] = {}
 
     # ------------------------------------------------------------------ swapping
@@ -260,6 +262,7 @@ class Reloads:
         return AgendaState(result=result, source=name)
 
     async def refused(self, organiser: int, error: str) -> None:
+        self.failures += 1
         await self.audit.log(organiser, "reload_refused", self.clock.now(), detail=error)
 
     # ------------------------------------------------------------------ previews

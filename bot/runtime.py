@@ -15,6 +15,7 @@ Order of construction (each line uses only what is above it)::
     bookmarks (reminders), sharing (bookmarks), feedback, speakers
     broadcasts (delivery, progress display), stats (+ the feedback section)
     live_agenda (reload, delivery; only with AGENDA_URL)
+    calendar_feeds (feed tokens and what they serve), telemetry (counts reloads)
 
 ``Runtime.start`` then brings the state of the last run back before anything is sent
 (a kept upload, interrupted broadcasts), starts the sender, fetches the live agenda and
@@ -32,6 +33,7 @@ from bot.agenda.remote import AgendaFetcher
 from bot.agenda.state import AgendaState, CurrentAgenda
 from bot.bookmarks import Bookmarks
 from bot.broadcasts import PROGRESS_INTERVAL, BroadcastProgress, Broadcasts, ProgressDisplay
+from bot.calendar import CalendarFeeds
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Delivery, Transport
@@ -45,6 +47,7 @@ from bot.sharing import Sharing
 from bot.speakers import SpeakerLinks
 from bot.stats import Stats
 from bot.store.protocols import Repositories
+from bot.telemetry import Telemetry
 
 __all__ = ["AgendaState", "CurrentAgenda", "Runtime", "Tuning", "build_runtime"]
 
@@ -87,10 +90,14 @@ class Runtime:
     stats: Stats
     #: The language each person is spoken to in (/language).
     languages: Languages
+    #: Live calendar feeds (``/calendar``, ``/cal/TOKEN.ics``).
+    calendar_feeds: CalendarFeeds
     #: None without ``AGENDA_URL``.
     live_agenda: LiveAgenda | None = None
     #: Questions with more pages than one answer shows (their "N more" buttons).
     asked: AskedQuestions = field(default_factory=AskedQuestions)
+    #: The bot's own counters for /metrics.
+    telemetry: Telemetry = field(default_factory=Telemetry)
 
     @property
     def agenda(self) -> AgendaState:
@@ -164,6 +171,8 @@ def build_runtime(
     )
     stats = Stats(store.users, store.bookmarks, store.outbox, store.audit, clock)
     stats.sections.append(feedback.stats_section_pages)
+    telemetry = Telemetry()
+    reload.listeners.append(telemetry.on_agenda_change)
     live_agenda = None
     if settings.AGENDA_URL:
         fetcher = AgendaFetcher(
@@ -197,6 +206,8 @@ def build_runtime(
             store.outbox, store.audiences, store.users, store.audit, delivery, current, progress
         ),
         stats=stats,
+        calendar_feeds=CalendarFeeds(store.calendar_feeds, store.kv, current),
         live_agenda=live_agenda,
         languages=Languages(store.users),
+        telemetry=telemetry,
     )

@@ -108,6 +108,7 @@ PLAIN_TEXT = frozenset(
         "relative_day",
         "window_label",
         "window_phrase",
+        "calendar_feed_name",
     }
 )
 
@@ -1755,6 +1756,89 @@ def live_agenda_recovered(url: str, failures: int, since: datetime) -> str:
         url=h(url),
         since=h(_live_since(since)),
     )
+
+
+# --- the web server: live calendar feeds, the timetable Mini App (issues 17, 18) -------------
+
+
+def calendar_feed_name(conference: Conference) -> str:
+    """The name a calendar app shows for someone's live feed (plain text)."""
+    return _("{conference}: my sessions", conference=conference_name(conference))
+
+
+def calendar_link(url: str, webcal: str) -> str:
+    """/calendar: a new personal feed address, shown once (only its hash is kept)."""
+    return _(
+        "📅 <b>Your live calendar</b>\n"
+        "Subscribe to this address in your calendar app. It always holds the sessions you "
+        "bookmarked, with their latest times and rooms, so a moved session moves in your "
+        "calendar too.\n\n"
+        "<code>{url}</code>\n\n"
+        "Apple Calendar and Outlook subscribe straight from this form:\n"
+        "<code>{webcal}</code>\n"
+        "Google Calendar: Other calendars → From URL, then paste the first address.\n\n"
+        "Keep it to yourself: whoever has the address sees your bookmarks. I show it only "
+        "this once; “New link” makes another and the old one stops working.",
+        url=h(url),
+        webcal=h(webcal),
+    )
+
+
+def calendar_link_exists(made: datetime) -> str:
+    """/calendar when a feed exists: its address cannot be shown again."""
+    return _(
+        "📅 You already have a live calendar address (made {when}); it is in the message "
+        "where I first sent it. I keep only a fingerprint of it, so I cannot show it again.\n"
+        "Lost it, or shared it by mistake? Make a new one: the old one stops working.",
+        when=h(day_time(made)),
+    )
+
+
+def calendar_unavailable() -> str:
+    """/calendar when the deployment has no public web address (no PUBLIC_URL)."""
+    return _(
+        "Live calendar links are not set up for this event. You can still download your "
+        "sessions as a calendar file: open /my and press 📅."
+    )
+
+
+def calendar_private_only() -> str:
+    """/calendar in a group: a personal address must not be posted there."""
+    return _("Your calendar address is personal: ask me for it in our private chat.")
+
+
+def calendar_new_link_button() -> str:
+    return _("🔄 New link (the old one stops working)")
+
+
+def calendar_off_button() -> str:
+    return _("🚫 Turn the link off")
+
+
+def calendar_off() -> str:
+    """After "Turn the link off"."""
+    return _(
+        "Your live calendar address is turned off: calendars subscribed to it stop updating. "
+        "/calendar makes a new one."
+    )
+
+
+def calendar_nothing_to_turn_off_toast() -> str:
+    return _("There is no calendar link to turn off.")
+
+
+def calendar_replaced_toast() -> str:
+    return _("Here is your new link; the old one no longer works.")
+
+
+def open_timetable_button() -> str:
+    """/agenda: opens the timetable Mini App."""
+    return _("🗓 Open the timetable")
+
+
+def timetable_menu_button() -> str:
+    """The chat's menu button that opens the Mini App (a few characters)."""
+    return _("Timetable")
 
 
 # --- interface language (issue 16) ---------------------------------------------------------------

@@ -17,8 +17,18 @@ from handlers.context import ConfApp
 from handlers.feature import Feature
 
 
+def timetable_url(update: Update, context: Context) -> str | None:
+    """The Mini App's address for this chat: Telegram allows web_app buttons in private chats
+    only, and only with an https ``PUBLIC_URL``."""
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        return None
+    return context.rt.settings.mini_app_url
+
+
 async def agenda(update: Update, context: Context) -> None:
-    await reply(update, context, render.choose_day(context.rt.agenda))
+    menu = render.choose_day(context.rt.agenda, timetable_url(update, context))
+    await reply(update, context, menu)
 
 
 async def now_command(update: Update, context: Context) -> None:
@@ -93,7 +103,7 @@ async def navigate(press: Press) -> None:
     rt = press.rt
     agenda = rt.agenda
     if press.action == "ag":
-        msg = render.choose_day(agenda)
+        msg = render.choose_day(agenda, timetable_url(press.update, press.context))
     elif press.action == "d":
         day = _day(press.args[0])
         if day not in agenda.index.days:

@@ -41,6 +41,7 @@ ACTIONS: dict[str, int] = {
     "shl": 1,  # the share link: new|off
     "sha": 1,  # a shared schedule: bookmark all, by the link's token
     "lang": 1,  # /language: a catalogue code (checked against the catalogues)
+    "cal": 1,  # live calendar feed: new (revoke and make a new link) | off
 }
 
 

@@ -18,12 +18,13 @@ from telegram import (
     LinkPreviewOptions,
     Message,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import texts
-from bot.outgoing import Keyboard, OutgoingMessage
+from bot.outgoing import Button, Keyboard, OutgoingMessage
 from handlers.context import BotContext
 
 log = logging.getLogger("confbot.handlers")
@@ -84,20 +85,18 @@ async def obeying_flood_control(call: Callable[[], Awaitable[T]]) -> T:
         return await call()
 
 
+def _inline_button(b: Button) -> InlineKeyboardButton:
+    if b.web_app:
+        return InlineKeyboardButton(b.text, web_app=WebAppInfo(b.web_app))
+    if b.url:
+        return InlineKeyboardButton(b.text, url=b.url)
+    return InlineKeyboardButton(b.text, callback_data=b.data)
+
+
 def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.text, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.text, callback_data=b.data)
-                for b in row
-            ]
-            for row in buttons
-        ]
-    )
+    return InlineKeyboardMarkup([[_inline_button(b) for b in row] for row in buttons])
 
 
 async def send(bot: Bot, chat_id: int, message: OutgoingMessage) -> Message:

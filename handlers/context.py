@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.runtime import Runtime
+from bot.web.server import WebServer
+
+if TYPE_CHECKING:
+    from handlers.web import WebhookInbox
 
 #: A feature claiming an update before the default handling; True means "handled".
 ChatHook = Callable[[Update, "BotContext"], Awaitable[bool]]
@@ -39,6 +43,10 @@ class BotData:
     def __init__(self) -> None:
         self._runtime: Runtime | None = None
         self.hooks = ChatHooks()
+        #: The web server, while it runs (``WEB_LISTEN``; started by ``handlers.web``).
+        self.web: WebServer | None = None
+        #: Webhook updates recorded and not yet handled (``handlers.web``).
+        self.inbox: WebhookInbox | None = None
 
     @property
     def runtime(self) -> Runtime:

@@ -22,6 +22,11 @@ from bot.runtime import Runtime
 from bot.store.records import OutboxRow
 from handlers.context import ChatHook, ConfApp
 
+
+class StartupError(RuntimeError):
+    """A feature cannot start as configured; the message says why and names the setting."""
+
+
 #: Renders one outbox row at send time; None skips it ("no longer relevant").
 FeatureRenderer = Callable[[Runtime, OutboxRow], Awaitable[OutgoingMessage | None]]
 Lifecycle = Callable[[ConfApp, Runtime], Awaitable[None]]

@@ -27,6 +27,7 @@ ATTENDEE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("now", N_("What is on right now")),
     ("next", N_("What starts next")),
     ("my", N_("Your bookmarks and calendar")),
+    ("calendar", N_("Your bookmarks, live in your calendar app")),
     ("speakers", N_("Everyone on stage")),
     ("speaker", N_("Find a speaker: /speaker NAME")),
     ("session", N_("One session: /session ID")),

@@ -45,8 +45,12 @@ def day_buttons(state: AgendaState) -> Keyboard:
     return tuple(rows)
 
 
-def choose_day(state: AgendaState) -> OutgoingMessage:
-    return OutgoingMessage(texts.choose_day(state.conference), day_buttons(state))
+def choose_day(state: AgendaState, timetable: str | None = None) -> OutgoingMessage:
+    """The days, and the timetable Mini App's button when its address is given."""
+    rows = day_buttons(state)
+    if timetable:
+        rows = (*rows, (Button(texts.open_timetable_button(), web_app=timetable),))
+    return OutgoingMessage(texts.choose_day(state.conference), rows)
 
 
 def day_page(state: AgendaState, day: date, page: int, marked: set[str]) -> OutgoingMessage:

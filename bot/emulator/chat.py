@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.emulator.harness import BotHarness, settings_for
 from bot.emulator.server import BotApiEmulator
 from bot.emulator.users import BotMessage, CallbackAnswer, FakeUser
+from bot.web.initdata import launch_url, make_init_data
 
 _STYLES = {
     "b": ("\033[1m", "\033[22m"),
@@ -107,6 +108,9 @@ class ChatSession:
                 if data and re.match(r"^https?://", data):
                     cells.append(f"[{label} → {data}]")
                     continue
+                if not data:  # a Mini App or inline-query button: nothing to press here
+                    cells.append(f"[{label}]")
+                    continue
                 number = len(self.buttons) + 1
                 self.buttons[number] = (message.message_id, data or "")
                 cells.append(f"[{number}] {label}")
@@ -134,6 +138,19 @@ class ChatSession:
             await self.user.send(line)
 
 
+def timetable_line(harness: BotHarness, user: FakeUser) -> str:
+    """The Mini App's local address, with initData signed for ``user`` in its hash."""
+    app_url = f"{harness.web_url}/app/"
+    token = harness.settings.TELEGRAM_BOT_TOKEN
+    assert token is not None
+    person = {k: v for k, v in user.as_user().items() if k != "is_bot"}
+    init_data = make_init_data(person, token.get_secret_value())
+    return (
+        "Timetable (Mini App) as you, in a browser on this machine "
+        f"(valid 24 h):\n  {launch_url(app_url, init_data)}"
+    )
+
+
 async def run_chat(
     settings: Settings,
     *,
@@ -143,12 +160,15 @@ async def run_chat(
     language: str = "en",
     demo: bool = False,
     latency_ms: float = 0.0,
+    web: bool = True,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
     """Chat with the bot; ``latency_ms`` answers every Bot API call after that round trip,
     so a demo shows how the bot feels on a real network; ``language`` is the pretend user's
-    Telegram ``language_code`` (``hu``: a demo in Hungarian)."""
+    Telegram ``language_code`` (``hu``: a demo in Hungarian). With ``web`` the bot's web server
+    listens on 127.0.0.1 and the timetable Mini App's address is printed, signed for the
+    chat's user, so a browser opens it as Telegram would."""
     stdin = stdin or sys.stdin
     out = stdout or sys.stdout
     try:
@@ -178,6 +198,8 @@ async def run_chat(
                 SPEAKER_REMINDER_MINUTES=settings.SPEAKER_REMINDER_MINUTES,
                 FEEDBACK_DELAY_MINUTES=settings.FEEDBACK_DELAY_MINUTES,
                 LOG_LEVEL="WARNING",
+                # The timetable Mini App on this machine only, on a free port.
+                WEB_LISTEN="127.0.0.1:0" if web else None,
             )
             harness = BotHarness(emu, chat_settings, clock)
             user = emu.user(user_id, "You", username="you", language_code=language)
@@ -193,6 +215,9 @@ async def run_chat(
             )
             out.flush()
             async with harness:
+                if web:
+                    out.write(timetable_line(harness, user) + "\n")
+                    out.flush()
                 await emu.wait_call("getUpdates")
                 loop = asyncio.get_running_loop()
                 while True:

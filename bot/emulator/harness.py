@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from bot.app import build_application
+from bot.app import build_application, start_application, stop_application
 from bot.clock import Clock
 from bot.config import Settings
 from bot.emulator.server import BotApiEmulator
@@ -53,27 +53,24 @@ class BotHarness:
         return self.emulator.user(user_id, first_name, **kwargs)
 
     async def start(self) -> None:
+        """Start it exactly as ``confbot run`` does (polling or webhook, web server and all),
+        with a short long-poll so tests stop quickly."""
         app = build_application(self.settings, clock=self.clock, tuning=self.tuning)
-        await app.initialize()
-        if app.post_init is not None:
-            await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        await app.start()
+        await start_application(app, poll_interval=0.0, poll_timeout=1)
         self.app = app
+
+    @property
+    def web_url(self) -> str:
+        """The bot's web server, from this machine (``WEB_LISTEN`` must be set)."""
+        assert self.app is not None, "the bot is not running"
+        server = self.app.bot_data.web
+        assert server is not None, "no web server: set WEB_LISTEN"
+        return server.local_url
 
     async def stop(self) -> None:
         app, self.app = self.app, None
-        if app is None:
-            return
-        assert app.updater is not None
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        if app is not None:
+            await stop_application(app)
 
     async def restart(self) -> None:
         await self.stop()

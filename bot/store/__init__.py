@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from bot.store.audiences import AudiencesRepo
 from bot.store.audit import AuditRepo
 from bot.store.bookmarks import BookmarksRepo
+from bot.store.calendar_feeds import CalendarFeedsRepo
 from bot.store.db import Database
 from bot.store.feedback import FeedbackRepo
+from bot.store.inbox import InboxRepo
+from bot.store.kv import KvRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.reminders import RemindersRepo
 from bot.store.sharing import ShareLinksRepo
 from bot.store.speakers import SpeakerLinksRepo
+from bot.store.telemetry import TelemetryRepo
 from bot.store.users import UsersRepo
 
 
@@ -36,6 +40,10 @@ class Store:
     reminders: RemindersRepo
     audiences: AudiencesRepo
     sharing: ShareLinksRepo
+    kv: KvRepo
+    calendar_feeds: CalendarFeedsRepo
+    inbox: InboxRepo
+    telemetry: TelemetryRepo
 
     @classmethod
     async def open(cls, path: str) -> Store:
@@ -51,6 +59,10 @@ class Store:
             reminders=RemindersRepo(db),
             audiences=AudiencesRepo(db),
             sharing=ShareLinksRepo(db),
+            kv=KvRepo(db),
+            calendar_feeds=CalendarFeedsRepo(db),
+            inbox=InboxRepo(db),
+            telemetry=TelemetryRepo(db),
         )
 
     async def close(self) -> None:

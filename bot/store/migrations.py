@@ -112,4 +112,21 @@ MIGRATIONS: list[tuple[str, ...]] = [
     ),
     # 3: the interface language a user chose with /language (NULL: follow Telegram's).
     ("ALTER TABLE users ADD COLUMN chosen_language TEXT",),
+    # 4: the web server (issue 17): live calendar feed tokens (hashed) and the webhook inbox.
+    (
+        """CREATE TABLE calendar_feeds (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id),
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            etag TEXT,
+            modified_at TEXT
+        )""",
+        """CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            payload TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            done_at TEXT
+        )""",
+        "CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL",
+    ),
 ]

@@ -18,9 +18,12 @@ from bot.store.records import (
     Aggregate,
     AuditEntry,
     Batch,
+    CalendarFeed,
     Candidate,
     Envelope,
     FeedbackRow,
+    InboxUpdate,
+    OutboxCount,
     OutboxRow,
     Progress,
     ShareLink,
@@ -269,6 +272,60 @@ class AudiencesStore(Protocol):
     async def bookmarkers(self, session_ids: Sequence[str]) -> list[int]: ...
 
 
+class KvStore(Protocol):
+    """Named values (the generated webhook secret, a health probe's write)."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def put(self, key: str, value: str) -> None: ...
+
+    async def get_or_create(self, key: str, value: str) -> str: ...
+
+    async def probe(self, key: str, value: str) -> None: ...
+
+
+class CalendarFeedsStore(Protocol):
+    """One live calendar token per user, stored as its hash (``bot.calendar.Feeds``)."""
+
+    async def of_user(self, user_id: int) -> CalendarFeed | None: ...
+
+    async def by_hash(self, token_hash: str) -> CalendarFeed | None: ...
+
+    async def replace(self, user_id: int, token_hash: str, now: datetime) -> None: ...
+
+    async def remove(self, user_id: int) -> bool: ...
+
+    async def served(
+        self, user_id: int, token_hash: str, etag: str, modified: datetime
+    ) -> None: ...
+
+    async def count(self) -> int: ...
+
+
+class InboxStore(Protocol):
+    """Webhook updates, recorded before Telegram is told they arrived."""
+
+    async def record(self, update_id: int, payload: str, now: datetime) -> bool: ...
+
+    async def done(self, update_id: int, now: datetime) -> None: ...
+
+    async def pending(self, limit: int = ...) -> list[InboxUpdate]: ...
+
+    async def prune(self, before: datetime) -> int: ...
+
+    async def depth(self) -> int: ...
+
+
+class TelemetryStore(Protocol):
+    """Counts for /metrics and /healthz."""
+
+    async def outbox_counts(self) -> list[OutboxCount]: ...
+
+    async def outbox_depth(self, now: datetime) -> tuple[int, int]: ...
+
+    async def late(self, kinds: Sequence[str], now: datetime, grace: float) -> tuple[int, int]: ...
+
+
 class Repositories(Protocol):
     """The whole store as the core sees it (``Runtime.store``)."""
 
@@ -298,5 +355,17 @@ class Repositories(Protocol):
 
     @property
     def sharing(self) -> ShareLinksStore: ...
+
+    @property
+    def kv(self) -> KvStore: ...
+
+    @property
+    def calendar_feeds(self) -> CalendarFeedsStore: ...
+
+    @property
+    def inbox(self) -> InboxStore: ...
+
+    @property
+    def telemetry(self) -> TelemetryStore: ...
 
     async def close(self) -> None: ...

@@ -226,3 +226,40 @@ class Candidate:
     key: str
     state: str | None
     speaker_id: str | None = None
+
+
+# ------------------------------------------------------------------ the web server (issue 17)
+@dataclass(frozen=True, slots=True)
+class CalendarFeed:
+    """A user's live calendar feed: the token is stored only as its hash.
+
+    ``etag`` and ``modified_at`` are what the feed last served (its content hash and when that
+    content first appeared), so ``Last-Modified`` survives restarts and changes only with the
+    content.
+    """
+
+    user_id: int
+    created_at: datetime
+    etag: str | None
+    modified_at: datetime | None
+    language: str | None
+    #: The stored hash of the token (what a request's token is compared with).
+    token_hash: str = ""
+    #: The user's bookmarked session ids (read with the feed by ``by_hash``: one query).
+    bookmarks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InboxUpdate:
+    """An update Telegram POSTed to the webhook, recorded before it was acknowledged."""
+
+    update_id: int
+    payload: str  # the JSON as received
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCount:
+    kind: str
+    state: str
+    count: int

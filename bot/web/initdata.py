@@ -123,6 +123,13 @@ def make_init_data(
     return sign(fields, bot_token)
 
 
+def launch_url(app_url: str, init_data: str, *, version: str = "8.0", platform: str = "web") -> str:
+    """The Mini App's address with its launch parameters in the hash, as Telegram opens it
+    (a browser outside Telegram can open the app as the signed user this way)."""
+    params = {"tgWebAppData": init_data, "tgWebAppVersion": version, "tgWebAppPlatform": platform}
+    return f"{app_url}#{urlencode(params)}"
+
+
 def _parse_fields(raw: str) -> dict[str, str]:
     try:
         pairs = parse_qsl(raw, keep_blank_values=True, strict_parsing=True, errors="strict")

@@ -51,3 +51,73 @@ def test_api_url_trailing_slash_is_dropped() -> None:
     assert (
         make(TELEGRAM_API_URL="http://127.0.0.1:8081/").TELEGRAM_API_URL == "http://127.0.0.1:8081"
     )
+
+
+def test_web_variables_default_to_no_web_server() -> None:
+    s = make()
+    assert s.WEB_LISTEN is None
+    assert s.web_address is None
+    assert s.PUBLIC_URL is None
+    assert s.UPDATE_MODE == "polling"
+    assert s.WEBHOOK_SECRET is None
+    assert s.METRICS_TOKEN is None
+    assert s.LOG_FORMAT == "text"
+    assert s.mini_app_url is None
+
+
+def test_web_variables_are_parsed() -> None:
+    s = make(
+        WEB_LISTEN="0.0.0.0:8080",
+        PUBLIC_URL="https://bot.example.org/confbot/",
+        UPDATE_MODE="Webhook",
+        WEBHOOK_SECRET="abc_DEF-123",
+        METRICS_TOKEN="t0ken",
+        LOG_FORMAT="JSON",
+    )
+    assert s.web_address == ("0.0.0.0", 8080)  # noqa: S104  parsed, not bound
+    assert s.PUBLIC_URL == "https://bot.example.org/confbot"
+    assert s.UPDATE_MODE == "webhook"
+    assert s.LOG_FORMAT == "json"
+    assert s.mini_app_url == "https://bot.example.org/confbot/app/"
+    assert make(WEB_LISTEN="[::1]:9000").web_address == ("::1", 9000)
+    assert make(WEB_LISTEN=":8080").web_address == ("0.0.0.0", 8080)  # noqa: S104  parsed
+    assert make(WEB_LISTEN="localhost:0").web_address == ("localhost", 0)
+    # http works behind a self-hosted Bot API server, but Telegram opens Mini Apps over https
+    assert make(WEB_LISTEN=":80", PUBLIC_URL="http://10.0.0.5").mini_app_url is None
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"WEB_LISTEN": "8080"}, "WEB_LISTEN"),
+        ({"WEB_LISTEN": "host:99999"}, "WEB_LISTEN"),
+        ({"WEB_LISTEN": "::1:80"}, "WEB_LISTEN"),
+        ({"WEB_LISTEN": ":80", "PUBLIC_URL": "bot.example.org"}, "PUBLIC_URL"),
+        ({"WEB_LISTEN": ":80", "PUBLIC_URL": "https://x.org/?a=1"}, "PUBLIC_URL"),
+        ({"UPDATE_MODE": "push"}, "UPDATE_MODE"),
+        ({"UPDATE_MODE": "webhook"}, "WEB_LISTEN and PUBLIC_URL"),
+        ({"UPDATE_MODE": "webhook", "WEB_LISTEN": ":80"}, "PUBLIC_URL"),
+        ({"PUBLIC_URL": "https://bot.example.org"}, "WEB_LISTEN"),
+        ({"WEBHOOK_SECRET": "has spaces"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_SECRET": "x" * 257}, "WEBHOOK_SECRET"),
+        ({"METRICS_TOKEN": "two words"}, "METRICS_TOKEN"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ],
+)
+def test_a_bad_web_value_names_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ValidationError, match=named):
+        make(**env)
+
+
+def test_confbot_run_stops_at_start_on_a_bad_value_naming_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": "1:x", "UPDATE_MODE": "webhook"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "UPDATE_MODE=webhook needs WEB_LISTEN and PUBLIC_URL" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -44,3 +44,48 @@ def test_one_time_speaker_codes_are_redacted() -> None:
     out = _emit(RedactingFilter(), "Update text='/start %s'", "sp_" + "Zx9-" * 6)
     assert "Zx9-" not in out
     assert "sp_[code]" in out
+
+
+def test_json_lines_carry_the_fields_and_stay_redacted() -> None:
+    import json
+
+    from bot.app import JsonFormatter
+    from bot.logs import redact_also
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    redact_also("generated-at-run-time-secret")
+    handler.addFilter(RedactingFilter(["configured-s3cret"]))
+    logger = logging.getLogger("confbot.test.json")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        logger.warning('a line with "quotes", ünïcode and\nconfigured-s3cret')
+        try:
+            raise ValueError("generated-at-run-time-secret in a traceback")
+        except ValueError:
+            logger.exception("failed at /cal/%s.ics", "A" * 32)
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2  # one object per line, even with a newline in the message
+    first, second = (json.loads(line) for line in lines)
+    assert set(first) == {"timestamp", "level", "logger", "message"}
+    assert first["level"] == "WARNING"
+    assert first["logger"] == "confbot.test.json"
+    assert first["timestamp"].endswith("Z")
+    assert first["message"] == 'a line with "quotes", ünïcode and\n[token]'
+    assert second["message"] == "failed at /cal/[token].ics"
+    assert "ValueError: [token] in a traceback" in second["exception"]
+    assert "secret" not in stream.getvalue()
+
+
+def test_log_format_picks_the_formatter() -> None:
+    from bot.app import JsonFormatter, log_handler
+    from bot.config import Settings
+
+    json_settings = Settings(_env_file=None, LOG_FORMAT="json")  # type: ignore[call-arg]
+    assert isinstance(log_handler(json_settings).formatter, JsonFormatter)
+    text_settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert not isinstance(log_handler(text_settings).formatter, JsonFormatter)

@@ -66,3 +66,7 @@ def browser(chromium: str) -> Iterator[Any]:
         b = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# The real bot with its web server (tests/web/bots.py), for the server's end-to-end tests.
+from tests.web.bots import web_bot, web_emulator  # noqa: E402, F401

@@ -1,0 +1,36 @@
+"""Counting every update and timing its first reply, for /metrics (``bot.telemetry``).
+
+Registered in the earliest group, so an update is counted and its clock started before any
+handler runs; the reply is timed where replies leave (``bot.app``'s request wrapper).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import TypeHandler
+
+from handlers.common import Context
+from handlers.context import ConfApp
+from handlers.feature import Feature
+
+#: Before tracking (-1) and everything else.
+GROUP = -2
+
+
+def update_kind(update: Update) -> str:
+    """Which kind of update this is (``message``, ``callback_query``, ...)."""
+    for kind in Update.ALL_TYPES:
+        if getattr(update, kind, None) is not None:
+            return str(kind)
+    return "other"
+
+
+async def count(update: Update, context: Context) -> None:
+    context.rt.telemetry.update_started(update.update_id, update_kind(update))
+
+
+def routes(app: ConfApp) -> None:
+    app.add_handler(TypeHandler(Update, count), group=GROUP)
+
+
+FEATURE = Feature("telemetry", routes=routes)
