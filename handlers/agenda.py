@@ -18,7 +18,9 @@ from handlers.feature import Feature
 
 
 async def agenda(update: Update, context: Context) -> None:
-    await reply(update, context, render.choose_day(context.rt.agenda))
+    rt = context.rt
+    marked = await rt.bookmarks.marked(user_id(update))
+    await reply(update, context, render.agenda_view(rt.agenda, marked))
 
 
 async def now_command(update: Update, context: Context) -> None:
@@ -93,7 +95,7 @@ async def navigate(press: Press) -> None:
     rt = press.rt
     agenda = rt.agenda
     if press.action == "ag":
-        msg = render.choose_day(agenda)
+        msg = render.agenda_view(agenda, await rt.bookmarks.marked(press.user_id))
     elif press.action == "d":
         day = _day(press.args[0])
         if day not in agenda.index.days:

@@ -48,6 +48,15 @@ def choose_day(state: AgendaState) -> OutgoingMessage:
     return OutgoingMessage(texts.choose_day(state.conference), day_buttons(state))
 
 
+def agenda_view(state: AgendaState, marked: set[str]) -> OutgoingMessage:
+    """/agenda and the Days button: the days to choose from, or, on a one-day conference,
+    that day itself (a "Which day?" with one answer is a needless tap)."""
+    days = state.index.days
+    if len(days) == 1:
+        return day_page(state, days[0], 0, marked)
+    return choose_day(state)
+
+
 def day_page(state: AgendaState, day: date, page: int, marked: set[str]) -> OutgoingMessage:
     sessions = state.index.on_day(day)
     pages = max(1, -(-len(sessions) // DAY_PAGE))
@@ -65,10 +74,12 @@ def day_page(state: AgendaState, day: date, page: int, marked: set[str]) -> Outg
     stamp = day.strftime("%Y%m%d")
     if page > 0:
         nav.append(Button(texts.earlier_button(), encode("d", stamp, page - 1)))
-    nav.append(Button(texts.days_button(), encode("ag")))
+    if len(state.index.days) > 1:
+        nav.append(Button(texts.days_button(), encode("ag")))
     if page + 1 < pages:
         nav.append(Button(texts.later_button(), encode("d", stamp, page + 1)))
-    rows.append(tuple(nav))
+    if nav:
+        rows.append(tuple(nav))
     return OutgoingMessage(fits("\n".join(lines)), tuple(rows))
 
 
@@ -154,6 +165,8 @@ def answer(
         first = speaker_profile(state, reply.speakers[0])
         others = tuple((speaker_button(sp),) for sp in reply.speakers[1:5])
         return OutgoingMessage(first.html, first.buttons + others)
+    if not reply.sessions and len(reply.speakers) == 1:
+        return speaker_profile(state, reply.speakers[0])
     if not reply.sessions and reply.speakers:
         rows = tuple((speaker_button(sp),) for sp in reply.speakers[:8])
         return OutgoingMessage(texts.several_matches(question[:80]), rows)
