@@ -34,6 +34,7 @@ from handlers import (
     questions,
     reload,
     reminders,
+    shapes,
     speakers,
     start,
     stats,
@@ -55,6 +56,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 #: hooks run in it (a feedback comment is claimed before a broadcast's text, and questions
 #: come last: plain text no hook claimed is a question).
 FEATURES: tuple[Feature, ...] = (
+    shapes.FEATURE,
     tracking.FEATURE,
     errors.FEATURE,
     start.FEATURE,

@@ -2058,3 +2058,12 @@ def time_problem(problem: Problem) -> str:
             f"{h(clock)} does not exist on {h(when)} in {h(problem.zone)} (the clocks go forward)."
         )
     return f"{text}\nTry another time, or browse /agenda."
+
+
+# --- every kind of update Telegram sends (issue 14) -------------------------------------------
+
+
+def private_chat_only() -> str:
+    """An organiser command sent in a group: its answers (links, feedback, previews) are not
+    for everyone there."""
+    return _("That command works only in a private chat with me, so that its answers stay private.")

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot import texts
-from bot.outgoing import OutgoingMessage
+from bot.outgoing import OutgoingMessage, quoted
 from handlers import render
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback
@@ -52,12 +52,12 @@ async def speaker_command(update: Update, context: Context) -> None:
         return
     found = rt.agenda.find_speakers(query)
     if not found:
-        await reply(update, context, OutgoingMessage(texts.no_such_speaker(query)))
+        await reply(update, context, OutgoingMessage(texts.no_such_speaker(quoted(query))))
     elif len(found) == 1:
         await reply(update, context, render.speaker_profile(rt.agenda, found[0]))
     else:
         rows = tuple((render.speaker_button(sp),) for sp in found[:8])
-        await reply(update, context, OutgoingMessage(texts.several_matches(query), rows))
+        await reply(update, context, OutgoingMessage(texts.several_matches(quoted(query)), rows))
 
 
 async def session_command(update: Update, context: Context) -> None:
@@ -68,7 +68,7 @@ async def session_command(update: Update, context: Context) -> None:
         return
     session = rt.agenda.session_by_key(query)
     if session is None:
-        await reply(update, context, OutgoingMessage(texts.no_such_session(query)))
+        await reply(update, context, OutgoingMessage(texts.no_such_session(quoted(query))))
         return
     await reply(update, context, await card(context, session.id, user_id(update), rt.now()))
 

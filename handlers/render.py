@@ -11,7 +11,7 @@ from datetime import date, datetime
 from bot import texts
 from bot.agenda.model import Session, Speaker
 from bot.agenda.state import AgendaState
-from bot.outgoing import Button, Keyboard, OutgoingMessage, clip, fits
+from bot.outgoing import Button, Keyboard, OutgoingMessage, clip, fits, quoted
 from bot.questions.answer import Answer, Intent, WindowKind
 from handlers.callbacks import encode, session_key
 
@@ -169,7 +169,7 @@ def answer(
         return speaker_profile(state, reply.speakers[0])
     if not reply.sessions and reply.speakers:
         rows = tuple((speaker_button(sp),) for sp in reply.speakers[:8])
-        return OutgoingMessage(texts.several_matches(question[:80]), rows)
+        return OutgoingMessage(texts.several_matches(quoted(question, 80)), rows)
     if reply.intent is Intent.PLACE:
         return _place(state, reply, page, more_key)
     if not reply.sessions:
@@ -248,9 +248,9 @@ def _nothing(state: AgendaState, reply: Answer, question: str) -> OutgoingMessag
         return OutgoingMessage(texts.answer_nothing_next(reply), day_buttons(state))
     verdict = texts.answer_verdict(False) + "\n" if reply.verdict is not None else ""
     if reply.empty or (reply.intent is Intent.UNKNOWN and not filtered and not reply.topic):
-        return OutgoingMessage(texts.nothing_understood(question[:200]), day_buttons(state))
+        return OutgoingMessage(texts.nothing_understood(quoted(question)), day_buttons(state))
     if reply.intent is Intent.UNKNOWN and not reply.suggestions:
-        return OutgoingMessage(texts.nothing_understood(question[:200]), day_buttons(state))
+        return OutgoingMessage(texts.nothing_understood(quoted(question)), day_buttons(state))
     text = verdict + texts.answer_nothing_matched(reply)
     if reply.suggestions:
         header = (
