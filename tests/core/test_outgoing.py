@@ -16,7 +16,9 @@ CASES = {
     "nested": '<blockquote expandable><a href="https://e.org/?a=1&amp;b=2">'
     + "🎤 speaker &amp; co " * 600
     + "</a></blockquote>",
-    "pre": '<pre><code class="language-python">' + html.escape("if a < b:\n") * 900 + "</code></pre>",
+    "pre": '<pre><code class="language-python">'
+    + html.escape("if a < b:\n") * 900
+    + "</code></pre>",
 }
 
 
