@@ -260,9 +260,24 @@ async def reply(update: Update, context: Context, message: OutgoingMessage) -> M
             return await _reply_to_inline(update, context, message, to.inline_message_id)
         log.info("update %s has no chat to answer in", update.update_id)
         return None
-    return await obeying_flood_control(
-        lambda: send(context.bot, chat_id, message, thread_id=to.thread_id, reply_to=to.reply_to)
-    )
+    try:
+        return await obeying_flood_control(
+            lambda: send(
+                context.bot, chat_id, message, thread_id=to.thread_id, reply_to=to.reply_to
+            )
+        )
+    except Forbidden as exc:
+        await _cannot_write(update, context, chat_id, exc)
+        return None
+
+
+async def _cannot_write(update: Update, context: Context, chat_id: int, exc: Forbidden) -> None:
+    """Blocked between their message and the answer, or removed from the group: nobody to
+    tell. A person who blocked the bot leaves the broadcast audience now, as on
+    ``my_chat_member``."""
+    log.info("update %s: cannot write to chat %s: %s", update.update_id, chat_id, exc)
+    if is_private(update):
+        await context.rt.store.users.set_active(chat_id, False)
 
 
 async def _reply_to_inline(
@@ -326,6 +341,9 @@ async def edit_or_send(update: Update, context: Context, message: OutgoingMessag
                 if "not modified" in str(exc).lower():
                     return
                 # The message is too old or not text (a document): send a fresh one instead.
+            except Forbidden as exc:
+                await _cannot_write(update, context, target.chat.id, exc)
+                return
     await reply(update, context, message)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import time
@@ -75,5 +76,11 @@ async def inline_message(
     return await user.choose_inline_result(qid, "r1")
 
 
-async def settle(bot: BotHarness) -> None:
-    await bot.emulator.wait_idle(timeout=15)
+async def settle(bot: BotHarness, timeout: float = 30.0) -> None:
+    """Until the bot has answered every press and gone quiet (a burst of hundreds of updates
+    takes a while on a busy machine; a quiet moment alone may come too early)."""
+    emu = bot.emulator
+    for query_id in list(emu.unanswered_callbacks):
+        with contextlib.suppress(AssertionError, TimeoutError):  # the test's asserts report it
+            await emu.wait_callback_answer(query_id, timeout=timeout)
+    await emu.wait_idle(timeout=timeout)

@@ -298,6 +298,24 @@ async def test_blocking_the_bot_makes_a_user_inactive_at_once_and_unblocking_act
     assert errors(caplog) == []
 
 
+async def test_a_reply_to_someone_who_blocked_the_bot_meanwhile_is_dropped_quietly(
+    org_bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Blocked between pressing and the answer (no my_chat_member yet): Telegram answers 403."""
+    ada = org_bot.user(1001, "Ada")
+    await ada.send("/agenda")
+    page = await ada.next_message()
+    org_bot.emulator.block(1001, notify=False)
+    await ada.callback_answer(await ada.press(page, "09:15 Welcoming remarks"))
+    await settle(org_bot)
+    assert [c.status for c in org_bot.emulator.calls_of("sendMessage")][-1] == 403
+    known = await org_bot.runtime.store.users.get(1001)
+    assert known is not None
+    assert not known.active, "out of the broadcast audience at once"
+    assert errors(caplog) == []
+    await still_answers(ada)  # writing again unblocks ("Restart")
+
+
 async def test_people_seen_only_inline_or_in_groups_are_not_broadcast_audience(
     org_bot: BotHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
