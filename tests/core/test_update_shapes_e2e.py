@@ -134,6 +134,38 @@ async def test_a_failure_after_a_private_press_apologises_once_in_the_chat(
     await still_answers(ada)
 
 
+async def test_a_failure_in_a_group_apologises_only_for_what_named_the_bot(
+    org_bot: BotHarness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.emulator.harness import TEST_TOKEN
+    from handlers import render
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("the agenda view is broken")
+
+    monkeypatch.setattr(render, "agenda_view", broken)
+    emu = org_bot.emulator
+    ada = org_bot.user(1001, "Ada")
+    group = emu.group("Forum", forum=True, creator=ada)
+    await group.add_bot(by=ada, admin=True)
+    talks = await group.create_topic("Talks", by=ada)
+    await ada.send("/agenda", chat=group, topic=talks)  # bare: perhaps for every bot
+    await settle(org_bot)
+    assert group.messages == []
+    await ada.send(f"/agenda@{BOT}", chat=group, topic=talks)
+    sorry = await group.next_message()
+    assert sorry.plain_text == texts.something_went_wrong()
+    assert sorry.message_thread_id == talks
+    logged = errors(caplog)
+    assert len(logged) == 2, logged  # one line per failed update, each naming it
+    ids = [u["update_id"] for u in emu.update_log[-2:]]
+    assert [f"update {i} " in line for i, line in zip(ids, logged, strict=True)] == [True, True]
+    ours = [r for r in caplog.records if r.name.startswith("confbot")]
+    assert all(TEST_TOKEN not in r.getMessage() for r in ours)
+    monkeypatch.undo()
+    await still_answers(ada)
+
+
 # ------------------------------------------------------------------ buttons from older bots
 @pytest.mark.parametrize(
     "data",
