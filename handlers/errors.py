@@ -21,25 +21,24 @@ from handlers.feature import Feature
 log = logging.getLogger("confbot.errors")
 
 
+#: The kinds of update, as Telegram names them, for the log line.
+_KINDS = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "my_chat_member",
+    "inline_query",
+    "chosen_inline_result",
+    "channel_post",
+    "edited_channel_post",
+)
+
+
 def describe(update: Update) -> str:
-    """What kind of update failed, for the log line (never its text: it may be private)."""
-    kinds = [
-        k
-        for k in (
-            "message",
-            "edited_message",
-            "callback_query",
-            "my_chat_member",
-            "inline_query",
-            "channel_post",
-            "edited_channel_post",
-            "chosen_inline_result",
-        )
-        if getattr(update, k, None) is not None
-    ]
+    """What kind of update failed and where, for the log line (never its text: private)."""
+    kind = next((k for k in _KINDS if getattr(update, k, None) is not None), "update")
     chat = update.effective_chat
-    where = f" in {chat.type} chat {chat.id}" if chat is not None else ""
-    return (kinds[0] if kinds else "update") + where
+    return kind + (f" in {chat.type} chat {chat.id}" if chat is not None else "")
 
 
 async def on_error(update: object, context: Context) -> None:
