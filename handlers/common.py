@@ -79,9 +79,10 @@ def command_target(message: Message | None) -> str | None:
 
 
 def addressed_to_us(update: Update, username: str | None) -> bool:
-    """A message the bot may answer without being asked by name: anything in a private
-    chat; in a group, a command naming this bot (``/x@ourbot``) or a reply to one of its
-    messages. Channels and other people's conversations are never the bot's to answer."""
+    """Whether a message was unmistakably meant for this bot, so that even a refusal or an
+    apology is welcome: anything in a private chat; in a group, a command naming this bot
+    (``/x@ourbot``) or a reply to one of its messages. A bare ``/x`` in a group may be for
+    another bot; channels and other people's conversations are never the bot's to answer."""
     if is_private(update):
         return True
     message = update.effective_message
