@@ -51,6 +51,7 @@ from handlers import (
     questions,
     reload,
     reminders,
+    shapes,
     sharing,
     speakers,
     start,
@@ -76,6 +77,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 #: come last: plain text no hook claimed is a question).
 FEATURES: tuple[Feature, ...] = (
     telemetry.FEATURE,
+    shapes.FEATURE,
     tracking.FEATURE,
     errors.FEATURE,
     start.FEATURE,

@@ -2397,3 +2397,12 @@ def bookmarked_all_toast(count: int) -> str:
 def share_link_revoked() -> str:
     """A shared-schedule link that was revoked (the welcome follows)."""
     return _("This shared schedule link no longer works: ask the person who sent it for a new one.")
+
+
+# --- every kind of update Telegram sends (issue 14) -------------------------------------------
+
+
+def private_chat_only() -> str:
+    """An organiser command sent in a group: its answers (links, feedback, previews) are not
+    for everyone there."""
+    return _("That command works only in a private chat with me, so that its answers stay private.")

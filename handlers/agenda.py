@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot import texts
-from bot.outgoing import OutgoingMessage
+from bot.outgoing import OutgoingMessage, quoted
 from handlers import render
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback
@@ -27,8 +27,11 @@ def timetable_url(update: Update, context: Context) -> str | None:
 
 
 async def agenda(update: Update, context: Context) -> None:
-    menu = render.choose_day(context.rt.agenda, timetable_url(update, context))
-    await reply(update, context, menu)
+    rt = context.rt
+    marked = await rt.bookmarks.marked(user_id(update))
+    await reply(
+        update, context, render.agenda_view(rt.agenda, marked, timetable_url(update, context))
+    )
 
 
 async def now_command(update: Update, context: Context) -> None:
@@ -60,12 +63,12 @@ async def speaker_command(update: Update, context: Context) -> None:
         return
     found = rt.agenda.find_speakers(query)
     if not found:
-        await reply(update, context, OutgoingMessage(texts.no_such_speaker(query)))
+        await reply(update, context, OutgoingMessage(texts.no_such_speaker(quoted(query))))
     elif len(found) == 1:
         await reply(update, context, render.speaker_profile(rt.agenda, found[0]))
     else:
         rows = tuple((render.speaker_button(sp),) for sp in found[:8])
-        await reply(update, context, OutgoingMessage(texts.several_matches(query), rows))
+        await reply(update, context, OutgoingMessage(texts.several_matches(quoted(query)), rows))
 
 
 async def session_command(update: Update, context: Context) -> None:
@@ -76,7 +79,7 @@ async def session_command(update: Update, context: Context) -> None:
         return
     session = rt.agenda.session_by_key(query)
     if session is None:
-        await reply(update, context, OutgoingMessage(texts.no_such_session(query)))
+        await reply(update, context, OutgoingMessage(texts.no_such_session(quoted(query))))
         return
     await reply(update, context, await card(context, session.id, user_id(update), rt.now()))
 
@@ -103,7 +106,11 @@ async def navigate(press: Press) -> None:
     rt = press.rt
     agenda = rt.agenda
     if press.action == "ag":
-        msg = render.choose_day(agenda, timetable_url(press.update, press.context))
+        msg = render.agenda_view(
+            agenda,
+            await rt.bookmarks.marked(press.user_id),
+            timetable_url(press.update, press.context),
+        )
     elif press.action == "d":
         day = _day(press.args[0])
         if day not in agenda.index.days:

@@ -22,12 +22,20 @@ from bot.broadcasts import (
     ProgressNote,
     Request,
 )
-from bot.outgoing import Button, OutgoingMessage
+from bot.outgoing import Button, OutgoingMessage, clip
 from bot.runtime import Runtime
 from bot.store.records import OutboxRow
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback, encode
-from handlers.common import Context, edit_message, markup, organisers_only, reply, user_id
+from handlers.common import (
+    Context,
+    edit_message,
+    is_private,
+    markup,
+    organisers_only,
+    reply,
+    user_id,
+)
 from handlers.context import ConfApp
 from handlers.feature import Feature
 
@@ -94,7 +102,8 @@ async def broadcast_command(update: Update, context: Context) -> None:
     try:
         request = rt.broadcasts.parse(text[args_at:])
     except BroadcastInputError as exc:
-        await reply(update, context, OutgoingMessage(texts.broadcast_bad_input(str(exc))))
+        reason = clip(str(exc), 600)  # it may quote what was typed: keep the reply whole
+        await reply(update, context, OutgoingMessage(texts.broadcast_bad_input(reason)))
         return
     source = message.reply_to_message
     if source is not None and (source.text or "").strip():
@@ -116,6 +125,8 @@ async def broadcast_text_hook(update: Update, context: Context) -> bool:
     message = update.effective_message
     rt = context.rt
     if user is None or message is None or not rt.settings.is_organiser(user.id):
+        return False
+    if not is_private(update):  # a reply to the bot in a group is a question, not a broadcast
         return False
     request = await rt.broadcasts.awaited(user.id)
     if request is None:

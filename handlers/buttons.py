@@ -20,6 +20,7 @@ from telegram.ext import CallbackQueryHandler
 from bot import texts
 from bot.runtime import Runtime
 from handlers.callbacks import ACTIONS, BadCallback, Callback, decode
+from handlers.common import answer_callback
 from handlers.context import BotContext
 
 
@@ -50,16 +51,23 @@ class Press:
 
     @property
     def message(self) -> Message | None:
-        """The message the button sits on, if the bot can still edit it."""
+        """The message the button sits on, if the bot can still edit it (None for a button on
+        an inline-mode message: see ``inline_message_id``)."""
         msg = self.query.message
         return msg if isinstance(msg, Message) else None
+
+    @property
+    def inline_message_id(self) -> str | None:
+        """Set when the button sits on a message sent through inline mode, in a chat the bot
+        does not know; ``reply`` and ``edit_or_send`` handle both kinds."""
+        return self.query.inline_message_id
 
     async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         """Answer the press (every press must be, or the person sees a spinner); once."""
         if self.answered:
             return
         self.answered = True
-        await self.query.answer(text, show_alert=alert)
+        await answer_callback(self.context, self.query, text, alert=alert)
 
 
 ButtonCallback = Callable[[Press], Awaitable[None]]
@@ -98,12 +106,23 @@ class ButtonHandler:
             press = Press(update, context, query, cb)
             await self.callback(press)
         except BadCallback:
-            if press is None or not press.answered:
-                await query.answer(self.stale(), show_alert=True)
+            await answer_callback(context, query, self.stale(), alert=True)
 
     def handler(self) -> CallbackQueryHandler[BotContext, None]:
         pattern = "^(" + "|".join(re.escape(a) for a in self.actions) + ")(:|$)"
         return CallbackQueryHandler(self, pattern=pattern)
+
+
+async def stale_press(update: Update, context: BotContext) -> None:
+    """Any press no button claimed (an action an older version of the bot had, junk, a game
+    button): answered, so nobody watches a spinner. Registered after every feature's routes."""
+    query = update.callback_query
+    if query is not None:
+        await answer_callback(context, query, texts.stale_button(), alert=True)
+
+
+def catch_all() -> CallbackQueryHandler[BotContext, None]:
+    return CallbackQueryHandler(stale_press)
 
 
 def button(

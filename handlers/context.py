@@ -12,6 +12,7 @@ and run in the order of ``bot.app.FEATURES``.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,8 +38,33 @@ class ChatHooks:
     text: list[ChatHook] = field(default_factory=list)
 
 
+class AnsweredCallbacks:
+    """Callback queries this bot has answered (the latest ``size``).
+
+    Telegram accepts one answer per press and refuses a second; a failure after a button
+    was answered must not answer it again (the error handler asks here first).
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, query_id: object) -> bool:
+        return query_id in self._ids
+
+    def add(self, query_id: str) -> bool:
+        """Mark ``query_id`` answered; False if it already was."""
+        if query_id in self._ids:
+            return False
+        self._ids[query_id] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
+
+
 class BotData:
-    """``application.bot_data``: the runtime (set once the store is open) and the hooks."""
+    """``application.bot_data``: the runtime (set once the store is open), the hooks, and the
+    callback queries already answered."""
 
     def __init__(self) -> None:
         self._runtime: Runtime | None = None
@@ -47,6 +73,7 @@ class BotData:
         self.web: WebServer | None = None
         #: Webhook updates recorded and not yet handled (``handlers.web``).
         self.inbox: WebhookInbox | None = None
+        self.answered = AnsweredCallbacks()
 
     @property
     def runtime(self) -> Runtime:

@@ -1,31 +1,78 @@
-"""One error handler: log with the update's id, apologise to the user, keep running."""
+"""One error handler: log once with the update's id, apologise where that is welcome, keep running.
+
+The apology never makes things worse: a press already answered is not answered again
+(Telegram refuses a second answer), and nothing is posted into a channel, or into a group for
+something that was not addressed to the bot (a member's file, another bot's command).
+"""
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import Update
 
 from bot import texts
-from handlers.common import Context
+from bot.outgoing import OutgoingMessage
+from handlers.common import Context, addressed_to_us, answer_callback, is_private, reply
 from handlers.context import ConfApp
 from handlers.feature import Feature
 
 log = logging.getLogger("confbot.errors")
 
 
+#: The kinds of update, as Telegram names them, for the log line.
+_KINDS = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "my_chat_member",
+    "inline_query",
+    "chosen_inline_result",
+    "channel_post",
+    "edited_channel_post",
+)
+
+
+def describe(update: Update) -> str:
+    """What kind of update failed and where, for the log line (never its text: private)."""
+    kind = next((k for k in _KINDS if getattr(update, k, None) is not None), "update")
+    chat = update.effective_chat
+    return kind + (f" in {chat.type} chat {chat.id}" if chat is not None else "")
+
+
 async def on_error(update: object, context: Context) -> None:
-    update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=context.error)
-    if not isinstance(update, Update):
+    if not isinstance(update, Update):  # a job, or PTB itself
+        log.error("error outside an update (%r)", update, exc_info=context.error)
         return
+    log.error(
+        "error while handling update %s (%s)",
+        update.update_id,
+        describe(update),
+        exc_info=context.error,
+    )
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.something_went_wrong(), show_alert=True)
-        elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.something_went_wrong())
-    except Exception:  # the apology itself failed (network, blocked): nothing more to do
-        log.warning("could not tell user about error in update %s", update_id, exc_info=True)
+        await _apologise(update, context)
+    except Exception as exc:  # the apology itself failed (network, blocked): nothing more to do
+        log.warning(
+            "could not tell the user about the error in update %s: %s", update.update_id, exc
+        )
+
+
+async def _apologise(update: Update, context: Context) -> None:
+    sorry = texts.something_went_wrong()
+    query = update.callback_query
+    if query is not None:
+        if await answer_callback(context, query, sorry, alert=True):
+            return
+        # Answered before it failed: say it in the private chat, never in a group.
+        if is_private(update):
+            await reply(update, context, OutgoingMessage(html.escape(sorry)))
+        return
+    if update.effective_message is None or update.effective_chat is None:
+        return  # an inline query, a chat member change: nobody to tell in a chat
+    if addressed_to_us(update, context.bot.username):
+        await reply(update, context, OutgoingMessage(html.escape(sorry)))
 
 
 def routes(app: ConfApp) -> None:

@@ -95,7 +95,13 @@ def list_page(rt: Runtime, page: int, rated: dict[str, int]) -> OutgoingMessage:
 
 
 async def feedback_command(update: Update, context: Context) -> None:
+    """The sessions to rate; with only one so far (the first talk has just begun), its rating
+    buttons at once rather than a list of one to tap through."""
     rt = context.rt
+    sessions = rateable_sessions(rt.agenda, rt.now())
+    if len(sessions) == 1:
+        await reply(update, context, prompt_message(sessions[0]))
+        return
     rated = await rt.store.feedback.rated_by(user_id(update))
     await reply(update, context, list_page(rt, 0, rated))
 

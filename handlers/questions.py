@@ -19,7 +19,7 @@ from handlers import render
 from handlers.agenda import card
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback
-from handlers.common import Context, edit_or_send, reply
+from handlers.common import Context, edit_or_send, replies_to_bot, reply
 from handlers.context import ConfApp
 from handlers.feature import Feature
 
@@ -78,11 +78,11 @@ async def on_more(press: Press) -> None:
 
 
 class _ReplyToBot(filters.MessageFilter):
-    """A reply to a bot's message (in a group, the only way to address the bot by text)."""
+    """A reply to this bot's message (in a group, the only way to address the bot by text);
+    not a reply to another bot, nor a forum topic's implicit reply to its first message."""
 
     def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        return bool(replied and replied.from_user and replied.from_user.is_bot)
+        return replies_to_bot(message, None)
 
 
 #: Plain text is a question in a private chat. In a group the bot would otherwise answer every

@@ -17,7 +17,7 @@ from bot.agenda.errors import AgendaError
 from bot.agenda.remote import Changed, Failed
 from bot.agenda.state import AgendaState
 from bot.live_agenda import LiveAgenda
-from bot.outgoing import Button, OutgoingMessage
+from bot.outgoing import Button, OutgoingMessage, clip, quoted
 from bot.reload import KIND, MAX_AGENDA_BYTES, ReloadStale, notice_sessions, notice_text
 from bot.runtime import Runtime
 from bot.store.records import OutboxRow
@@ -26,6 +26,9 @@ from handlers.callbacks import BadCallback, encode, session_key
 from handlers.common import Context, edit_message, organisers_only, reply, user_id
 from handlers.context import ConfApp
 from handlers.feature import Feature
+
+#: Characters of an agenda error shown to the organiser (the whole of it is in the audit log).
+MAX_ERROR = 3000
 
 
 @organisers_only
@@ -61,7 +64,7 @@ async def on_document(update: Update, context: Context) -> None:
         file = await context.bot.get_file(doc.file_id)
         data = bytes(await file.download_as_bytearray())
     except TelegramError as exc:
-        await _refused(update, context, texts.reload_download_failed(name, str(exc)))
+        await _refused(update, context, texts.reload_download_failed(quoted(name), str(exc)))
         return
     if len(data) > MAX_AGENDA_BYTES:
         await reply(update, context, OutgoingMessage(texts.reload_file_too_big(megabytes)))
@@ -90,7 +93,8 @@ async def _reload_from_url(update: Update, context: Context, live: LiveAgenda) -
 
 async def _refused(update: Update, context: Context, error: str) -> None:
     await context.rt.reload.refused(user_id(update), error)
-    await reply(update, context, OutgoingMessage(texts.reload_error(error)))
+    # A loader's message may quote the file (a long line): the reply keeps to Telegram's limit.
+    await reply(update, context, OutgoingMessage(texts.reload_error(clip(error, MAX_ERROR))))
 
 
 async def _preview(
@@ -158,7 +162,8 @@ async def render_change(rt: Runtime, row: OutboxRow) -> OutgoingMessage | None:
 
 def routes(app: ConfApp) -> None:
     app.add_handler(CommandHandler("reload", reload_command))
-    app.add_handler(MessageHandler(filters.Document.ALL, on_document))
+    # Agenda files come in private: in a group a member's file is their conversation.
+    app.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, on_document))
     app.add_handler(on_reload_button.handler())
 
 

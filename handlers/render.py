@@ -11,7 +11,7 @@ from datetime import date, datetime
 from bot import texts
 from bot.agenda.model import Session, Speaker
 from bot.agenda.state import AgendaState
-from bot.outgoing import Button, Keyboard, OutgoingMessage, clip, fits
+from bot.outgoing import Button, Keyboard, OutgoingMessage, clip, fits, quoted
 from bot.questions.answer import Answer, Intent, WindowKind
 from handlers.callbacks import encode, session_key
 
@@ -53,6 +53,22 @@ def choose_day(state: AgendaState, timetable: str | None = None) -> OutgoingMess
     return OutgoingMessage(texts.choose_day(state.conference), rows)
 
 
+def agenda_view(
+    state: AgendaState, marked: set[str], timetable: str | None = None
+) -> OutgoingMessage:
+    """/agenda and the Days button: the days to choose from, or, on a one-day conference,
+    that day itself (a "Which day?" with one answer is a needless tap); the timetable Mini
+    App's button under either when its address is given."""
+    days = state.index.days
+    if len(days) != 1:
+        return choose_day(state, timetable)
+    page = day_page(state, days[0], 0, marked)
+    if not timetable:
+        return page
+    button = Button(texts.open_timetable_button(), web_app=timetable)
+    return OutgoingMessage(page.html, (*page.buttons, (button,)))
+
+
 def day_page(state: AgendaState, day: date, page: int, marked: set[str]) -> OutgoingMessage:
     sessions = state.index.on_day(day)
     pages = max(1, -(-len(sessions) // DAY_PAGE))
@@ -70,10 +86,12 @@ def day_page(state: AgendaState, day: date, page: int, marked: set[str]) -> Outg
     stamp = day.strftime("%Y%m%d")
     if page > 0:
         nav.append(Button(texts.earlier_button(), encode("d", stamp, page - 1)))
-    nav.append(Button(texts.days_button(), encode("ag")))
+    if len(state.index.days) > 1:
+        nav.append(Button(texts.days_button(), encode("ag")))
     if page + 1 < pages:
         nav.append(Button(texts.later_button(), encode("d", stamp, page + 1)))
-    rows.append(tuple(nav))
+    if nav:
+        rows.append(tuple(nav))
     return OutgoingMessage(fits("\n".join(lines)), tuple(rows))
 
 
@@ -159,9 +177,11 @@ def answer(
         first = speaker_profile(state, reply.speakers[0])
         others = tuple((speaker_button(sp),) for sp in reply.speakers[1:5])
         return OutgoingMessage(first.html, first.buttons + others)
+    if not reply.sessions and len(reply.speakers) == 1:
+        return speaker_profile(state, reply.speakers[0])
     if not reply.sessions and reply.speakers:
         rows = tuple((speaker_button(sp),) for sp in reply.speakers[:8])
-        return OutgoingMessage(texts.several_matches(question[:80]), rows)
+        return OutgoingMessage(texts.several_matches(quoted(question, 80)), rows)
     if reply.intent is Intent.PLACE:
         return _place(state, reply, page, more_key)
     if not reply.sessions:
@@ -240,9 +260,9 @@ def _nothing(state: AgendaState, reply: Answer, question: str) -> OutgoingMessag
         return OutgoingMessage(texts.answer_nothing_next(reply), day_buttons(state))
     verdict = texts.answer_verdict(False) + "\n" if reply.verdict is not None else ""
     if reply.empty or (reply.intent is Intent.UNKNOWN and not filtered and not reply.topic):
-        return OutgoingMessage(texts.nothing_understood(question[:200]), day_buttons(state))
+        return OutgoingMessage(texts.nothing_understood(quoted(question)), day_buttons(state))
     if reply.intent is Intent.UNKNOWN and not reply.suggestions:
-        return OutgoingMessage(texts.nothing_understood(question[:200]), day_buttons(state))
+        return OutgoingMessage(texts.nothing_understood(quoted(question)), day_buttons(state))
     text = verdict + texts.answer_nothing_matched(reply)
     if reply.suggestions:
         header = (

@@ -15,7 +15,7 @@ from bot import texts
 from bot.agenda.index import session_key
 from bot.agenda.model import Session, Speaker
 from bot.csv_export import csv_bytes
-from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
+from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage, fits, quoted
 from bot.reminders import SPEAKER_REMINDER
 from bot.runtime import Runtime
 from bot.speakers import CODE_PREFIX, IssuedCode, slots_of
@@ -23,7 +23,15 @@ from bot.store.records import OutboxRow
 from handlers import render
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback, encode
-from handlers.common import Context, command_args, edit_or_send, organisers_only, reply, user_id
+from handlers.common import (
+    Context,
+    command_args,
+    edit_or_send,
+    is_private,
+    organisers_only,
+    reply,
+    user_id,
+)
 from handlers.context import ConfApp
 from handlers.feature import Feature
 from handlers.menus import refresh_chat_menu
@@ -39,7 +47,7 @@ def chunks(lines: list[str], limit: int = CHUNK) -> list[str]:
     out: list[str] = []
     current = ""
     for line in lines:
-        line = render.clip(line, limit)
+        line = fits(line, limit)  # never cuts inside a tag or an entity
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit and current:
             out.append(current)
@@ -72,7 +80,7 @@ async def start_hook(update: Update, context: Context) -> bool:
     rt = context.rt
     svc = rt.speakers
     user = update.effective_user
-    if user is None:
+    if user is None or not is_private(update):  # links and usernames are private matters
         return False
     args = context.args or []
     names = rt.agenda.conference.speakers
@@ -210,7 +218,8 @@ async def speakerlinks(update: Update, context: Context) -> None:
     if query:
         wanted = [sp.id for sp in rt.agenda.find_speakers(query)]
         if not wanted:
-            await reply(update, context, OutgoingMessage(texts.speaker_links_no_match(query)))
+            no_match = texts.speaker_links_no_match(quoted(query))
+            await reply(update, context, OutgoingMessage(no_match))
             return
     issued = await rt.speakers.issue(wanted, by=uid)  # stored (as hashes) before anything is sent
     username = context.bot.username
@@ -248,13 +257,13 @@ async def unlink_command(update: Update, context: Context) -> None:
         return
     found = rt.agenda.find_speakers(query)
     if not found:
-        await reply(update, context, OutgoingMessage(texts.speaker_links_no_match(query)))
+        await reply(update, context, OutgoingMessage(texts.speaker_links_no_match(quoted(query))))
         return
     if len(found) > 1:
         linked = {link.speaker_id for link in await rt.speakers.links()}
         narrowed = [sp for sp in found if sp.id in linked]
         if len(narrowed) > 1:
-            await reply(update, context, OutgoingMessage(texts.unlink_ambiguous(query)))
+            await reply(update, context, OutgoingMessage(texts.unlink_ambiguous(quoted(query))))
             return
         found = narrowed or found[:1]
     sp = found[0]

@@ -13,8 +13,9 @@ from handlers.common import Context
 from handlers.context import ConfApp
 from handlers.feature import Feature
 
-#: Before tracking (-1) and everything else.
-GROUP = -2
+#: Before the shapes gate (-2), tracking (-1) and everything else: within one group PTB runs
+#: only the first handler that matches, so each of these catch-all handlers needs its own.
+GROUP = -3
 
 
 def update_kind(update: Update) -> str:

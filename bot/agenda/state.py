@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.agenda.index import AgendaIndex
 from bot.agenda.loaders import LoadResult
 from bot.agenda.model import Conference, Session, Speaker
-from bot.clock import Clock
+from bot.clock import Clock, ZonedClock
 
 if TYPE_CHECKING:
     from bot.questions import QuestionEngine
@@ -72,12 +72,29 @@ class AgendaState:
 class CurrentAgenda:
     """Which ``AgendaState`` is served now, and the conference's time by the one clock.
 
-    Only ``bot.reload`` assigns ``state``; everything else reads it.
+    Only ``bot.reload`` assigns ``state``; everything else reads it. Each assignment hands the
+    served agenda's zone to the clock (``bot.clock.ZonedClock``), so every reading, and a
+    naive ``CONFBOT_NOW``, follows the agenda attendees actually see: the live URL's, a kept
+    upload, whatever a reload brought, not the ``AGENDA_PATH`` file the bot started with.
     """
 
     def __init__(self, state: AgendaState, clock: Clock) -> None:
-        self.state = state
         self.clock = clock
+        self._state = state
+        self._follow(state)
+
+    @property
+    def state(self) -> AgendaState:
+        return self._state
+
+    @state.setter
+    def state(self, value: AgendaState) -> None:
+        self._state = value
+        self._follow(value)
+
+    def _follow(self, state: AgendaState) -> None:
+        if isinstance(self.clock, ZonedClock):
+            self.clock.use_zone(state.conference.timezone)
 
     @property
     def conference(self) -> Conference:

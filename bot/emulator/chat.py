@@ -18,7 +18,7 @@ from typing import TextIO
 
 from bot.agenda.errors import AgendaError
 from bot.app import load_configured_agenda
-from bot.clock import Clock, ShiftedClock, SystemClock, parse_now
+from bot.clock import Clock, ShiftedClock, SystemClock, make_clock
 from bot.config import Settings
 from bot.emulator.harness import BotHarness, settings_for
 from bot.emulator.server import BotApiEmulator
@@ -179,7 +179,7 @@ async def run_chat(
     tz = agenda.conference.timezone
     clock: Clock
     if now:
-        clock = ShiftedClock(parse_now(now, tz), tz)
+        clock = make_clock(now, tz)  # a naive --now: the served agenda's zone
     elif demo and agenda.conference.start is not None:
         clock = ShiftedClock(agenda.conference.start, tz)
     else:

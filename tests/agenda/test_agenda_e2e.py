@@ -21,16 +21,38 @@ async def test_start_welcomes_with_conference_name_and_dates(bot: BotHarness) ->
 
 
 async def test_agenda_navigation_through_buttons(bot: BotHarness) -> None:
+    """A one-day conference: /agenda is that day at once, with no "Which day?" to tap through."""
     ada = bot.user(1001)
     await ada.send("/agenda")
-    days = await ada.next_message()
-    await ada.press(days, "Wed 27 Nov")
-    page = await ada.wait_for(lambda m: "Welcoming remarks" in (m.text or ""))
+    page = await ada.next_message()
+    assert "Which day" not in page.plain_text
+    assert "Welcoming remarks" in page.text
     assert "09:15" in page.text
+    assert "📅 Days" not in page.button_texts, "no way back to a choice of one"
     await ada.press(page, "Welcoming remarks")
     card = await ada.wait_for(lambda m: "Raya Kalenova" in (m.text or ""))
     assert "Plenary Hall" in card.text
     assert "⭐ Bookmark" in card.button_texts
+    await ada.press(card, "🗓 Back to the day")
+    back = await ada.wait_for(lambda m: m.message_id == card.message_id and m.edited)
+    assert "Welcoming remarks" in back.text
+    # A Days button from when the agenda had more days: the day again (unchanged, so no edit).
+    await ada.callback_answer(await ada.press_data(back.message_id, "ag"))
+    await bot.emulator.wait_idle()
+    assert "Which day" not in back.plain_text
+    assert "Welcoming remarks" in back.text
+
+
+async def test_agenda_of_several_days_asks_which_day(make_bot: HarnessFactory) -> None:
+    bot = await make_bot(AGENDA_PATH=BUDAPEST)  # 7-8 November 2019
+    ada = bot.user(1001)
+    await ada.send("/agenda")
+    days = await ada.next_message()
+    assert "Which day?" in days.plain_text
+    assert days.button_texts == ["Thu 7 Nov", "Fri 8 Nov"]
+    await ada.press(days, "Fri 8 Nov")
+    page = await ada.wait_for(lambda m: m.edited and "Friday 8 November" in m.plain_text)
+    assert "📅 Days" in page.button_texts
 
 
 async def test_now_follows_the_clock(bot: BotHarness, clock: object) -> None:
@@ -72,8 +94,7 @@ async def test_agenda_text_with_html_characters_shows_as_typed(
     card = await ada.next_message()  # the emulator refuses malformed HTML: arriving proves it
     assert card.plain_text.splitlines()[0] == title
     await ada.send("/agenda")
-    await ada.press(await ada.next_message(), "Wed 27 Nov")
-    day = await ada.wait_for(lambda m: title in m.plain_text and m.edited)  # the page, edited in
+    day = await ada.next_message()  # one day: the page at once
     assert any(title in label for label in day.button_texts)
 
 

@@ -29,7 +29,7 @@ STORE = "bot/store/"
 #: What the core may import from the store: the contract, not an implementation.
 STORE_CONTRACT = {"bot.store.protocols", "bot.store.records", "bot.store.keys"}
 #: Features of the Telegram side only (no rules of their own in the core).
-TELEGRAM_ONLY_FEATURES = {"tracking", "errors", "start"}
+TELEGRAM_ONLY_FEATURES = {"shapes", "tracking", "errors", "start"}
 
 
 def _rel(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,12 +12,15 @@ from bot import texts
 from bot.config import Settings
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback
+from handlers.context import BotData
 
 ORG = 9
+_IDS = itertools.count(1)
 
 
 class FakeQuery:
     def __init__(self, data: str | None, user_id: int) -> None:
+        self.id = str(next(_IDS))
         self.data = data
         self.from_user = SimpleNamespace(id=user_id)
         self.message = None
@@ -30,7 +34,7 @@ async def press(handler: Any, data: str | None, user_id: int = 1) -> FakeQuery:
     query = FakeQuery(data, user_id)
     update = SimpleNamespace(callback_query=query)
     settings = Settings(_env_file=None, ORGANISER_IDS=str(ORG))  # type: ignore[call-arg]
-    context = SimpleNamespace(rt=SimpleNamespace(settings=settings))
+    context = SimpleNamespace(rt=SimpleNamespace(settings=settings), bot_data=BotData())
     await handler(update, context)
     return query
 

@@ -231,3 +231,17 @@ async def test_prompt_not_sent_for_a_rated_or_removed_session(
     await zed.wait_for(_is_prompt("Welcoming remarks"))
     prompts = [m for m in zed.messages if "How was" in (m.text or "")]
     assert len(prompts) == 1
+
+
+async def test_feedback_with_one_session_to_rate_shows_its_buttons_at_once(
+    bot: BotHarness, clock: ManualClock
+) -> None:
+    clock.set(brussels(9, 30))  # only the welcoming remarks (09:15) have begun
+    ada = bot.user(1001, "Ada")
+    await ada.send("/feedback")
+    prompt = await ada.next_message()
+    assert "Rate a session" not in (prompt.plain_text or ""), "no list of one to tap through"
+    assert _is_prompt("Welcoming remarks")(prompt)
+    await ada.press(prompt, "4 ★")
+    await ada.wait_for(lambda m: "You rated" in (m.text or ""))
+    assert await _rating(bot, 1001, "welcome") == (4, None)

@@ -69,10 +69,7 @@ async def test_hungarian_from_start_to_reminder_and_prompt_then_english_with_lan
     )
     assert help_text.text.endswith(render_in("hu", texts.help_language, ["English", "Magyar"]))
 
-    days = await ask(eva, "/agenda")
-    assert days.text == render_in("hu", texts.choose_day, conf)
-    await eva.press(days, render_in("hu", texts.day_label, conf.days[0]))
-    page = await eva.wait_for(lambda m: m.edited and m.message_id == days.message_id)
+    page = await ask(eva, "/agenda")  # a one-day conference: its day at once
     header = render_in("hu", texts.day_header, conf.days[0], 0, 1)
     assert page.text.startswith(header.split(" (")[0])
 
@@ -272,10 +269,8 @@ async def test_multilingual_pretalx_titles_in_each_users_language(
     assert texts.day_header(conf.days[0], 0, 1) in page.text
 
     ada = bot.user(1001, "Ada", language_code="en")
-    await ask(ada, "/agenda")
-    listing = await ada.wait_for(lambda m: "Which day?" in m.text)
-    await ada.press(listing, texts.day_label(conf.days[0]))
-    page = await ada.wait_for(lambda m: m.edited and "Opening" in m.text)
+    page = await ask(ada, "/agenda")  # a one-day conference: its day at once
+    assert "Opening" in page.text
     assert "Megnyitó" not in page.text
 
 
@@ -323,9 +318,9 @@ async def test_a_partial_third_catalogue_falls_back_to_english_message_by_messag
     bot = await make_bot()
     conf = bot.runtime.agenda.conference
     hans = bot.user(1004, "Hans", language_code="de-AT")
-    days = await ask(hans, "/agenda")
-    assert days.text.endswith("Welcher Tag?")  # translated
-    assert texts.day_label(conf.days[0]) not in days.button_texts  # German day names
+    day = await ask(hans, "/agenda")  # the one day at once, its date in German
+    assert "Mittwoch" in day.text
+    assert render_in("en", texts.day_header, conf.days[0], 0, 1) not in day.text
     welcome = await ask(hans, "/start")
     # Not translated: the English sentence (with German names of days and months).
     assert welcome.text.startswith("Hello Hans! I am the assistant of")

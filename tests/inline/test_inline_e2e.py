@@ -123,7 +123,8 @@ async def test_hostile_query_text_is_answered(fosdem: BotHarness) -> None:
         "start_parameter": "inline",
     }
     _no_refusals(fosdem)
-    assert await fosdem.runtime.store.users.get(1001) is not None
+    # someone seen only through inline mode has not started the bot: no broadcast audience
+    assert await fosdem.runtime.store.users.get(1001) is None
 
 
 async def test_a_chosen_result_posts_the_card_and_its_link_opens_the_session(
