@@ -16,6 +16,7 @@ from bot.store.bookmarks import BookmarksRepo
 from bot.store.db import Database
 from bot.store.feedback import FeedbackRepo
 from bot.store.outbox import OutboxRepo
+from bot.store.qa import QandARepo
 from bot.store.reminders import RemindersRepo
 from bot.store.speakers import SpeakerLinksRepo
 from bot.store.users import UsersRepo
@@ -34,6 +35,7 @@ class Store:
     audit: AuditRepo
     reminders: RemindersRepo
     audiences: AudiencesRepo
+    qa: QandARepo
 
     @classmethod
     async def open(cls, path: str) -> Store:
@@ -48,6 +50,7 @@ class Store:
             audit=AuditRepo(db),
             reminders=RemindersRepo(db),
             audiences=AudiencesRepo(db),
+            qa=QandARepo(db),
         )
 
     async def close(self) -> None:
