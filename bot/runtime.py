@@ -14,6 +14,7 @@ Order of construction (each line uses only what is above it)::
     reminders (planner on delivery) -> listens to reload
     bookmarks (reminders), feedback, speakers
     broadcasts (delivery, progress display), stats (+ the feedback section)
+    qa (questions store, users, speaker links, delivery)
     live_agenda (reload, delivery; only with AGENDA_URL)
 
 ``Runtime.start`` then brings the state of the last run back before anything is sent
@@ -37,6 +38,7 @@ from bot.config import Settings
 from bot.delivery import Delivery, Transport
 from bot.feedback import FeedbackService
 from bot.live_agenda import LiveAgenda, cache_dir
+from bot.qa import QandA
 from bot.questions.asked import AskedQuestions
 from bot.reload import Reloads
 from bot.reminders import TICK_SECONDS, ReminderPlanner, Reminders
@@ -82,6 +84,8 @@ class Runtime:
     speakers: SpeakerLinks
     broadcasts: Broadcasts
     stats: Stats
+    #: Audience questions to the stage.
+    qa: QandA
     #: None without ``AGENDA_URL``.
     live_agenda: LiveAgenda | None = None
     #: Questions with more pages than one answer shows (their "N more" buttons).
@@ -157,6 +161,16 @@ def build_runtime(
     )
     stats = Stats(store.users, store.bookmarks, store.outbox, store.audit, clock)
     stats.sections.append(feedback.stats_section_pages)
+    qa = QandA(
+        store.qa,
+        store.users,
+        store.speakers,
+        current,
+        delivery,
+        is_organiser=settings.is_organiser,
+        secret=store.feedback.pseudonym_secret,
+        audit=store.audit,
+    )
     live_agenda = None
     if settings.AGENDA_URL:
         fetcher = AgendaFetcher(
@@ -189,5 +203,6 @@ def build_runtime(
             store.outbox, store.audiences, store.users, store.audit, delivery, current, progress
         ),
         stats=stats,
+        qa=qa,
         live_agenda=live_agenda,
     )
