@@ -31,6 +31,7 @@ from handlers import (
     errors,
     feedback,
     live_agenda,
+    qa,
     questions,
     reload,
     reminders,
@@ -67,6 +68,7 @@ FEATURES: tuple[Feature, ...] = (
     stats.FEATURE,
     speakers.FEATURE,
     live_agenda.FEATURE,
+    qa.FEATURE,
     questions.FEATURE,
 )
 

@@ -26,6 +26,7 @@ ATTENDEE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("session", N_("One session: /session ID")),
     ("remind", N_("Reminder lead time: /remind 10")),
     ("feedback", N_("Rate a session")),
+    ("ask", N_("Ask the stage a question")),
     ("help", N_("What I can do")),
     ("whoami", N_("Your Telegram id")),
     ("start", N_("Welcome")),
@@ -33,6 +34,7 @@ ATTENDEE_COMMANDS: tuple[tuple[str, str], ...] = (
 SPEAKER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("myslots", N_("Your sessions as a speaker")),
     ("myfeedback", N_("Feedback on your sessions")),
+    ("questions", N_("Audience questions to your session")),
 )
 ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("broadcast", N_("Message attendees")),
@@ -64,7 +66,8 @@ async def register_menus(bot: Bot, organiser_ids: Iterable[int]) -> None:
 
 
 async def set_speaker_menu(bot: Bot, user_id: int, *, on: bool) -> None:
-    """A linked speaker sees /myslots and /myfeedback too; unlinking takes them away."""
+    """A linked speaker sees /myslots, /myfeedback and /questions too; unlinking takes them
+    away. (Organisers get the speakers' commands in their own menu.)"""
     try:
         if on:
             commands = _commands(ATTENDEE_COMMANDS + SPEAKER_COMMANDS)
