@@ -2196,6 +2196,10 @@ def qa_private_only() -> str:
     return _("Questions to the stage are asked and moderated in a private chat with me.")
 
 
+def qa_private_only_toast() -> str:
+    return _("Questions to the stage work in a private chat with me: open it and try again.")
+
+
 # Answers to buttons (plain text, at most 200 characters).
 def qa_not_yet_toast(title: str, opens: datetime) -> str:
     return _(

@@ -16,8 +16,10 @@ stores nothing and gets a polite answer.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -33,6 +35,7 @@ from bot.qa import (
     QA_FOLLOWUP,
     QA_TOP,
     TICK_SECONDS,
+    Draft,
     Phase,
     QaRefused,
     Queue,
@@ -63,6 +66,8 @@ MARGIN = 120
 CHOICES = 10
 MAX_PAGE = 10_000
 MAX_ID = 2**62
+#: Telegram's limit on the answer to a button press.
+TOAST_CHARS = 200
 
 
 # ---------------------------------------------------------------------- layout
@@ -239,7 +244,11 @@ def _choices(sessions: Sequence[Session], action: str) -> Keyboard:
 
 # ---------------------------------------------------------------------- refusals
 def refusal_toast(exc: QaRefused) -> str:
-    """A refusal as a button's answer (plain text, under Telegram's 200 characters)."""
+    """A refusal as a button's answer (plain text, within Telegram's 200 characters)."""
+    return clip(_refusal_toast(exc), TOAST_CHARS)
+
+
+def _refusal_toast(exc: QaRefused) -> str:
     session = exc.session
     title = clip(session.title, 60) if session is not None else ""
     reason = exc.reason
@@ -302,14 +311,36 @@ def _private(update: Update) -> bool:
     return chat is None or chat.type == "private"
 
 
+async def _in_private(press: Press) -> bool:
+    """Questions live in private chats: a card shown in a group (or posted inline) may carry
+    the buttons, and a press there is answered with where to go instead."""
+    message = press.message
+    if message is None or message.chat.type != "private":
+        await press.answer(texts.qa_private_only_toast(), alert=True)
+        return False
+    return True
+
+
 # ---------------------------------------------------------------------- asking
+def draft_message(draft: Draft, first_name: str) -> OutgoingMessage:
+    """The question shown back: post under the first name, anonymously, or cancel."""
+    name = clip(" ".join(first_name.split()) or "…", 40)
+    rows: Keyboard = (
+        (Button(texts.qa_post_named_button(name), encode("qp", draft.token, "n")),),
+        (Button(texts.qa_post_anonymous_button(), encode("qp", draft.token, "a")),),
+        (Button(texts.cancel_button(), encode("qp", draft.token, "x")),),
+    )
+    return OutgoingMessage(texts.qa_draft(draft.session, draft.text), rows)
+
+
 def prompt_message(session: Session, token: str) -> OutgoingMessage:
     cancel = Button(texts.cancel_button(), encode("qp", token, "x"))
     return OutgoingMessage(texts.qa_ask_prompt(session, MAX_LENGTH), ((cancel,),))
 
 
 async def ask_command(update: Update, context: Context) -> None:
-    """/ask: the session running now, or a choice when several run."""
+    """/ask: the session running now, or a choice when several run. ``/ask QUESTION`` with
+    one session running goes straight to the draft."""
     rt = context.rt
     if not _private(update):
         await reply(update, context, OutgoingMessage(texts.qa_private_only()))
@@ -326,10 +357,17 @@ async def ask_command(update: Update, context: Context) -> None:
             lines.append(texts.qa_next_opens(upcoming, opens_at(upcoming)))
         await reply(update, context, OutgoingMessage("\n".join(lines)))
         return
+    uid = user_id(update)
+    text = command_args(update)
     try:
-        session, token = await rt.qa.begin(user_id(update), session_key(sessions[0].id))
+        session, token = await rt.qa.begin(uid, session_key(sessions[0].id))
+        draft = await rt.qa.take_text(uid, text) if text else None
     except QaRefused as exc:
         await reply(update, context, refusal_message(exc))
+        return
+    user = update.effective_user
+    if draft is not None and user is not None:
+        await reply(update, context, draft_message(draft, user.first_name))
         return
     await reply(update, context, prompt_message(session, token))
 
@@ -337,6 +375,8 @@ async def ask_command(update: Update, context: Context) -> None:
 @button("qa", stale=texts.qa_unknown_toast)
 async def on_ask(press: Press) -> None:
     """ "❓ Ask a question" on a card, a reminder, a queue or the /ask choice."""
+    if not await _in_private(press):
+        return
     try:
         session, token = await press.rt.qa.begin(press.user_id, press.args[0])
     except QaRefused as exc:
@@ -359,13 +399,7 @@ async def question_hook(update: Update, context: Context) -> bool:
         return True
     if draft is None:
         return False
-    name = clip(" ".join(user.first_name.split()) or "…", 40)
-    rows: Keyboard = (
-        (Button(texts.qa_post_named_button(name), encode("qp", draft.token, "n")),),
-        (Button(texts.qa_post_anonymous_button(), encode("qp", draft.token, "a")),),
-        (Button(texts.cancel_button(), encode("qp", draft.token, "x")),),
-    )
-    await reply(update, context, OutgoingMessage(texts.qa_draft(draft.session, draft.text), rows))
+    await reply(update, context, draft_message(draft, user.first_name))
     return True
 
 
@@ -373,6 +407,8 @@ async def question_hook(update: Update, context: Context) -> bool:
 async def on_draft(press: Press) -> None:
     """Post (under the first name or anonymously) or Cancel; only the current draft's buttons
     do anything."""
+    if not await _in_private(press):
+        return
     rt = press.rt
     token, choice = press.args
     try:
@@ -413,6 +449,8 @@ async def _open_view(rt: Runtime, uid: int, session: Session) -> OutgoingMessage
 @button("qo", "qq", stale=texts.qa_unknown_toast)
 async def on_queue(press: Press) -> None:
     """ "💬 Questions": opened as a new message (``qo``), paged and refreshed in place (``qq``)."""
+    if not await _in_private(press):
+        return
     rt = press.rt
     try:
         if press.action == "qo":
@@ -435,20 +473,23 @@ async def on_queue(press: Press) -> None:
 async def on_vote(press: Press) -> None:
     """👍: the vote is written, then answered (with the new count); the voter's own list is
     redrawn after that, off the update's path. Nobody else's message is edited."""
+    if not await _in_private(press):
+        return
     rt = press.rt
     question_id = press.callback.int_arg(0, 1, MAX_ID)
     page = press.callback.int_arg(1, 0, MAX_PAGE)
-    try:
-        voted = await rt.qa.vote(press.user_id, question_id)
-    except QaRefused as exc:
-        await press.answer(refusal_toast(exc), alert=True)
-        return
-    toast = (
-        texts.qa_vote_added_toast(voted.votes)
-        if voted.added
-        else texts.qa_vote_removed_toast(voted.votes)
-    )
-    await press.answer(toast)
+    async with _slots(press.context):
+        try:
+            voted = await rt.qa.vote(press.user_id, question_id)
+        except QaRefused as exc:
+            await press.answer(refusal_toast(exc), alert=True)
+            return
+        toast = (
+            texts.qa_vote_added_toast(voted.votes)
+            if voted.added
+            else texts.qa_vote_removed_toast(voted.votes)
+        )
+        await press.answer(toast)
     message = press.message
     if message is None:
         return
@@ -460,6 +501,25 @@ async def on_vote(press: Press) -> None:
         await edit_or_send(press.update, press.context, view)
 
     _later(press.context, (message.chat.id, message.message_id), redraw)
+
+
+#: False: a vote is one transaction whatever else happens, so a crowd's votes run side by side
+#: instead of each waiting for the previous one's round trip to Telegram (``bench.qa``
+#: measures both: ``--blocking``).
+VOTES_BLOCK = False
+#: Votes (and redraws) in flight at once: enough to overlap Telegram's round trips, few enough
+#: that a crowd of hundreds queues here, cheaply, instead of in the HTTP connection pool
+#: (PTB's holds 256 and gives up on a wait of a second).
+VOTE_SLOTS = 32
+_slots_of: weakref.WeakKeyDictionary[object, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _slots(context: BotContext) -> asyncio.Semaphore:
+    app = context.application
+    slots = _slots_of.get(app)
+    if slots is None:
+        slots = _slots_of[app] = asyncio.Semaphore(VOTE_SLOTS)
+    return slots
 
 
 #: Redraws waiting per (chat, message): a quick second press replaces the first one's redraw
@@ -526,6 +586,8 @@ async def questions_command(update: Update, context: Context) -> None:
 @button("qn", "qs", stale=texts.qa_unknown_toast)
 async def on_stage(press: Press) -> None:
     """The stage's view: opened as a new message (``qn``), paged and refreshed in place."""
+    if not await _in_private(press):
+        return
     rt = press.rt
     tab, page = "w", 0
     if press.action == "qs":
@@ -552,6 +614,8 @@ _STATES = {"a": QA_ANSWERED, "h": QA_HIDDEN, "r": QA_OPEN}
 @button("qx", stale=texts.qa_unknown_toast)
 async def on_moderate(press: Press) -> None:
     """✅ answered, 🙈 hide, ↩️ restore: the stage only; the list is redrawn in place."""
+    if not await _in_private(press):
+        return
     rt = press.rt
     question_id = press.callback.int_arg(0, 1, MAX_ID)
     state = _STATES.get(press.args[1])
@@ -580,6 +644,8 @@ async def on_moderate(press: Press) -> None:
 @button("qc", stale=texts.qa_unknown_toast)
 async def on_control(press: Press) -> None:
     """Pause or reopen a session's questions; a moderator's top-three notices on or off."""
+    if not await _in_private(press):
+        return
     rt = press.rt
     key, op = press.args
     try:
@@ -645,8 +711,9 @@ async def tick_job(context: BotContext) -> None:
 def routes(app: ConfApp) -> None:
     app.add_handler(CommandHandler("ask", ask_command))
     app.add_handler(CommandHandler("questions", questions_command))
-    for handler in (on_ask, on_draft, on_queue, on_vote, on_stage, on_moderate, on_control):
+    for handler in (on_ask, on_draft, on_queue, on_stage, on_moderate, on_control):
         app.add_handler(handler.handler())
+    app.add_handler(on_vote.handler(block=VOTES_BLOCK))
 
 
 async def startup(app: ConfApp, rt: Runtime) -> None:

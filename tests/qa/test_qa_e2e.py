@@ -244,6 +244,26 @@ async def test_questions_are_asked_in_private_chats(
     await group.wait_for(
         lambda m: m.message_id > reply.message_id and "private chat" in (m.text or "")
     )
+    # A card can reach a group (a reply to the bot is a question): its buttons point away.
+    for data in (f"qa:{PANEL}", f"qo:{PANEL}", "qv:1:0", f"qn:{PANEL}"):
+        cid = await ada.press_data(reply.message_id, data, chat=group)
+        assert "private chat" in await answer_of(ada, cid)
+    assert await bot.runtime.store.users.pending(1001) is None
+
+
+async def test_ask_with_the_question_in_the_command(
+    make_bot: HarnessFactory, clock: ManualClock
+) -> None:
+    bot = await make_bot()
+    ada = await started(bot, 1001, "Ada")
+    clock.set(brussels(14, 10))
+    draft_shown = newer(ada, says("Post it under your first name"))
+    await ada.send("/ask Is there a recording?")
+    draft = await ada.wait_for(draft_shown)
+    assert "Is there a recording?" in (draft.plain_text or "")
+    await ada.press(draft, "Post anonymously")
+    await ada.wait_for(lambda m: m.message_id == draft.message_id and "posted" in (m.text or ""))
+    assert await bot.runtime.store.qa.count() == 1
 
 
 async def test_ask_chooses_when_several_sessions_run(
