@@ -20,6 +20,7 @@ QUICK: dict[str, list[str]] = {
     "bench.broadcast": ["--users", "600"],
     "bench.speakers": [],
     "bench.live_agenda": [],
+    "bench.qa": ["--voters", "200", "--spread", "10", "0"],
 }
 
 

@@ -24,16 +24,20 @@ import statistics
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bench import machine, table
 from bot.clock import ManualClock
+from bot.config import DEFAULT_AGENDA
 from bot.emulator import BotApiEmulator, FakeUser
 from bot.emulator.harness import BotHarness, settings_for
 from handlers import qa as qa_handlers
-from tests.conftest import BRUSSELS, brussels
 
-PANEL = "panel-october-7"
+PANEL = "panel-october-7"  # the Brussels sample's panel, 14:00-15:15
+#: Five minutes into the panel: its questions are open.
+DURING = datetime(2024, 11, 27, 14, 5, tzinfo=ZoneInfo("Europe/Brussels"))
 PROBE_EVERY = 0.25
 
 
@@ -80,11 +84,11 @@ async def _probe(user: FakeUser, stop: asyncio.Event, out: list[float]) -> None:
 
 async def measure(voters: int, questions: int, spread: float, rtt: int, seed: int) -> Result:
     rng = random.Random(seed)
-    clock = ManualClock(brussels(14, 5))
+    clock = ManualClock(DURING)
     with tempfile.TemporaryDirectory() as tmp:
         async with BotApiEmulator() as emu:
             settings = settings_for(
-                emu, Path(tmp) / "qa.sqlite3", AGENDA_PATH=BRUSSELS, LOG_LEVEL="WARNING"
+                emu, Path(tmp) / "qa.sqlite3", AGENDA_PATH=DEFAULT_AGENDA, LOG_LEVEL="WARNING"
             )
             harness = BotHarness(emu, settings, clock)
             await harness.start()

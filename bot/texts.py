@@ -97,6 +97,12 @@ PLAIN_TEXT = frozenset(
         "chart_axis",
         "chart_more",
         "something_went_wrong",
+        "qa_anonymous_label",
+        "qa_yours_label",
+        "qa_answered_label",
+        "qa_hidden_label",
+        "qa_anonymous_to_audience_label",
+        "qa_asked_at_label",
     }
 )
 
@@ -2355,7 +2361,7 @@ def qa_anonymous_to_audience_label() -> str:
 
 def qa_item(rank: int, text: str, votes: int, details: list[str]) -> str:
     """One question in a list: its rank and text, then its votes and ``details`` (who asked,
-    answered, ...: labels of this catalogue, or a name, all plain)."""
+    answered, ...: the ``qa_*_label`` texts, or a name; plain text, escaped here)."""
     meta = " · ".join([f"👍 {votes}", *(h(d) for d in details if d)])
     return f"<b>{rank}.</b> {h(text)}\n{meta}"
 

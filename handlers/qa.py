@@ -145,10 +145,10 @@ def audience_view(queue: Queue, page: int) -> OutgoingMessage:
     head = [texts.qa_queue_title(session), _status(session, queue.phase, queue.paused)]
     if queue.questions:
         head.append(texts.qa_queue_count(len(queue.questions)))
-    elif queue.phase is Phase.CLOSED:
-        head.append(texts.qa_queue_none())
-    else:
+    elif queue.phase is Phase.OPEN:
         head.append(texts.qa_queue_empty())
+    else:
+        head.append(texts.qa_queue_none())
     blocks = []
     for rank, q in enumerate(queue.questions, start=1):
         details = _asker(q, sees_names=False)
