@@ -2419,15 +2419,15 @@ def qa_asked_at_label(asked: datetime) -> str:
 
 
 def qa_answered_button(rank: int) -> str:
-    return f"✅ {rank}"
+    return _("✅ Answered #{rank}", rank=rank)
 
 
 def qa_hide_button(rank: int) -> str:
-    return f"🙈 {rank}"
+    return _("🙈 Hide #{rank}", rank=rank)
 
 
 def qa_restore_button(rank: int) -> str:
-    return f"↩️ {rank}"
+    return _("↩️ Restore #{rank}", rank=rank)
 
 
 def qa_pause_button() -> str:

@@ -57,7 +57,7 @@ log = logging.getLogger("confbot.qa")
 JOB_NAME = "qa-followups"
 #: APScheduler's default 1 s grace silently drops a tick when the loop is busy.
 JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": 60, "coalesce": True, "max_instances": 1}
-#: Questions on one page: the audience's (one 👍 each), the stage's (two buttons each).
+#: Questions on one page: the audience's (one 👍 each), the stage's (a row of two each).
 AUDIENCE_PAGE = 8
 STAGE_PAGE = 6
 #: Room left for the page line and Telegram's count of the header (HTML is longer than text).
@@ -212,7 +212,7 @@ def stage_view(view: StageQueue, tab: str, page: int) -> OutgoingMessage:
         else:
             actions.append(Button(texts.qa_answered_button(i + 1), encode("qx", q.id, "a", page)))
             actions.append(Button(texts.qa_hide_button(i + 1), encode("qx", q.id, "h", page)))
-    rows = _rows(actions, 3 if done else 4)
+    rows = _rows(actions, 3 if done else 2)
     rows.append(_nav("qs", key, page, pages, tab))
     controls: list[Button] = []
     if view.phase is not Phase.CLOSED:

@@ -38,9 +38,6 @@ WORDLESS = frozenset(
         "broadcasts_line",  # "#1 · state · …": the state is tested through state_label
         "qa_item",  # rank, question, 👍 votes and labels translated by their own functions
         "qa_vote_button",  # "#2 👍 5"
-        "qa_answered_button",  # "✅ 2"
-        "qa_hide_button",  # "🙈 2"
-        "qa_restore_button",  # "↩️ 2"
     }
 )
 #: Texts that take agenda objects but show none of their free text (only times, counts).

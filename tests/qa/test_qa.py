@@ -328,6 +328,18 @@ async def test_vote_unvote_own_and_counts_derived(core: Core, qa: QandA) -> None
     assert await core.store.qa.vote_count() == 39
 
 
+async def test_a_double_press_is_two_toggles_never_two_votes(core: Core, qa: QandA) -> None:
+    """Votes run side by side: two presses at once by one person end with no vote, or (three)
+    with one, and never two rows: the primary key is (question, user)."""
+    core.clock.set(brussels(14, 0))
+    qid = (await ask(qa, 1, "Pressed in a hurry")).question_id
+    results = await asyncio.gather(qa.vote(2, qid), qa.vote(2, qid))
+    assert sorted(r.added for r in results) == [False, True]
+    assert await core.store.qa.vote_count() == 0
+    await asyncio.gather(qa.vote(2, qid), qa.vote(2, qid), qa.vote(2, qid))
+    assert await core.store.qa.vote_count() == 1
+
+
 async def test_votes_on_forged_hidden_answered_or_closed_questions(core: Core, qa: QandA) -> None:
     core.clock.set(brussels(14, 0))
     hidden = (await ask(qa, 1, "To be hidden")).question_id

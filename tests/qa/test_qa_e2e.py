@@ -226,6 +226,10 @@ async def test_ask_before_during_and_after_a_session(
     assert "Questions closed at 15:30" in (after.plain_text or "")
     assert "Who funds the security centre?" in (after.plain_text or "")
     assert not [t for t in after.button_texts if "👍" in t]  # no more votes
+    bobs = (await ids(bot))["Who funds the security centre?"]
+    late_vote = await answer_of(carol, await carol.press_data(after.message_id, f"qv:{bobs}:0"))
+    assert "closed at 15:30" in late_vote
+    assert await bot.runtime.store.qa.vote_count() == 0
     assert not bot.emulator.unanswered_callbacks
 
 
@@ -362,7 +366,7 @@ async def test_votes_the_stage_and_forged_presses(
     text = board.plain_text or ""
     assert text.index("Second") < text.index("First") < text.index("Third")
     assert "3 waiting · 0 answered · 0 hidden" in text
-    toast = await answer_of(mod, await mod.press(board, "✅ 1"))
+    toast = await answer_of(mod, await mod.press(board, "✅ Answered #1"))
     assert "answered" in toast
     board = await mod.wait_for(
         lambda m: (
@@ -384,7 +388,7 @@ async def test_votes_the_stage_and_forged_presses(
     carol_before = len(carol.messages)
     board_text = board.plain_text or ""
     rank = 1 if board_text.index("Third") < board_text.index("First") else 2
-    toast = await answer_of(mod, await mod.press(board, f"🙈 {rank}"))
+    toast = await answer_of(mod, await mod.press(board, f"🙈 Hide #{rank}"))
     assert "Hidden" in toast
     assert await state(bot, third) == (QA_HIDDEN, 0)
     assert len(carol.messages) == carol_before
@@ -396,12 +400,12 @@ async def test_votes_the_stage_and_forged_presses(
     board = await stage(mod)
     await answer_of(mod, await mod.press(board, "Answered and hidden (2)"))
     done = await mod.wait_for(
-        lambda m: m.message_id == board.message_id and "↩️ 1" in m.button_texts
+        lambda m: m.message_id == board.message_id and "↩️ Restore #1" in m.button_texts
     )
     hidden_rank = (
         1 if (done.plain_text or "").index("Third") < (done.plain_text or "").index("Second") else 2
     )
-    await answer_of(mod, await mod.press(done, f"↩️ {hidden_rank}"))
+    await answer_of(mod, await mod.press(done, f"↩️ Restore #{hidden_rank}"))
     assert await state(bot, third) == (QA_OPEN, 0)
     assert "Third" in ((await queue(dave)).plain_text or "")
 
