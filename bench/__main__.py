@@ -22,6 +22,7 @@ QUICK: dict[str, list[str]] = {
     "bench.speakers": [],
     "bench.live_agenda": [],
     "bench.languages": ["--reps", "500"],
+    "bench.qa": ["--voters", "200", "--spread", "10", "0"],
 }
 
 

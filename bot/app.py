@@ -48,6 +48,7 @@ from handlers import (
     inline,
     language,
     live_agenda,
+    qa,
     questions,
     reload,
     reminders,
@@ -95,6 +96,7 @@ FEATURES: tuple[Feature, ...] = (
     live_agenda.FEATURE,
     language.FEATURE,
     web.FEATURE,
+    qa.FEATURE,
     questions.FEATURE,
 )
 __all__ = [

@@ -14,6 +14,7 @@ Order of construction (each line uses only what is above it)::
     reminders (planner on delivery) -> listens to reload
     bookmarks (reminders), sharing (bookmarks), feedback, speakers
     broadcasts (delivery, progress display), stats (+ the feedback section)
+    qa (questions store, users, speaker links, delivery)
     live_agenda (reload, delivery; only with AGENDA_URL)
     calendar_feeds (feed tokens and what they serve), telemetry (counts reloads)
 
@@ -40,6 +41,7 @@ from bot.delivery import Delivery, Transport
 from bot.feedback import FeedbackService
 from bot.language import Languages
 from bot.live_agenda import LiveAgenda, cache_dir
+from bot.qa import QandA
 from bot.questions.asked import AskedQuestions
 from bot.reload import Reloads
 from bot.reminders import TICK_SECONDS, ReminderPlanner, Reminders
@@ -92,6 +94,8 @@ class Runtime:
     languages: Languages
     #: Live calendar feeds (``/calendar``, ``/cal/TOKEN.ics``).
     calendar_feeds: CalendarFeeds
+    #: Audience questions to the stage.
+    qa: QandA
     #: None without ``AGENDA_URL``.
     live_agenda: LiveAgenda | None = None
     #: Questions with more pages than one answer shows (their "N more" buttons).
@@ -173,6 +177,16 @@ def build_runtime(
     stats.sections.append(feedback.stats_section_pages)
     telemetry = Telemetry()
     reload.listeners.append(telemetry.on_agenda_change)
+    qa = QandA(
+        store.qa,
+        store.users,
+        store.speakers,
+        current,
+        delivery,
+        is_organiser=settings.is_organiser,
+        secret=store.feedback.pseudonym_secret,
+        audit=store.audit,
+    )
     live_agenda = None
     if settings.AGENDA_URL:
         fetcher = AgendaFetcher(
@@ -207,6 +221,7 @@ def build_runtime(
         ),
         stats=stats,
         calendar_feeds=CalendarFeeds(store.calendar_feeds, store.kv, current),
+        qa=qa,
         live_agenda=live_agenda,
         languages=Languages(store.users),
         telemetry=telemetry,

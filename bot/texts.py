@@ -109,6 +109,12 @@ PLAIN_TEXT = frozenset(
         "window_label",
         "window_phrase",
         "calendar_feed_name",
+        "qa_anonymous_label",
+        "qa_yours_label",
+        "qa_answered_label",
+        "qa_hidden_label",
+        "qa_anonymous_to_audience_label",
+        "qa_asked_at_label",
     }
 )
 
@@ -339,6 +345,7 @@ def help_text(*, organiser: bool, speaker: bool) -> str:
             "Or just ask: <i>where is the coffee break?</i>, <i>who moderates the panel?</i>"
         )
     ]
+    sections.append(help_questions(stage=speaker or organiser))
     if speaker:
         sections.append(_("<b>For speakers</b>\n/myslots – your sessions\n/myfeedback – ratings"))
     if organiser:
@@ -2406,3 +2413,491 @@ def private_chat_only() -> str:
     """An organiser command sent in a group: its answers (links, feedback, previews) are not
     for everyone there."""
     return _("That command works only in a private chat with me, so that its answers stay private.")
+
+
+# --- audience questions to the stage (issue 19) --------------------------------------------------
+# Asking, voting and the queue for the audience; the stage's view for moderators, speakers and
+# organisers; the top-three notice and the speakers' follow-up. Question text is always escaped;
+# toasts (``_toast``) are plain text and get the session title already clipped by the handler.
+
+
+def qa_ask_button() -> str:
+    return _("❓ Ask a question")
+
+
+def qa_questions_button() -> str:
+    return _("💬 Questions")
+
+
+def qa_ask_prompt(session: Session, limit: int) -> str:
+    """After "Ask a question": the next message is the question."""
+    return ngettext(
+        "❓ Your question for <b>{title}</b>: send it as your next message, up to {count}"
+        " character. I will show it to you before it is posted.",
+        "❓ Your question for <b>{title}</b>: send it as your next message, up to {count}"
+        " characters. I will show it to you before it is posted.",
+        limit,
+        title=h(session.title),
+    )
+
+
+def qa_draft(session: Session, text: str) -> str:
+    """The question shown back, before the asker chooses how to post it."""
+    return _(
+        "Your question for <b>{title}</b>:\n<blockquote>{question}</blockquote>\n"
+        "Post it under your first name, or anonymously? Organisers and moderators always see"
+        " who asked.",
+        title=h(session.title),
+        question=h(text),
+    )
+
+
+def qa_post_named_button(name: str) -> str:
+    return _("📢 Post as {name}", name=name)
+
+
+def qa_post_anonymous_button() -> str:
+    return _("🕶 Post anonymously")
+
+
+def qa_posted(session: Session, left: int, *, anonymous: bool) -> str:
+    if anonymous:
+        done = _(
+            "✅ Your question is posted to <b>{title}</b>, anonymously.", title=h(session.title)
+        )
+    else:
+        done = _(
+            "✅ Your question is posted to <b>{title}</b> under your first name.",
+            title=h(session.title),
+        )
+    if left > 0:
+        more = ngettext(
+            "You can ask {count} more question in this session.",
+            "You can ask {count} more questions in this session.",
+            left,
+        )
+    else:
+        more = _("That was your last question in this session.")
+    return f"{done}\n{more}\n" + _("Everyone can upvote it under 💬 Questions.")
+
+
+def qa_cancelled() -> str:
+    return _("Cancelled: nothing was posted.")
+
+
+def qa_cancelled_toast() -> str:
+    return _("Cancelled")
+
+
+def qa_posted_toast() -> str:
+    return _("Posted")
+
+
+def qa_too_long(limit: int, length: int) -> str:
+    return ngettext(
+        "Your question has {count} character; a question may have up to {limit}. Please"
+        " shorten it and send it again.",
+        "Your question has {count} characters; a question may have up to {limit}. Please"
+        " shorten it and send it again.",
+        length,
+        limit=format_number(limit),
+    )
+
+
+def qa_too_short() -> str:
+    return _("Please write your question in words, and send it again.")
+
+
+def qa_duplicate(session: Session, *, can_vote: bool) -> str:
+    """The same question (give or take case and punctuation) is in the session already."""
+    if can_vote:
+        return _(
+            "This question was asked already in <b>{title}</b>: upvote it instead with the"
+            " button below.",
+            title=h(session.title),
+        )
+    return _("This question was asked already in <b>{title}</b>.", title=h(session.title))
+
+
+def qa_closed_now(session: Session, closed: datetime) -> str:
+    return _(
+        "Questions for <b>{title}</b> closed at {time}, so nothing was posted. The questions"
+        " stay readable under 💬 Questions.",
+        title=h(session.title),
+        time=h(hm(closed)),
+    )
+
+
+def qa_session_gone() -> str:
+    return _("That session is no longer in the programme, so nothing was posted. /now")
+
+
+def qa_choose_session() -> str:
+    return _("Several sessions take questions now. Which one is your question for?")
+
+
+def qa_nothing_open() -> str:
+    return _("No session takes questions right now.")
+
+
+def qa_next_opens(session: Session, opens: datetime) -> str:
+    return _(
+        "The next: <b>{title}</b>, from {when}.", title=h(session.title), when=h(day_time(opens))
+    )
+
+
+def qa_private_only() -> str:
+    return _("Questions to the stage are asked and moderated in a private chat with me.")
+
+
+def qa_private_only_toast() -> str:
+    return _("Questions to the stage work in a private chat with me: open it and try again.")
+
+
+# Answers to buttons (plain text, at most 200 characters).
+def qa_not_yet_toast(title: str, opens: datetime) -> str:
+    return _(
+        "Questions for “{title}” open at {when}, shortly before it starts.",
+        title=title,
+        when=day_time(opens),
+    )
+
+
+def qa_closed_toast(title: str, closed: datetime) -> str:
+    return _(
+        "Questions for “{title}” closed at {time}. They stay readable under 💬 Questions.",
+        title=title,
+        time=hm(closed),
+    )
+
+
+def qa_paused_toast(title: str) -> str:
+    return _(
+        "The moderator has paused questions for “{title}”. Please try again later.", title=title
+    )
+
+
+def qa_limit_toast(title: str, limit: int) -> str:
+    return ngettext(
+        "You have asked {count} question in “{title}”: that is the most one person can ask"
+        " in a session.",
+        "You have asked {count} questions in “{title}”: that is the most one person can ask"
+        " in a session.",
+        limit,
+        title=title,
+    )
+
+
+def qa_cooldown_toast(seconds: int) -> str:
+    return ngettext(
+        "One moment, please: you can post your next question in {count} second.",
+        "One moment, please: you can post your next question in {count} seconds.",
+        seconds,
+    )
+
+
+def qa_stale_toast() -> str:
+    return _("This question is no longer waiting to be posted. Press ❓ Ask a question again.")
+
+
+def qa_break_toast() -> str:
+    return _("Breaks take no questions.")
+
+
+def qa_unknown_toast() -> str:
+    return _("That question or session is no longer in the programme.")
+
+
+def qa_duplicate_toast() -> str:
+    return _("This question was asked already: upvote it under 💬 Questions.")
+
+
+def qa_own_vote_toast() -> str:
+    return _("That is your own question: you cannot vote for it.")
+
+
+def qa_answered_toast() -> str:
+    return _("This question was answered already.")
+
+
+def qa_gone_toast() -> str:
+    return _("This question is no longer in the queue.")
+
+
+def qa_vote_added_toast(votes: int) -> str:
+    return ngettext(
+        "👍 Your vote counts. {count} vote now; press again to take it back.",
+        "👍 Your vote counts. {count} votes now; press again to take it back.",
+        votes,
+    )
+
+
+def qa_vote_removed_toast(votes: int) -> str:
+    return ngettext(
+        "Your vote is taken back. {count} vote now.",
+        "Your vote is taken back. {count} votes now.",
+        votes,
+    )
+
+
+def qa_not_allowed_toast() -> str:
+    return _("Only the session's moderators, its speakers and the organisers can do that.")
+
+
+# The queue as the audience sees it.
+def qa_queue_title(session: Session) -> str:
+    return _("💬 <b>Questions: {title}</b>", title=h(session.title))
+
+
+def qa_status_open(closes: datetime) -> str:
+    return _("Open for questions until {time}.", time=h(hm(closes)))
+
+
+def qa_status_paused() -> str:
+    return _("⏸ Questions are paused by the moderator.")
+
+
+def qa_status_not_yet(opens: datetime) -> str:
+    return _("Questions open at {when}.", when=h(day_time(opens)))
+
+
+def qa_status_closed(closed: datetime) -> str:
+    return _("Questions closed at {time}.", time=h(hm(closed)))
+
+
+def qa_queue_count(count: int) -> str:
+    return ngettext(
+        "{count} question, the most upvoted first.",
+        "{count} questions, the most upvoted first.",
+        count,
+    )
+
+
+def qa_page(page: int, pages: int) -> str:
+    return _("Page {page} of {pages}.", page=page, pages=pages)
+
+
+def qa_queue_empty() -> str:
+    return _("No questions yet. Be the first: ❓ Ask a question.")
+
+
+def qa_queue_none() -> str:
+    return _("Nobody asked a question.")
+
+
+def qa_anonymous_label() -> str:
+    """How the audience sees who asked an anonymous question."""
+    return _("anonymous")
+
+
+def qa_yours_label() -> str:
+    return _("your question")
+
+
+def qa_answered_label() -> str:
+    return _("✅ answered")
+
+
+def qa_hidden_label() -> str:
+    return _("🙈 hidden")
+
+
+def qa_anonymous_to_audience_label() -> str:
+    """Beside the asker's name, for the stage: the audience does not see it."""
+    return _("🕶 anonymous to the audience")
+
+
+def qa_item(rank: int, text: str, votes: int, details: list[str]) -> str:
+    """One question in a list: its rank and text, then its votes and ``details`` (who asked,
+    answered, ...: the ``qa_*_label`` texts, or a name; plain text, escaped here)."""
+    meta = " · ".join([f"👍 {votes}", *(h(d) for d in details if d)])
+    return f"<b>{rank}.</b> {h(text)}\n{meta}"
+
+
+def qa_vote_button(rank: int, votes: int, *, voted: bool) -> str:
+    """Under the audience's queue: 👍 for question ``rank``; ✓ when the viewer voted."""
+    return f"#{rank} 👍 {votes} ✓" if voted else f"#{rank} 👍 {votes}"
+
+
+def qa_upvote_it_button(votes: int) -> str:
+    """Under "asked already": vote for the question that was there first."""
+    return _("👍 Upvote it ({votes})", votes=votes)
+
+
+def qa_own_button(rank: int) -> str:
+    return _("#{rank} · yours", rank=rank)
+
+
+def qa_refresh_button() -> str:
+    return _("🔄 Refresh")
+
+
+# The stage: moderators, speakers, organisers.
+def qa_stage_title(session: Session) -> str:
+    return _("🎙 <b>Questions to the stage: {title}</b>", title=h(session.title))
+
+
+def qa_stage_counts(waiting: int, answered: int, hidden: int) -> str:
+    parts = [
+        npgettext("questions on stage", "{count} waiting", "{count} waiting", waiting),
+        npgettext("questions on stage", "{count} answered", "{count} answered", answered),
+        npgettext("questions on stage", "{count} hidden", "{count} hidden", hidden),
+    ]
+    return " · ".join(parts)
+
+
+def qa_stage_order() -> str:
+    return _("Most votes first, then the oldest. ✅ marks one answered, 🙈 hides it.")
+
+
+def qa_stage_done_order() -> str:
+    return _("Answered and hidden questions, the latest first. ↩️ puts one back in the queue.")
+
+
+def qa_stage_empty() -> str:
+    return _("No question is waiting.")
+
+
+def qa_stage_done_empty() -> str:
+    return _("No question was answered or hidden yet.")
+
+
+def qa_asked_at_label(asked: datetime) -> str:
+    return _("asked {time}", time=hm(asked))
+
+
+def qa_answered_button(rank: int) -> str:
+    return _("✅ Answered #{rank}", rank=rank)
+
+
+def qa_hide_button(rank: int) -> str:
+    return _("🙈 Hide #{rank}", rank=rank)
+
+
+def qa_restore_button(rank: int) -> str:
+    return _("↩️ Restore #{rank}", rank=rank)
+
+
+def qa_pause_button() -> str:
+    return _("⏸ Pause questions")
+
+
+def qa_reopen_button() -> str:
+    return _("▶️ Reopen questions")
+
+
+def qa_notices_button(on: bool) -> str:
+    if on:
+        return _("🔔 Top-three notices: on")
+    return _("🔕 Top-three notices: off")
+
+
+def qa_waiting_tab_button(count: int) -> str:
+    return _("Waiting ({count})", count=count)
+
+
+def qa_done_tab_button(count: int) -> str:
+    return _("Answered and hidden ({count})", count=count)
+
+
+def qa_marked_answered_toast() -> str:
+    return _("✅ Marked as answered.")
+
+
+def qa_hidden_toast() -> str:
+    return _("🙈 Hidden: the audience no longer sees it. Nobody is told.")
+
+
+def qa_restored_toast() -> str:
+    return _("↩️ Back in the queue.")
+
+
+def qa_already_toast() -> str:
+    return _("Someone on the stage did that already.")
+
+
+def qa_paused_stage_toast() -> str:
+    return _("⏸ Paused: nobody can post a question until you reopen. Votes still count.")
+
+
+def qa_reopened_toast() -> str:
+    return _("▶️ Reopened: questions are welcome again.")
+
+
+def qa_notices_toast(on: bool) -> str:
+    if on:
+        return _("🔔 I will tell you when a question reaches the top three.")
+    return _("🔕 No more top-three notices.")
+
+
+def qa_stage_choose() -> str:
+    return _("Which session's questions?")
+
+
+def qa_stage_nothing() -> str:
+    return _("No session has questions yet. /ask takes them while a session runs.")
+
+
+def qa_audience_nothing() -> str:
+    return _(
+        "No session takes questions right now. A session's card shows its questions: 💬 Questions."
+    )
+
+
+def qa_top_notice(session: Session, rank: int) -> str:
+    """To a moderator who asked for it; the question follows as a ``qa_item``."""
+    return _(
+        "🔝 A question is now number {rank} in <b>{title}</b>:", rank=rank, title=h(session.title)
+    )
+
+
+def qa_open_queue_button() -> str:
+    return _("🎙 Open the questions")
+
+
+def qa_followup(session: Session, count: int) -> str:
+    """To a session's speakers once its questions closed; the questions follow."""
+    return ngettext(
+        "📝 <b>{title}</b> is over. {count} question from the audience was not answered;"
+        " here it is with its votes, in case you want to follow up:",
+        "📝 <b>{title}</b> is over. {count} questions from the audience were not answered;"
+        " here they are with their votes, in case you want to follow up:",
+        count,
+        title=h(session.title),
+    )
+
+
+def qa_followup_more(count: int) -> str:
+    return ngettext(
+        "… and {count} more: the button below shows them all.",
+        "… and {count} more: the button below shows them all.",
+        count,
+    )
+
+
+def qa_export_caption(questions: int, sessions: int) -> str:
+    first = npgettext(
+        "export: questions", "{count} audience question", "{count} audience questions", questions
+    )
+    second = npgettext("export: sessions", "{count} session", "{count} sessions", sessions)
+    return _(
+        "Questions to the stage: {questions} in {sessions}. Askers are pseudonymised as in"
+        " the feedback file.",
+        questions=first,
+        sessions=second,
+    )
+
+
+def export_nothing_at_all() -> str:
+    return _("There is no feedback and no question to export yet.")
+
+
+def help_questions(*, stage: bool) -> str:
+    """The /help section of questions to the stage."""
+    ask = _(
+        "<b>Questions to the stage</b>\n/ask – ask a question during a session (questions open"
+        " shortly before it starts); a session's card shows its questions: 💬 Questions"
+    )
+    if not stage:
+        return ask
+    return ask + "\n" + _("/questions – the queue of your session: answered, hide, pause")

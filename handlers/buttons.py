@@ -108,9 +108,11 @@ class ButtonHandler:
         except BadCallback:
             await answer_callback(context, query, self.stale(), alert=True)
 
-    def handler(self) -> CallbackQueryHandler[BotContext, None]:
+    def handler(self, *, block: bool = True) -> CallbackQueryHandler[BotContext, None]:
+        """The PTB route. ``block=False`` runs presses as tasks beside the next updates: only
+        for presses whose effect does not depend on their order (one transaction each)."""
         pattern = "^(" + "|".join(re.escape(a) for a in self.actions) + ")(:|$)"
-        return CallbackQueryHandler(self, pattern=pattern)
+        return CallbackQueryHandler(self, pattern=pattern, block=block)
 
 
 async def stale_press(update: Update, context: BotContext) -> None:

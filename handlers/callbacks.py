@@ -42,6 +42,16 @@ ACTIONS: dict[str, int] = {
     "sha": 1,  # a shared schedule: bookmark all, by the link's token
     "lang": 1,  # /language: a catalogue code (checked against the catalogues)
     "cal": 1,  # live calendar feed: new (revoke and make a new link) | off
+    # audience questions to the stage (issue 19; handlers/qa.py)
+    "qa": 1,  # ask a question about a session
+    "qp": 2,  # a draft question: its token, n (post under the first name) | a (anonymously) | x
+    "qo": 1,  # open a session's questions (the stage's view for the stage) as a new message
+    "qq": 2,  # the audience's queue, in place: session, page
+    "qv": 2,  # vote (or take it back): question id, page of the voter's list
+    "qn": 1,  # open the stage's view of a session as a new message
+    "qs": 3,  # the stage's view, in place: session, w (waiting) | d (answered, hidden), page
+    "qx": 3,  # moderate: question id, a (answered) | h (hide) | r (restore), page
+    "qc": 2,  # a session's Q&A: session, p (pause) | o (reopen) | n / f (top-three notices)
 }
 
 

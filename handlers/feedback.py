@@ -176,25 +176,27 @@ async def comment_hook(update: Update, context: Context) -> bool:
 
 @organisers_only
 async def export_command(update: Update, context: Context) -> None:
-    """Organisers: the CSV (UTF-8 with BOM) and the PNG chart."""
+    """Organisers: the feedback CSV (UTF-8 with BOM) and PNG chart, and the questions CSV."""
     rt = context.rt
-    export = await rt.feedback.export(by=user_id(update))
-    if not export.ratings:
-        await reply(update, context, OutgoingMessage(texts.export_nothing()))
+    uid = user_id(update)
+    export = await rt.feedback.export(by=uid)
+    questions = await rt.qa.export(by=uid)
+    if not export.ratings and not questions.questions:
+        await reply(update, context, OutgoingMessage(texts.export_nothing_at_all()))
         return
     stamp = rt.now().strftime("%Y%m%d-%H%M")
-    csv_doc = Attachment(
-        f"feedback-{stamp}.csv",
-        export.csv,
-        "document",
-        texts.export_caption(export.ratings, export.sessions),
-    )
-    extra: tuple[Attachment, ...] = ()
-    if export.png is not None:
-        extra = (
-            Attachment("feedback-chart.png", export.png, "photo", texts.export_chart_caption()),
-        )
-    await reply(update, context, OutgoingMessage("", attachment=csv_doc, extra=extra))
+    files: list[Attachment] = []
+    if export.ratings:
+        caption = texts.export_caption(export.ratings, export.sessions)
+        files.append(Attachment(f"feedback-{stamp}.csv", export.csv, "document", caption))
+        if export.png is not None:
+            chart = texts.export_chart_caption()
+            files.append(Attachment("feedback-chart.png", export.png, "photo", chart))
+    if questions.questions:
+        caption = texts.qa_export_caption(questions.questions, questions.sessions)
+        files.append(Attachment(f"questions-{stamp}.csv", questions.csv, "document", caption))
+    message = OutgoingMessage("", attachment=files[0], extra=tuple(files[1:]))
+    await reply(update, context, message)
 
 
 # ---------------------------------------------------------------------- wiring

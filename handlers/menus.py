@@ -33,6 +33,7 @@ ATTENDEE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("session", N_("One session: /session ID")),
     ("remind", N_("Reminder lead time: /remind 10")),
     ("feedback", N_("Rate a session")),
+    ("ask", N_("Ask the stage a question")),
     ("language", N_("The language I speak with you")),
     ("help", N_("What I can do")),
     ("whoami", N_("Your Telegram id")),
@@ -41,6 +42,7 @@ ATTENDEE_COMMANDS: tuple[tuple[str, str], ...] = (
 SPEAKER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("myslots", N_("Your sessions as a speaker")),
     ("myfeedback", N_("Feedback on your sessions")),
+    ("questions", N_("Audience questions to your session")),
 )
 ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("broadcast", N_("Message attendees")),

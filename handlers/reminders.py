@@ -13,6 +13,7 @@ from telegram.ext import CommandHandler
 
 from bot import texts
 from bot.outgoing import Button, Keyboard, OutgoingMessage
+from bot.qa import takes_questions
 from bot.reminders import REMIND_MAX, REMIND_MIN, REMINDER, TICK_SECONDS, parse_lead_minutes
 from bot.runtime import Runtime
 from bot.store.records import OutboxRow
@@ -87,7 +88,11 @@ async def render_reminder(rt: Runtime, row: OutboxRow) -> OutgoingMessage | None
         return None
     session = due.session
     text = texts.reminder(session, rt.agenda.speakers_of(session), due.minutes_left)
-    buttons: Keyboard = ((Button(texts.open_card_button(), encode("s", session_key(session.id))),),)
+    key = session_key(session.id)
+    buttons_row = [Button(texts.open_card_button(), encode("s", key))]
+    if takes_questions(session, rt.now()):
+        buttons_row.append(Button(texts.qa_ask_button(), encode("qa", key)))
+    buttons: Keyboard = (tuple(buttons_row),)
     return OutgoingMessage(text, buttons)
 
 

@@ -12,6 +12,7 @@ from bot import texts
 from bot.agenda.model import Session, Speaker
 from bot.agenda.state import AgendaState
 from bot.outgoing import Button, Keyboard, OutgoingMessage, clip, fits, quoted
+from bot.qa import queue_visible, takes_questions
 from bot.questions.answer import Answer, Intent, WindowKind
 from handlers.callbacks import encode, session_key
 
@@ -106,6 +107,7 @@ def card_buttons(
         rows.append((bookmark, Button(texts.calendar_button(), encode("ics", key))))
         if session.start <= now:
             rows.append((Button(texts.rate_button(), encode("rs", key)),))
+        rows += qa_buttons(session, now)
     people = [speaker_button(sp) for sp, _ in state.speakers_of(session)]
     for i in range(0, len(people), 2):
         rows.append(tuple(people[i : i + 2]))
@@ -113,6 +115,17 @@ def card_buttons(
         (Button(texts.back_to_day_button(), encode("d", session.listed_day.strftime("%Y%m%d"), 0)),)
     )
     return tuple(rows)
+
+
+def qa_buttons(session: Session, now: datetime) -> list[tuple[Button, ...]]:
+    """ "❓ Ask a question" while the session takes questions, "💬 Questions" from then on."""
+    key = session_key(session.id)
+    row: list[Button] = []
+    if takes_questions(session, now):
+        row.append(Button(texts.qa_ask_button(), encode("qa", key)))
+    if queue_visible(session, now):
+        row.append(Button(texts.qa_questions_button(), encode("qo", key)))
+    return [tuple(row)] if row else []
 
 
 def session_card(

@@ -19,6 +19,7 @@ from bot.store.feedback import FeedbackRepo
 from bot.store.inbox import InboxRepo
 from bot.store.kv import KvRepo
 from bot.store.outbox import OutboxRepo
+from bot.store.qa import QandARepo
 from bot.store.reminders import RemindersRepo
 from bot.store.sharing import ShareLinksRepo
 from bot.store.speakers import SpeakerLinksRepo
@@ -44,6 +45,7 @@ class Store:
     calendar_feeds: CalendarFeedsRepo
     inbox: InboxRepo
     telemetry: TelemetryRepo
+    qa: QandARepo
 
     @classmethod
     async def open(cls, path: str) -> Store:
@@ -63,6 +65,7 @@ class Store:
             calendar_feeds=CalendarFeedsRepo(db),
             inbox=InboxRepo(db),
             telemetry=TelemetryRepo(db),
+            qa=QandARepo(db),
         )
 
     async def close(self) -> None:

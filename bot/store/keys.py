@@ -28,8 +28,22 @@ SPEAKER_REMINDER = "speaker_reminder"
 #: The live agenda failing since ..., and working again (to organisers).
 AGENDA_NOTICE = "agenda_notice"
 
+#: To a moderator who asked for it: an audience question reached the top three.
+QA_TOP = "qa_top"
+#: To a session's speakers after its Q&A closed: the questions nobody answered.
+QA_FOLLOWUP = "qa_followup"
+
 #: Every kind the core enqueues; each needs a renderer at start (``bot.app``).
-KINDS: tuple[str, ...] = (BROADCAST, CHANGE, REMINDER, FEEDBACK, SPEAKER_REMINDER, AGENDA_NOTICE)
+KINDS: tuple[str, ...] = (
+    BROADCAST,
+    CHANGE,
+    REMINDER,
+    FEEDBACK,
+    SPEAKER_REMINDER,
+    AGENDA_NOTICE,
+    QA_TOP,
+    QA_FOLLOWUP,
+)
 
 
 # ------------------------------------------------------------------------ keys
@@ -63,6 +77,8 @@ FEEDBACK_KEY = KeyFormat("feedback", ("user_id", "session_id"))
 BROADCAST_KEY = KeyFormat("bc", ("batch_id", "chat_id"))
 CHANGE_KEY = KeyFormat("change", ("user_id", "session_id", "fingerprint"))
 AGENDA_NOTICE_KEY = KeyFormat("live-agenda", ("event", "since", "chat_id"))
+QA_TOP_KEY = KeyFormat("qa-top", ("question_id", "user_id"))
+QA_FOLLOWUP_KEY = KeyFormat("qa-followup", ("session_id", "user_id"))
 
 
 def reminder_key(user_id: int, session_id: str, start: datetime) -> str:
@@ -92,3 +108,14 @@ def change_key(user_id: int, session_id: str, fingerprint: str) -> str:
 def agenda_notice_key(event: str, since: datetime, chat_id: int) -> str:
     """One notice per failure streak (or recovery) and organiser, across restarts."""
     return AGENDA_NOTICE_KEY.build(event, since.isoformat(), chat_id)
+
+
+def qa_top_key(question_id: int, user_id: int) -> str:
+    """One notice per question and moderator, ever: a question that drops out of the top three
+    and climbs back is not announced again."""
+    return QA_TOP_KEY.build(question_id, user_id)
+
+
+def qa_followup_key(session_id: str, user_id: int) -> str:
+    """One follow-up per session and speaker, ever (a restart or a later tick adds nothing)."""
+    return QA_FOLLOWUP_KEY.build(session_id, user_id)

@@ -129,4 +129,38 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL",
     ),
+    # 5: audience questions to the stage (issue 19): questions, one vote per (question, user),
+    # a session's pause switch, and the moderators who want a notice of the top three.
+    (
+        """CREATE TABLE qa_questions (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            asker_name TEXT NOT NULL DEFAULT '',
+            anonymous INTEGER NOT NULL DEFAULT 0,
+            text TEXT NOT NULL,
+            norm TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open'
+                CHECK (state IN ('open', 'answered', 'hidden')),
+            created_at TEXT NOT NULL,
+            moderated_by INTEGER,
+            moderated_at TEXT,
+            UNIQUE (session_id, norm)
+        )""",
+        "CREATE INDEX qa_questions_session ON qa_questions(session_id, state)",
+        "CREATE INDEX qa_questions_user ON qa_questions(user_id, created_at)",
+        """CREATE TABLE qa_votes (
+            question_id INTEGER NOT NULL REFERENCES qa_questions(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (question_id, user_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE qa_sessions (
+            session_id TEXT PRIMARY KEY,
+            paused INTEGER NOT NULL DEFAULT 0,
+            changed_by INTEGER,
+            changed_at TEXT NOT NULL
+        )""",
+        "CREATE TABLE qa_notices (user_id INTEGER PRIMARY KEY, since TEXT NOT NULL)",
+    ),
 ]

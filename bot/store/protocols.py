@@ -11,11 +11,12 @@ would take). Instants go in and come out timezone-aware.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.store.records import (
     Aggregate,
+    AskResult,
     AuditEntry,
     Batch,
     CalendarFeed,
@@ -23,15 +24,18 @@ from bot.store.records import (
     Envelope,
     FeedbackRow,
     InboxUpdate,
+    NewQuestion,
     OutboxCount,
     OutboxRow,
     Progress,
     ShareLink,
     SpeakerLink,
     StoredComment,
+    StoredQuestion,
     Upcoming,
     User,
     Visit,
+    VoteResult,
 )
 
 
@@ -326,6 +330,55 @@ class TelemetryStore(Protocol):
     async def late(self, kinds: Sequence[str], now: datetime, grace: float) -> tuple[int, int]: ...
 
 
+class QandAStore(Protocol):
+    """Audience questions and votes (see ``bot.store.qa``): every count is derived."""
+
+    async def ask(
+        self, question: NewQuestion, *, max_per_session: int, cooldown: timedelta
+    ) -> AskResult: ...
+
+    async def asked_by(self, user_id: int, session_id: str) -> int: ...
+
+    async def toggle_vote(self, question_id: int, user_id: int, now: datetime) -> VoteResult: ...
+
+    async def vote_count(self) -> int: ...
+
+    async def question(self, question_id: int, viewer: int = 0) -> StoredQuestion | None: ...
+
+    async def find(self, session_id: str, norm: str, viewer: int = 0) -> StoredQuestion | None: ...
+
+    async def ranked(
+        self,
+        session_id: str,
+        states: Sequence[str],
+        *,
+        viewer: int = 0,
+        limit: int | None = None,
+    ) -> list[StoredQuestion]: ...
+
+    async def counts(self, session_id: str) -> dict[str, int]: ...
+
+    async def count(self) -> int: ...
+
+    async def sessions_with_questions(self) -> list[tuple[str, int]]: ...
+
+    async def with_open_questions(self, session_ids: Iterable[str]) -> set[str]: ...
+
+    async def export_rows(self) -> list[StoredQuestion]: ...
+
+    async def set_state(
+        self, question_id: int, state: str, by: int, now: datetime, *, only_from: Sequence[str]
+    ) -> bool: ...
+
+    async def paused(self, session_id: str) -> bool: ...
+
+    async def set_paused(self, session_id: str, paused: bool, by: int, now: datetime) -> bool: ...
+
+    async def set_notices(self, user_id: int, on: bool, now: datetime) -> None: ...
+
+    async def notices_for(self, user_ids: Iterable[int]) -> set[int]: ...
+
+
 class Repositories(Protocol):
     """The whole store as the core sees it (``Runtime.store``)."""
 
@@ -367,5 +420,8 @@ class Repositories(Protocol):
 
     @property
     def telemetry(self) -> TelemetryStore: ...
+
+    @property
+    def qa(self) -> QandAStore: ...
 
     async def close(self) -> None: ...

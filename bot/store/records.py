@@ -263,3 +263,71 @@ class OutboxCount:
     kind: str
     state: str
     count: int
+
+
+# ------------------------------------------------------------------ audience questions
+#: A question's states: in the queue, answered on stage, hidden by a moderator.
+QA_OPEN = "open"
+QA_ANSWERED = "answered"
+QA_HIDDEN = "hidden"
+QA_STATES = (QA_OPEN, QA_ANSWERED, QA_HIDDEN)
+
+#: What ``QandAStore.ask`` did (one transaction decides).
+ASK_POSTED = "posted"
+ASK_PAUSED = "paused"  # the session's Q&A is paused
+ASK_LIMIT = "limit"  # the asker has asked the most a session allows
+ASK_COOLDOWN = "cooldown"  # the asker's previous question is too recent
+ASK_DUPLICATE = "duplicate"  # the same (normalised) question is in this session already
+
+#: What ``QandAStore.toggle_vote`` did.
+VOTE_ADDED = "added"
+VOTE_REMOVED = "removed"
+VOTE_OWN = "own"  # nobody votes for their own question
+VOTE_GONE = "gone"  # no such question
+VOTE_NOT_OPEN = "not_open"  # answered or hidden: nothing to vote on
+
+
+@dataclass(frozen=True, slots=True)
+class NewQuestion:
+    session_id: str
+    user_id: int
+    asker_name: str
+    anonymous: bool
+    text: str
+    norm: str  # the normalised text that makes "the same question" (UNIQUE per session)
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredQuestion:
+    """A question with its vote count (always derived: ``COUNT`` of its vote rows)."""
+
+    id: int
+    session_id: str
+    user_id: int
+    asker_name: str
+    anonymous: bool
+    text: str
+    state: str
+    created_at: datetime
+    votes: int = 0
+    #: Whether the person the list was read for has voted for it.
+    voted: bool = False
+    #: The asker's Telegram username as last seen (moderators see it).
+    username: str | None = None
+    moderated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AskResult:
+    outcome: str  # ASK_*
+    question_id: int | None = None  # the new question, or the one it duplicates
+    last_at: datetime | None = None  # ASK_COOLDOWN: when the asker's previous question came
+    duplicate_state: str | None = None  # ASK_DUPLICATE: the state of the earlier question
+    asked: int = 0  # the asker's questions in this session, counting this one if posted
+
+
+@dataclass(frozen=True, slots=True)
+class VoteResult:
+    outcome: str  # VOTE_*
+    votes: int = 0  # the question's votes after the change

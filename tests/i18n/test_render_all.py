@@ -38,6 +38,8 @@ WORDLESS = frozenset(
         "broadcasts_line",  # "#1 · state · …": the state is tested through state_label
         "title_of",  # the agenda's own words (tests/agenda/test_translations.py)
         "conference_name",
+        "qa_item",  # rank, question, 👍 votes and labels translated by their own functions
+        "qa_vote_button",  # "#2 👍 5"
     }
 )
 #: Texts that take agenda objects but show none of their free text (only times, counts).

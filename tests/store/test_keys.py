@@ -28,6 +28,8 @@ def test_keys_name_what_a_message_is_about() -> None:
     assert keys.agenda_notice_key("failing", START, 9) == (
         "live-agenda:failing:2024-11-27T14:00:00+01:00:9"
     )
+    assert keys.qa_top_key(12, 7) == "qa-top:12:7"
+    assert keys.qa_followup_key("panel", 7) == "qa-followup:panel:7"
 
 
 def test_a_format_takes_exactly_its_fields() -> None:
@@ -43,6 +45,8 @@ def test_a_format_takes_exactly_its_fields() -> None:
         (keys.REMINDER_KEY, (1001, "keynote-mousnier", "2024-11-27T11:00:00Z")),
         (keys.SPEAKER_KEY, (501, "odd:id with spaces", "2024-11-27T11:00:00Z")),
         (keys.FEEDBACK_KEY, (42, "welcome")),
+        (keys.QA_TOP_KEY, (12, 7)),
+        (keys.QA_FOLLOWUP_KEY, ("panel-october-7", 7)),
     ],
 )
 async def test_sql_builds_the_same_text_as_python(
@@ -59,4 +63,4 @@ async def test_sql_builds_the_same_text_as_python(
 
 
 def test_every_kind_is_listed_once() -> None:
-    assert len(set(keys.KINDS)) == len(keys.KINDS) == 6
+    assert len(set(keys.KINDS)) == len(keys.KINDS) == 8
