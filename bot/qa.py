@@ -39,8 +39,7 @@ from typing import Any, Protocol
 
 from bot.agenda.model import Session
 from bot.agenda.state import CurrentAgenda
-from bot.csv_export import csv_bytes
-from bot.feedback import pseudonym
+from bot.csv_export import csv_bytes, in_programme_order, session_cells, stamp
 from bot.speakers import MODERATOR_ROLES
 from bot.store.keys import QA_FOLLOWUP, QA_TOP, qa_followup_key, qa_top_key
 from bot.store.protocols import AuditStore, QandAStore, SpeakerLinksStore, UsersStore
@@ -804,37 +803,18 @@ def _write_csv(
     records: list[tuple[Session | None, StoredQuestion]], secret: bytes, tz: tzinfo
 ) -> bytes:
     """Programme order, then the order questions came; those of removed sessions go last."""
-    latest = datetime.max.replace(tzinfo=UTC)
-    records.sort(
-        key=lambda p: (
-            p[0] is None,
-            p[0].start if p[0] is not None else latest,
-            p[1].session_id,
-            p[1].created_at,
-            p[1].id,
+    rows = [
+        (
+            *session_cells(q.session_id, session),
+            q.id,
+            q.text,
+            stamp(q.created_at, tz),
+            name,
+            "yes" if q.anonymous else "no",
+            q.votes,
+            q.state,
+            stamp(q.moderated_at, tz),
         )
-    )
-    names: dict[int, str] = {}
-    rows = []
-    for session, q in records:
-        name = names.get(q.user_id)
-        if name is None:
-            name = names[q.user_id] = pseudonym(secret, q.user_id)
-        rows.append(
-            (
-                q.session_id,
-                session.title if session else "",
-                session.start.isoformat() if session else "",
-                q.id,
-                q.text,
-                q.created_at.astimezone(tz).isoformat(timespec="seconds"),
-                name,
-                "yes" if q.anonymous else "no",
-                q.votes,
-                q.state,
-                q.moderated_at.astimezone(tz).isoformat(timespec="seconds")
-                if q.moderated_at
-                else "",
-            )
-        )
+        for session, q, name in in_programme_order(records, secret, lambda q: (q.created_at, q.id))
+    ]
     return csv_bytes(CSV_HEADER, rows)
