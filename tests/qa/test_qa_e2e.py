@@ -22,6 +22,7 @@ from bot.emulator.users import BotMessage, FakeUser
 from bot.qa import CSV_HEADER, MAX_LENGTH
 from bot.store.records import QA_ANSWERED, QA_HIDDEN, QA_OPEN
 from tests.conftest import HarnessFactory, brussels
+from tests.steps import at, sent
 
 PANEL = "panel-october-7"  # 14:00-15:15 in the Plenary Hall, moderated by Ophir Revach
 TITLE = "Challenges and best practices"
@@ -102,12 +103,6 @@ async def state(bot: BotHarness, question_id: int) -> tuple[str, int]:
     q = await bot.runtime.store.qa.question(question_id)
     assert q is not None
     return q.state, q.votes
-
-
-async def outbox_sent(bot: BotHarness) -> None:
-    rt = bot.runtime
-    rt.delivery.wake()
-    await rt.delivery.drain(timeout=10)
 
 
 # ---------------------------------------------------------------------- asking
@@ -526,7 +521,7 @@ async def test_top_three_notice_follow_up_after_a_restart_and_csv(
     for voter in voters[:2]:
         view = await queue(voter)
         await answer_of(voter, await voter.press_data(view.message_id, f"qv:{popular}:0"))
-    await outbox_sent(bot)
+    await sent(bot)
     notice = await mod.wait_for(notices)
     assert "number 1" in (notice.plain_text or "")
     assert "Popular <question> & more" in (notice.plain_text or "")
@@ -536,14 +531,14 @@ async def test_top_three_notice_follow_up_after_a_restart_and_csv(
     await mod.wait_for(newer(mod, says("Questions to the stage")))
     view = await queue(voters[2])
     await answer_of(voters[2], await voters[2].press_data(view.message_id, f"qv:{popular}:0"))
-    await outbox_sent(bot)
+    await sent(bot)
     assert sum("A question is now number" in (m.plain_text or "") for m in mod.messages) == 1
 
     # After the close the speakers (not the moderator) get what was not answered.
     clock.set(brussels(15, 30))
     before = len(mod.messages)
     await bot.runtime.qa.tick()
-    await outbox_sent(bot)
+    await sent(bot)
     for speaker in (spk, spk2):
         followup = await speaker.wait_for(says("is over"))
         text = followup.plain_text or ""
@@ -557,7 +552,7 @@ async def test_top_three_notice_follow_up_after_a_restart_and_csv(
     # Once, even across a restart.
     await bot.restart()
     await bot.runtime.qa.tick()
-    await outbox_sent(bot)
+    await sent(bot)
     for speaker in (spk, spk2):
         assert sum("is over" in (m.plain_text or "") for m in speaker.messages) == 1
 
@@ -618,7 +613,7 @@ async def test_a_long_queue_is_paged_and_fits(make_bot: HarnessFactory, clock: M
     within_limits(board)
     clock.set(brussels(15, 30))
     await rt.qa.tick()
-    await outbox_sent(bot)
+    await sent(bot)
     followup = await spk.wait_for(says("is over"))
     within_limits(followup)
     assert "more: the button below shows them all" in (followup.plain_text or "")
@@ -631,10 +626,7 @@ async def test_the_reminder_offers_ask(make_bot: HarnessFactory, clock: ManualCl
     shown = await card(ada)
     await ada.press(shown, "⭐ Bookmark")
     await ada.wait_for(lambda m: "Remove bookmark" in str(m.buttons))
-    clock.set(brussels(13, 50))  # reminders: 10 minutes before
-    rt = bot.runtime
-    await rt.reminders.planner.tick(rt.now())
-    await outbox_sent(bot)
+    await at(bot, 13, 50)  # reminders: 10 minutes before
     reminder = await ada.wait_for(says("starts in 10 minutes"))
     assert "❓ Ask a question" in reminder.button_texts
     prompt = newer(ada, says("send it as your next message"))

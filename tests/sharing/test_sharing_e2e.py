@@ -10,15 +10,9 @@ from bot.clock import ManualClock
 from bot.emulator.harness import BotHarness
 from bot.emulator.users import BotMessage, FakeUser
 from tests.conftest import brussels
+from tests.steps import at, bookmark
 
 BOT = "confbot_test_bot"
-
-
-async def bookmark(user: FakeUser, session_id: str, label: str = "⭐ Bookmark") -> None:
-    await user.send(f"/session {session_id}")
-    card = await user.next_message()
-    qid = await user.press(card, label)
-    await user.callback_answer(qid)
 
 
 async def press(user: FakeUser, msg: BotMessage, label: str) -> str:
@@ -116,10 +110,7 @@ async def test_bookmark_all_then_reminders_reach_the_friend(
     )
     assert (refreshed.plain_text or "").count("⭐") == 2
     # Bob now gets Anna's sessions' reminders, like any bookmark of his own.
-    clock.set(brussels(13, 50))
-    await rt.reminders.planner.tick(clock.now())
-    rt.delivery.wake()
-    await rt.delivery.drain()
+    await at(bot, 13, 50)
     reminder = await bob.wait_for(lambda m: "⏰" in (m.text or ""))
     assert "October 7th" in (reminder.plain_text or "")
 
