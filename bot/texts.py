@@ -338,6 +338,7 @@ def help_text(*, organiser: bool, speaker: bool) -> str:
             "/speakers – everyone on stage; /speaker NAME – one of them\n"
             "/session ID – one session\n"
             "/my – your bookmarks and personal calendar\n"
+            "/calendar – your bookmarks, live in your calendar app\n"
             "/remind N – get reminders N minutes before (0 = off)\n"
             "/feedback – rate a session you attended\n"
             "/whoami – your Telegram id\n"
