@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
+from bot import texts
 from bot.agenda.model import Session
 from bot.agenda.state import CurrentAgenda
 from bot.csv_export import csv_bytes, in_programme_order, session_cells, stamp
@@ -86,6 +87,8 @@ FOLLOWUP_LOOKBACK = timedelta(hours=6)
 TICK_SECONDS = 30.0
 #: The longest first name a question is posted under.
 NAME_CHARS = 64
+#: Sessions /stats lists as the most asked about.
+STATS_TOP = 5
 CSV_HEADER = (
     "session_id",
     "session_title",
@@ -776,6 +779,31 @@ class QandA:
         if not questions:
             return None
         return FollowUp(session, tuple(questions), role.sees_names)
+
+    # ------------------------------------------------------------------ /stats
+    async def stats_section(self) -> str:
+        """The audience questions' part of /stats (registered with ``bot.stats.Stats``)."""
+        overview = await self.repo.overview(STATS_TOP)
+        by_state = overview.by_state
+        questions = sum(by_state.values())
+        if not questions:
+            return texts.qa_stats_empty()
+        lines = [
+            texts.qa_stats_header(questions, overview.sessions, overview.votes),
+            texts.qa_stage_counts(
+                by_state.get(QA_OPEN, 0), by_state.get(QA_ANSWERED, 0), by_state.get(QA_HIDDEN, 0)
+            ),
+            texts.qa_stats_most_asked(),
+        ]
+        index = self.current.index
+        for rank, (session_id, count) in enumerate(overview.most_asked, start=1):
+            session = index.session(session_id)
+            if session is None:
+                title = texts.feedback_removed_session(session_id)
+            else:
+                title = texts.title_of(session)
+            lines.append(texts.qa_stats_entry(rank, title, count))
+        return "\n".join(lines)
 
     # ------------------------------------------------------------------ export
     async def export(self, *, by: int | None = None) -> QaExport:

@@ -187,6 +187,7 @@ def build_runtime(
         secret=store.feedback.pseudonym_secret,
         audit=store.audit,
     )
+    stats.sections.append(qa.stats_section)
     live_agenda = None
     if settings.AGENDA_URL:
         fetcher = AgendaFetcher(

@@ -2902,3 +2902,39 @@ def help_questions(*, stage: bool) -> str:
     if not stage:
         return ask
     return ask + "\n" + _("/questions – the queue of your session: answered, hide, pause")
+
+
+# --- /stats: audience questions (review pass after issue 19) -------------------------------------
+
+
+def qa_stats_empty() -> str:
+    return _("<b>Questions to the stage</b>\nNo questions yet.")
+
+
+def qa_stats_header(questions: int, sessions: int, votes: int) -> str:
+    """The first line of the /stats section of audience questions."""
+    return _(
+        "<b>Questions to the stage</b>: {questions} on {sessions}, {votes}",
+        questions=npgettext(
+            "Q&A stats: how many questions", "{count} question", "{count} questions", questions
+        ),
+        sessions=npgettext(
+            "Q&A stats: on how many sessions", "{count} session", "{count} sessions", sessions
+        ),
+        votes=npgettext("Q&A stats: how many votes", "{count} vote", "{count} votes", votes),
+    )
+
+
+def qa_stats_most_asked() -> str:
+    return _("<i>Most questions:</i>")
+
+
+def qa_stats_entry(rank: int, title: str, count: int) -> str:
+    """One session of the most asked about (``title`` is plain text)."""
+    return ngettext(
+        "{rank}. <b>{title}</b>: {count} question",
+        "{rank}. <b>{title}</b>: {count} questions",
+        count,
+        rank=rank,
+        title=h(title),
+    )

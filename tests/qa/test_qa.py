@@ -580,6 +580,37 @@ async def test_a_session_with_only_a_moderator_follows_up_with_him(core: Core, q
     assert await qa_._followup_users(chair) == [MODERATOR]
 
 
+# ---------------------------------------------------------------------- /stats
+async def test_stats_count_questions_states_votes_and_the_most_asked(core: Core, qa: QandA) -> None:
+    assert await qa.stats_section() == "<b>Questions to the stage</b>\nNo questions yet."
+    core.clock.set(brussels(10, 5))
+    await ask(qa, 1, "A keynote question", KEYNOTE)
+    core.clock.set(brussels(14, 0))
+    first = (await ask(qa, 1, "First panel question")).question_id
+    second = (await ask(qa, 2, "Second panel question")).question_id
+    await ask(qa, 3, "Third panel question")
+    for voter in (4, 5, 6):
+        await qa.vote(voter, first)
+    await qa.moderate(MODERATOR, first, QA_ANSWERED)
+    await qa.moderate(MODERATOR, second, QA_HIDDEN)
+    # A question about a session a reload removed since.
+    await core.store.qa.ask(
+        NewQuestion("gone-session", 7, "U7", False, "Gone?", "gone", core.now()),
+        max_per_session=MAX_PER_SESSION,
+        cooldown=COOLDOWN,
+    )
+    lines = (await qa.stats_section()).split("\n")
+    assert lines[0] == "<b>Questions to the stage</b>: 5 questions on 3 sessions, 3 votes"
+    assert lines[1] == "3 waiting · 1 answered · 1 hidden"
+    panel, keynote = session(core, PANEL).title, session(core, KEYNOTE).title
+    assert lines[2:] == [
+        "<i>Most questions:</i>",
+        f"1. <b>{panel}</b>: 3 questions",
+        "2. <b>gone-session (no longer in the agenda)</b>: 1 question",  # the latest asked
+        f"3. <b>{keynote}</b>: 1 question",
+    ]
+
+
 # ---------------------------------------------------------------------- export
 async def test_the_csv_pseudonymises_askers(core: Core, qa: QandA) -> None:
     clock = core.clock
