@@ -386,6 +386,7 @@ class MiniApp:
                     "id": uid,
                     "first_name": ident.user.first_name,
                     "language_code": ident.user.language_code,
+                    "language": await self.backend.language(ident.user),
                 },
                 "bookmarks": bookmarks,
                 "ratings": ratings,
