@@ -18,10 +18,11 @@ checks:
   an anonymous question; speakers and the audience do not. The stage ranks by votes, then age,
   marks questions answered, hides them (they disappear for the audience; nobody is told) and
   restores them.
-- A moderator who asks for it gets a notice when a question with at least
+- A moderator (or an organiser) who asks for it gets a notice when a question with at least
   ``TOP_NOTICE_MIN_VOTES`` votes is among the top ``TOP`` (once per question, through the
-  outbox); after the Q&A closes the speakers get what was not answered (once per session and
-  speaker, across restarts: the outbox's dedup keys).
+  outbox): a moderator for their sessions, an organiser for every session. After the Q&A
+  closes the speakers get what was not answered (once per session and speaker, across
+  restarts: the outbox's dedup keys).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Protocol
@@ -248,6 +249,12 @@ class StageRole:
         """Organisers and moderators always see who asked, anonymous or not."""
         return self.organiser or self.moderator
 
+    @property
+    def may_get_notices(self) -> bool:
+        """Moderators (of their sessions) and organisers (of all) may ask for top-three
+        notices; the other speakers may not."""
+        return self.organiser or self.moderator
+
 
 @dataclass(frozen=True, slots=True)
 class StageQueue:
@@ -309,7 +316,7 @@ class QandA:
         current: CurrentAgenda,
         outbox: Outbox,
         *,
-        is_organiser: Callable[[int], bool],
+        organisers: Collection[int],
         secret: Callable[[], Awaitable[bytes]],
         audit: AuditStore,
     ) -> None:
@@ -318,7 +325,7 @@ class QandA:
         self.speakers = speakers
         self.current = current
         self.outbox = outbox
-        self.is_organiser = is_organiser
+        self.organisers = organisers
         self.secret = secret
         self.audit = audit
         # What this process enqueued already: saves a write per vote and tick. The outbox's
@@ -328,6 +335,9 @@ class QandA:
 
     def now(self) -> datetime:
         return self.current.now()
+
+    def is_organiser(self, user_id: int) -> bool:
+        return user_id in self.organisers
 
     # ------------------------------------------------------------------ sessions
     def session(self, key: str) -> Session:
@@ -585,7 +595,7 @@ class QandA:
         done = await self.repo.ranked(session.id, (QA_ANSWERED, QA_HIDDEN))
         epoch = datetime.min.replace(tzinfo=UTC)
         done.sort(key=lambda q: (q.moderated_at or epoch, q.id), reverse=True)
-        notices = bool(await self.repo.notices_for([user_id])) if role.moderator else False
+        notices = role.may_get_notices and bool(await self.repo.notices_for([user_id]))
         return StageQueue(
             session=session,
             phase=phase(session, self.now()),
@@ -630,10 +640,11 @@ class QandA:
         return session, changed
 
     async def set_notices(self, user_id: int, key: str, on: bool) -> Session:
-        """A moderator's top-three notices on or off (one setting for all their sessions)."""
+        """Top-three notices on or off: one setting for all of a moderator's sessions (for an
+        organiser: of every session)."""
         session = self.session(key)
         role = await self._stage(user_id, session)
-        if not role.moderator:
+        if not role.may_get_notices:
             raise QaRefused(Refusal.NOT_ALLOWED, session)
         await self.repo.set_notices(user_id, on, self.now())
         if on:
@@ -650,16 +661,23 @@ class QandA:
                     out.append(uid)
         return out
 
+    async def _notice_candidates(self, session: Session) -> list[int]:
+        """Who may get this session's top-three notices: its moderators, the organisers."""
+        out = await self._moderators(session)
+        out.extend(uid for uid in sorted(self.organisers) if uid not in out)
+        return out
+
     async def _top_notices(self, session: Session) -> None:
-        """Tell the moderators who asked for it about each question now in the top three.
+        """Tell the moderators and organisers who asked for it about each question now in the
+        top three.
 
         Never fails the vote or the moderation that called it: a notice is a nicety.
         """
         try:
-            moderators = await self._moderators(session)
-            if not moderators:
+            candidates = await self._notice_candidates(session)
+            if not candidates:
                 return
-            wanted = await self.repo.notices_for(moderators)
+            wanted = await self.repo.notices_for(candidates)
             if not wanted:
                 return
             top = await self.repo.ranked(session.id, (QA_OPEN,), limit=TOP)
@@ -687,7 +705,8 @@ class QandA:
 
     async def top_notice(self, payload: dict[str, Any], chat_id: int) -> TopNotice | None:
         """At send time: the notice if the question is still open and in the top three, the Q&A
-        still open and the recipient still a moderator of the session who wants notices."""
+        still open and the recipient still a moderator of the session (or an organiser) who
+        wants notices."""
         try:
             question_id = int(payload.get("question_id", 0))
         except (TypeError, ValueError):
@@ -698,7 +717,7 @@ class QandA:
         session = self.current.index.session(question.session_id)
         if session is None or phase(session, self.now()) is not Phase.OPEN:
             return None
-        if chat_id not in await self._moderators(session):
+        if not self.is_organiser(chat_id) and chat_id not in await self._moderators(session):
             return None
         if not await self.repo.notices_for([chat_id]):
             return None

@@ -183,7 +183,7 @@ def build_runtime(
         store.speakers,
         current,
         delivery,
-        is_organiser=settings.is_organiser,
+        organisers=settings.ORGANISER_IDS,
         secret=store.feedback.pseudonym_secret,
         audit=store.audit,
     )

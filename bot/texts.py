@@ -2846,7 +2846,7 @@ def qa_audience_nothing() -> str:
 
 
 def qa_top_notice(session: Session, rank: int) -> str:
-    """To a moderator who asked for it; the question follows as a ``qa_item``."""
+    """To a moderator or organiser who asked for it; the question follows as a ``qa_item``."""
     return _(
         "🔝 A question is now number {rank} in <b>{title}</b>:", rank=rank, title=h(session.title)
     )

@@ -179,7 +179,7 @@ def audience_view(queue: Queue, page: int) -> OutgoingMessage:
 
 def stage_view(view: StageQueue, tab: str, page: int) -> OutgoingMessage:
     """A session's questions for the stage: waiting ones with ✅ / 🙈, or the answered and
-    hidden ones with ↩️; pause or reopen, and a moderator's top-three notices."""
+    hidden ones with ↩️; pause or reopen, and top-three notices for moderators and organisers."""
     session = view.session
     key = session_key(session.id)
     done = tab == "d"
@@ -220,7 +220,7 @@ def stage_view(view: StageQueue, tab: str, page: int) -> OutgoingMessage:
             controls.append(Button(texts.qa_reopen_button(), encode("qc", key, "o")))
         else:
             controls.append(Button(texts.qa_pause_button(), encode("qc", key, "p")))
-    if view.role.moderator:
+    if view.role.may_get_notices:
         flip = "f" if view.notices else "n"
         controls.append(Button(texts.qa_notices_button(view.notices), encode("qc", key, flip)))
     if controls:
@@ -643,7 +643,7 @@ async def on_moderate(press: Press) -> None:
 
 @button("qc", stale=texts.qa_unknown_toast)
 async def on_control(press: Press) -> None:
-    """Pause or reopen a session's questions; a moderator's top-three notices on or off."""
+    """Pause or reopen a session's questions; top-three notices on or off."""
     if not await _in_private(press):
         return
     rt = press.rt

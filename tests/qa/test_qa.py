@@ -53,7 +53,7 @@ def make(core: Core) -> QandA:
         core.store.speakers,
         core.current,
         core.outbox,
-        is_organiser=lambda uid: uid == ORGANISER,
+        organisers={ORGANISER},
         secret=core.store.feedback.pseudonym_secret,
         audit=core.store.audit,
     )
@@ -505,6 +505,30 @@ async def test_a_moderator_who_wants_it_is_told_of_the_top_three(core: Core, qa:
     # A restart forgets what it enqueued; the outbox's keys do not.
     rows = await core.store.outbox.enqueue(core.outbox.added, core.clock.now())
     assert rows == 0
+
+
+async def test_an_organiser_may_ask_for_the_top_three_of_every_session(
+    core: Core, qa: QandA
+) -> None:
+    core.clock.set(brussels(14, 0))
+    view = await qa.stage_queue(ORGANISER, PANEL)
+    assert view.role.may_get_notices
+    assert not view.notices
+    qid = (await ask(qa, 1, "Climbing")).question_id
+    for uid in range(10, 10 + TOP_NOTICE_MIN_VOTES):
+        await qa.vote(uid, qid)
+    assert core.outbox.added == []  # nobody asked for notices
+    await qa.set_notices(ORGANISER, PANEL, True)  # not on its stage: an organiser
+    assert [(e.kind, e.chat_id, e.dedup_key) for e in core.outbox.added] == [
+        (QA_TOP, ORGANISER, qa_top_key(qid, ORGANISER))
+    ]
+    assert (await qa.stage_queue(ORGANISER, PANEL)).notices
+    notice = await qa.top_notice(core.outbox.added[0].payload, ORGANISER)
+    assert notice is not None
+    assert notice.rank == 1
+    assert await qa.top_notice(core.outbox.added[0].payload, SPEAKER) is None  # not his to get
+    await qa.set_notices(ORGANISER, PANEL, False)
+    assert await qa.top_notice(core.outbox.added[0].payload, ORGANISER) is None
 
 
 async def test_a_question_outside_the_top_three_is_no_news(core: Core, qa: QandA) -> None:

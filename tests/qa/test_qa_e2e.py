@@ -105,6 +105,16 @@ async def state(bot: BotHarness, question_id: int) -> tuple[str, int]:
     return q.state, q.votes
 
 
+async def notices_on(user: FakeUser) -> None:
+    """From the stage view: top-three notices switched on, the view redrawn to say so."""
+    board = await stage(user)
+    toast = await answer_of(user, await user.press(board, "🔕 Top-three notices: off"))
+    assert "top three" in toast
+    await user.wait_for(
+        lambda m: m.message_id == board.message_id and "🔔 Top-three notices: on" in m.button_texts
+    )
+
+
 # ---------------------------------------------------------------------- asking
 async def test_ask_before_during_and_after_a_session(
     make_bot: HarnessFactory, clock: ManualClock
@@ -488,6 +498,26 @@ async def test_limits_per_person_cool_down_and_duplicates(
 
 
 # ---------------------------------------------------------------------- notices, follow-up, CSV
+async def test_an_organiser_turns_top_three_notices_on_in_the_stage_view(
+    make_bot: HarnessFactory, clock: ManualClock
+) -> None:
+    bot = await make_bot(ORGANISER_IDS=str(ORG))
+    ada = await started(bot, 1001, "Ada")
+    voters = [await started(bot, uid, f"V{uid}") for uid in (1010, 1011)]
+    org = await started(bot, ORG, "Olga")
+    clock.set(brussels(14, 0))
+    await notices_on(org)
+    await ask(ada, "Popular question")
+    popular = (await ids(bot))["Popular question"]
+    notices = newer(org, says("A question is now number"))
+    for voter in voters:
+        view = await queue(voter)
+        await answer_of(voter, await voter.press_data(view.message_id, f"qv:{popular}:0"))
+    await sent(bot)
+    notice = await org.wait_for(notices)
+    assert "Popular question" in (notice.plain_text or "")
+
+
 async def test_top_three_notice_follow_up_after_a_restart_and_csv(
     make_bot: HarnessFactory, clock: ManualClock
 ) -> None:
@@ -508,12 +538,7 @@ async def test_top_three_notice_follow_up_after_a_restart_and_csv(
     clock.set(brussels(14, 0))
 
     # The moderator asks for notices from his stage view.
-    board = await stage(mod)
-    toast = await answer_of(mod, await mod.press(board, "🔕 Top-three notices: off"))
-    assert "top three" in toast
-    await mod.wait_for(
-        lambda m: m.message_id == board.message_id and "🔔 Top-three notices: on" in m.button_texts
-    )
+    await notices_on(mod)
     await ask(ada, "Popular <question> & more")
     await ask(bob, "Quiet question", anonymous=True)
     popular = (await ids(bot))["Popular <question> & more"]
