@@ -1035,10 +1035,6 @@ def export_chart_caption() -> str:
     return _("📊 Average rating per session (number of ratings in brackets).")
 
 
-def export_nothing() -> str:
-    return _("There is no feedback to export yet.")
-
-
 def chart_title(conference_name: str) -> str:
     """Plain text drawn into the PNG chart."""
     return _("{conference}: average rating per session", conference=conference_name)

@@ -270,7 +270,6 @@ class OutboxCount:
 QA_OPEN = "open"
 QA_ANSWERED = "answered"
 QA_HIDDEN = "hidden"
-QA_STATES = (QA_OPEN, QA_ANSWERED, QA_HIDDEN)
 
 #: What ``QandAStore.ask`` did (one transaction decides).
 ASK_POSTED = "posted"
