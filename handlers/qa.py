@@ -234,7 +234,7 @@ def stage_view(view: StageQueue, tab: str, page: int) -> OutgoingMessage:
 
 
 def _choice(session: Session, action: str) -> Button:
-    label = f"{texts.hm(session.start)} {session.title}"
+    label = f"{texts.hm(session.start)} {texts.title_of(session)}"
     return Button(clip(label, 60), encode(action, session_key(session.id)))
 
 
@@ -250,7 +250,7 @@ def refusal_toast(exc: QaRefused) -> str:
 
 def _refusal_toast(exc: QaRefused) -> str:
     session = exc.session
-    title = clip(session.title, 60) if session is not None else ""
+    title = clip(texts.title_of(session), 60) if session is not None else ""
     reason = exc.reason
     if session is not None and reason is Refusal.NOT_YET:
         return texts.qa_not_yet_toast(title, opens_at(session))
