@@ -30,7 +30,14 @@ from bot.runtime import Runtime
 from bot.store.records import OutboxRow
 from handlers.buttons import Press, button
 from handlers.callbacks import encode, session_key
-from handlers.common import Context, edit_or_send, organisers_only, reply, user_id
+from handlers.common import (
+    Context,
+    edit_or_send,
+    is_private,
+    organisers_only,
+    reply,
+    user_id,
+)
 from handlers.context import ConfApp
 from handlers.feature import Feature
 
@@ -153,10 +160,7 @@ async def comment_hook(update: Update, context: Context) -> bool:
     """The next text after a rating is its comment (see ``FeedbackService.take_comment``)."""
     message = update.effective_message
     user = update.effective_user
-    chat = update.effective_chat
-    if message is None or message.text is None or user is None:
-        return False
-    if chat is not None and chat.type != "private":
+    if message is None or message.text is None or user is None or not is_private(update):
         return False
     result = await context.rt.feedback.take_comment(user.id, message.text)
     if result is None:

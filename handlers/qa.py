@@ -48,7 +48,7 @@ from bot.runtime import Runtime
 from bot.store.records import QA_ANSWERED, QA_HIDDEN, QA_OPEN, OutboxRow, StoredQuestion
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback, encode, session_key
-from handlers.common import Context, command_args, edit_or_send, reply, user_id
+from handlers.common import Context, command_args, edit_or_send, is_private, reply, user_id
 from handlers.context import BotContext, ConfApp
 from handlers.feature import Feature
 
@@ -306,11 +306,6 @@ def _questions(session: Session) -> Keyboard:
     return ((Button(texts.qa_questions_button(), encode("qo", session_key(session.id))),),)
 
 
-def _private(update: Update) -> bool:
-    chat = update.effective_chat
-    return chat is None or chat.type == "private"
-
-
 async def _in_private(press: Press) -> bool:
     """Questions live in private chats: a card shown in a group (or posted inline) may carry
     the buttons, and a press there is answered with where to go instead."""
@@ -342,7 +337,7 @@ async def ask_command(update: Update, context: Context) -> None:
     """/ask: the session running now, or a choice when several run. ``/ask QUESTION`` with
     one session running goes straight to the draft."""
     rt = context.rt
-    if not _private(update):
+    if not is_private(update):
         await reply(update, context, OutgoingMessage(texts.qa_private_only()))
         return
     sessions = rt.qa.asking_sessions()
@@ -390,7 +385,7 @@ async def question_hook(update: Update, context: Context) -> bool:
     """The text after "Ask a question" is the question: shown back with Post / Cancel."""
     message = update.effective_message
     user = update.effective_user
-    if message is None or message.text is None or user is None or not _private(update):
+    if message is None or message.text is None or user is None or not is_private(update):
         return False
     try:
         draft = await context.rt.qa.take_text(user.id, message.text)
@@ -555,7 +550,7 @@ async def questions_command(update: Update, context: Context) -> None:
     """/questions [ID]: the stage's queue of the session running now (a choice when several),
     or of the one named; anyone else gets the audience's view."""
     rt = context.rt
-    if not _private(update):
+    if not is_private(update):
         await reply(update, context, OutgoingMessage(texts.qa_private_only()))
         return
     uid = user_id(update)
