@@ -21,7 +21,6 @@ import html
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -50,13 +49,11 @@ from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback, encode, session_key
 from handlers.common import Context, command_args, edit_or_send, is_private, reply, user_id
 from handlers.context import BotContext, ConfApp
-from handlers.feature import Feature
+from handlers.feature import TICK_JOB_KWARGS, Feature
 
 log = logging.getLogger("confbot.qa")
 
 JOB_NAME = "qa-followups"
-#: APScheduler's default 1 s grace silently drops a tick when the loop is busy.
-JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": 60, "coalesce": True, "max_instances": 1}
 #: Questions on one page: the audience's (one 👍 each), the stage's (a row of two each).
 AUDIENCE_PAGE = 8
 STAGE_PAGE = 6
@@ -716,7 +713,11 @@ async def startup(app: ConfApp, rt: Runtime) -> None:
         raise RuntimeError("Q&A follow-ups need PTB's JobQueue")
     await rt.qa.safe_tick()  # whatever closed while the bot was down
     app.job_queue.run_repeating(
-        tick_job, interval=TICK_SECONDS, first=TICK_SECONDS, name=JOB_NAME, job_kwargs=JOB_KWARGS
+        tick_job,
+        interval=TICK_SECONDS,
+        first=TICK_SECONDS,
+        name=JOB_NAME,
+        job_kwargs=TICK_JOB_KWARGS,
     )
 
 
