@@ -398,13 +398,7 @@ class QandA:
         if state is None or state.get("step") != "text":
             return None
         now = self.now()
-        session = self.current.index.session(str(state.get("session_id", "")))
-        if session is None or session.is_break:
-            await self.users.set_pending(user_id, None)
-            raise QaRefused(Refusal.UNKNOWN)
-        if phase(session, now) is not Phase.OPEN:
-            await self.users.set_pending(user_id, None)
-            raise QaRefused(Refusal.CLOSED, session)
+        session = await self._draft_session(user_id, state, now)
         text = text.strip()
         if len(text) > MAX_LENGTH:
             raise QaRefused(Refusal.TOO_LONG, session, length=len(text))
@@ -426,6 +420,17 @@ class QandA:
         )
         return Draft(session, text, token)
 
+    async def _draft_session(self, user_id: int, state: dict[str, Any], now: datetime) -> Session:
+        """The session a draft is for, while it takes questions; otherwise the draft goes."""
+        session = self.current.index.session(str(state.get("session_id", "")))
+        if session is None or session.is_break:
+            await self.users.set_pending(user_id, None)
+            raise QaRefused(Refusal.UNKNOWN)
+        if phase(session, now) is not Phase.OPEN:
+            await self.users.set_pending(user_id, None)
+            raise QaRefused(Refusal.CLOSED, session)
+        return session
+
     async def _refuse_duplicate(self, user_id: int, session: Session, norm: str) -> None:
         """Tell the asker now, before they choose how to post, that it was asked already."""
         earlier = await self.repo.find(session.id, norm, viewer=user_id)
@@ -440,13 +445,7 @@ class QandA:
         if state is None or state.get("step") != "confirm" or state.get("token") != token:
             raise QaRefused(Refusal.STALE)
         now = self.now()
-        session = self.current.index.session(str(state.get("session_id", "")))
-        if session is None or session.is_break:
-            await self.users.set_pending(user_id, None)
-            raise QaRefused(Refusal.UNKNOWN)
-        if phase(session, now) is not Phase.OPEN:
-            await self.users.set_pending(user_id, None)
-            raise QaRefused(Refusal.CLOSED, session)
+        session = await self._draft_session(user_id, state, now)
         text = str(state.get("text", ""))
         result = await self.repo.ask(
             NewQuestion(
