@@ -24,10 +24,11 @@ from bot.feedback import (
     Refusal,
     rateable_sessions,
 )
-from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage, clip
+from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
 from bot.reminders import FEEDBACK
 from bot.runtime import Runtime
 from bot.store.records import OutboxRow
+from handlers import render
 from handlers.buttons import Press, button
 from handlers.callbacks import encode, session_key
 from handlers.common import (
@@ -85,8 +86,8 @@ def list_page(rt: Runtime, page: int, rated: dict[str, int]) -> OutgoingMessage:
     rows: list[tuple[Button, ...]] = []
     for s in sessions[page * LIST_PAGE : (page + 1) * LIST_PAGE]:
         mark = f"✅ {rated[s.id]}★ " if s.id in rated else ""
-        label = f"{mark}{texts.day_label(s.listed_day)} {texts.hm(s.start)} {texts.title_of(s)}"
-        rows.append((Button(clip(label, 60), encode("rs", session_key(s.id))),))
+        label = render.session_label(s, with_day=True, mark=mark)
+        rows.append((Button(label, encode("rs", session_key(s.id))),))
     nav: list[Button] = []
     if page > 0:
         nav.append(Button(texts.newer_button(), encode("fb", page - 1)))

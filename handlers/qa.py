@@ -45,6 +45,7 @@ from bot.qa import (
 )
 from bot.runtime import Runtime
 from bot.store.records import QA_ANSWERED, QA_HIDDEN, QA_OPEN, OutboxRow, StoredQuestion
+from handlers import render
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback, encode, session_key
 from handlers.common import Context, command_args, edit_or_send, is_private, reply, user_id
@@ -231,8 +232,7 @@ def stage_view(view: StageQueue, tab: str, page: int) -> OutgoingMessage:
 
 
 def _choice(session: Session, action: str) -> Button:
-    label = f"{texts.hm(session.start)} {texts.title_of(session)}"
-    return Button(clip(label, 60), encode(action, session_key(session.id)))
+    return Button(render.session_label(session), encode(action, session_key(session.id)))
 
 
 def _choices(sessions: Sequence[Session], action: str) -> Keyboard:
