@@ -27,8 +27,8 @@ from bot.agenda.index import AgendaIndex, session_key
 from bot.agenda.model import Session
 
 #: What Telegram accepts as a start parameter.
-START_PARAMETER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_PAYLOAD = 64
+START_PARAMETER = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_PAYLOAD}}}$")
 SESSION_PREFIX = "s_"
 #: A session key that can travel as it is.
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$")

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import hashlib
-import hmac
 import io
 import warnings
 from collections.abc import Iterable, Sequence
@@ -29,7 +27,7 @@ from typing import Any
 from bot import texts
 from bot.agenda.model import Session
 from bot.agenda.state import AgendaState, CurrentAgenda
-from bot.csv_export import csv_bytes
+from bot.csv_export import csv_bytes, in_programme_order, session_cells, stamp
 from bot.store.protocols import FeedbackStore, UsersStore
 from bot.store.records import FeedbackRow, StoredComment, parse_ts, ts
 
@@ -374,43 +372,22 @@ class FeedbackService:
         return Export(csv=data, png=png, ratings=ratings, sessions=sessions)
 
 
-def pseudonym(secret: bytes, user_id: int) -> str:
-    """A stable, keyed, non-reversible stand-in for a Telegram id (64 bits of HMAC-SHA256)."""
-    digest = hmac.new(secret, str(user_id).encode("ascii"), hashlib.sha256).hexdigest()
-    return "u-" + digest[:16]
-
-
 def _write_csv(
     records: list[tuple[Session | None, FeedbackRow]], secret: bytes, tz: tzinfo
 ) -> bytes:
     """Programme order, then submission order; ratings of removed sessions go last."""
-    latest = datetime.max.replace(tzinfo=tz)
-    records.sort(
-        key=lambda p: (
-            p[0] is None,
-            p[0].start if p[0] is not None else latest,
-            p[1].session_id,
-            p[1].updated_at,
-            p[1].user_id,
+    rows = [
+        (
+            *session_cells(r.session_id, session),
+            r.rating,
+            r.comment or "",
+            stamp(r.updated_at, tz),
+            name,
         )
-    )
-    names: dict[int, str] = {}
-    rows = []
-    for session, r in records:
-        name = names.get(r.user_id)
-        if name is None:
-            name = names[r.user_id] = pseudonym(secret, r.user_id)
-        rows.append(
-            (
-                r.session_id,
-                session.title if session else "",
-                session.start.isoformat() if session else "",
-                r.rating,
-                r.comment or "",
-                r.updated_at.astimezone(tz).isoformat(timespec="seconds"),
-                name,
-            )
+        for session, r, name in in_programme_order(
+            records, secret, lambda r: (r.updated_at, r.user_id)
         )
+    ]
     return csv_bytes(CSV_HEADER, rows)
 
 

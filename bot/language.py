@@ -36,6 +36,11 @@ class Languages:
         await self.users.set_chosen_language(user_id, code)
         return code
 
+    async def chosen(self, user_id: int) -> str | None:
+        """Their /language choice (None: they follow their Telegram app's language)."""
+        user = await self.users.get(user_id)
+        return user.chosen_language if user is not None else None
+
     async def speaks(self, user_id: int) -> str | None:
         """The language to speak to a person (a code to negotiate; None: never seen)."""
         return await self.users.language_of(user_id)

@@ -18,10 +18,11 @@ checks:
   an anonymous question; speakers and the audience do not. The stage ranks by votes, then age,
   marks questions answered, hides them (they disappear for the audience; nobody is told) and
   restores them.
-- A moderator who asks for it gets a notice when a question with at least
+- A moderator (or an organiser) who asks for it gets a notice when a question with at least
   ``TOP_NOTICE_MIN_VOTES`` votes is among the top ``TOP`` (once per question, through the
-  outbox); after the Q&A closes the speakers get what was not answered (once per session and
-  speaker, across restarts: the outbox's dedup keys).
+  outbox): a moderator for their sessions, an organiser for every session. After the Q&A
+  closes the speakers get what was not answered (once per session and speaker, across
+  restarts: the outbox's dedup keys).
 """
 
 from __future__ import annotations
@@ -32,15 +33,15 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
+from bot import texts
 from bot.agenda.model import Session
 from bot.agenda.state import CurrentAgenda
-from bot.csv_export import csv_bytes
-from bot.feedback import pseudonym
+from bot.csv_export import csv_bytes, in_programme_order, session_cells, stamp
 from bot.speakers import MODERATOR_ROLES
 from bot.store.keys import QA_FOLLOWUP, QA_TOP, qa_followup_key, qa_top_key
 from bot.store.protocols import AuditStore, QandAStore, SpeakerLinksStore, UsersStore
@@ -87,6 +88,8 @@ FOLLOWUP_LOOKBACK = timedelta(hours=6)
 TICK_SECONDS = 30.0
 #: The longest first name a question is posted under.
 NAME_CHARS = 64
+#: Sessions /stats lists as the most asked about.
+STATS_TOP = 5
 CSV_HEADER = (
     "session_id",
     "session_title",
@@ -246,6 +249,12 @@ class StageRole:
         """Organisers and moderators always see who asked, anonymous or not."""
         return self.organiser or self.moderator
 
+    @property
+    def may_get_notices(self) -> bool:
+        """Moderators (of their sessions) and organisers (of all) may ask for top-three
+        notices; the other speakers may not."""
+        return self.organiser or self.moderator
+
 
 @dataclass(frozen=True, slots=True)
 class StageQueue:
@@ -307,7 +316,7 @@ class QandA:
         current: CurrentAgenda,
         outbox: Outbox,
         *,
-        is_organiser: Callable[[int], bool],
+        organisers: Collection[int],
         secret: Callable[[], Awaitable[bytes]],
         audit: AuditStore,
     ) -> None:
@@ -316,7 +325,7 @@ class QandA:
         self.speakers = speakers
         self.current = current
         self.outbox = outbox
-        self.is_organiser = is_organiser
+        self.organisers = organisers
         self.secret = secret
         self.audit = audit
         # What this process enqueued already: saves a write per vote and tick. The outbox's
@@ -326,6 +335,9 @@ class QandA:
 
     def now(self) -> datetime:
         return self.current.now()
+
+    def is_organiser(self, user_id: int) -> bool:
+        return user_id in self.organisers
 
     # ------------------------------------------------------------------ sessions
     def session(self, key: str) -> Session:
@@ -386,13 +398,7 @@ class QandA:
         if state is None or state.get("step") != "text":
             return None
         now = self.now()
-        session = self.current.index.session(str(state.get("session_id", "")))
-        if session is None or session.is_break:
-            await self.users.set_pending(user_id, None)
-            raise QaRefused(Refusal.UNKNOWN)
-        if phase(session, now) is not Phase.OPEN:
-            await self.users.set_pending(user_id, None)
-            raise QaRefused(Refusal.CLOSED, session)
+        session = await self._draft_session(user_id, state, now)
         text = text.strip()
         if len(text) > MAX_LENGTH:
             raise QaRefused(Refusal.TOO_LONG, session, length=len(text))
@@ -414,6 +420,17 @@ class QandA:
         )
         return Draft(session, text, token)
 
+    async def _draft_session(self, user_id: int, state: dict[str, Any], now: datetime) -> Session:
+        """The session a draft is for, while it takes questions; otherwise the draft goes."""
+        session = self.current.index.session(str(state.get("session_id", "")))
+        if session is None or session.is_break:
+            await self.users.set_pending(user_id, None)
+            raise QaRefused(Refusal.UNKNOWN)
+        if phase(session, now) is not Phase.OPEN:
+            await self.users.set_pending(user_id, None)
+            raise QaRefused(Refusal.CLOSED, session)
+        return session
+
     async def _refuse_duplicate(self, user_id: int, session: Session, norm: str) -> None:
         """Tell the asker now, before they choose how to post, that it was asked already."""
         earlier = await self.repo.find(session.id, norm, viewer=user_id)
@@ -428,13 +445,7 @@ class QandA:
         if state is None or state.get("step") != "confirm" or state.get("token") != token:
             raise QaRefused(Refusal.STALE)
         now = self.now()
-        session = self.current.index.session(str(state.get("session_id", "")))
-        if session is None or session.is_break:
-            await self.users.set_pending(user_id, None)
-            raise QaRefused(Refusal.UNKNOWN)
-        if phase(session, now) is not Phase.OPEN:
-            await self.users.set_pending(user_id, None)
-            raise QaRefused(Refusal.CLOSED, session)
+        session = await self._draft_session(user_id, state, now)
         text = str(state.get("text", ""))
         result = await self.repo.ask(
             NewQuestion(
@@ -583,7 +594,7 @@ class QandA:
         done = await self.repo.ranked(session.id, (QA_ANSWERED, QA_HIDDEN))
         epoch = datetime.min.replace(tzinfo=UTC)
         done.sort(key=lambda q: (q.moderated_at or epoch, q.id), reverse=True)
-        notices = bool(await self.repo.notices_for([user_id])) if role.moderator else False
+        notices = role.may_get_notices and bool(await self.repo.notices_for([user_id]))
         return StageQueue(
             session=session,
             phase=phase(session, self.now()),
@@ -628,10 +639,11 @@ class QandA:
         return session, changed
 
     async def set_notices(self, user_id: int, key: str, on: bool) -> Session:
-        """A moderator's top-three notices on or off (one setting for all their sessions)."""
+        """Top-three notices on or off: one setting for all of a moderator's sessions (for an
+        organiser: of every session)."""
         session = self.session(key)
         role = await self._stage(user_id, session)
-        if not role.moderator:
+        if not role.may_get_notices:
             raise QaRefused(Refusal.NOT_ALLOWED, session)
         await self.repo.set_notices(user_id, on, self.now())
         if on:
@@ -648,16 +660,23 @@ class QandA:
                     out.append(uid)
         return out
 
+    async def _notice_candidates(self, session: Session) -> list[int]:
+        """Who may get this session's top-three notices: its moderators, the organisers."""
+        out = await self._moderators(session)
+        out.extend(uid for uid in sorted(self.organisers) if uid not in out)
+        return out
+
     async def _top_notices(self, session: Session) -> None:
-        """Tell the moderators who asked for it about each question now in the top three.
+        """Tell the moderators and organisers who asked for it about each question now in the
+        top three.
 
         Never fails the vote or the moderation that called it: a notice is a nicety.
         """
         try:
-            moderators = await self._moderators(session)
-            if not moderators:
+            candidates = await self._notice_candidates(session)
+            if not candidates:
                 return
-            wanted = await self.repo.notices_for(moderators)
+            wanted = await self.repo.notices_for(candidates)
             if not wanted:
                 return
             top = await self.repo.ranked(session.id, (QA_OPEN,), limit=TOP)
@@ -685,7 +704,8 @@ class QandA:
 
     async def top_notice(self, payload: dict[str, Any], chat_id: int) -> TopNotice | None:
         """At send time: the notice if the question is still open and in the top three, the Q&A
-        still open and the recipient still a moderator of the session who wants notices."""
+        still open and the recipient still a moderator of the session (or an organiser) who
+        wants notices."""
         try:
             question_id = int(payload.get("question_id", 0))
         except (TypeError, ValueError):
@@ -696,7 +716,7 @@ class QandA:
         session = self.current.index.session(question.session_id)
         if session is None or phase(session, self.now()) is not Phase.OPEN:
             return None
-        if chat_id not in await self._moderators(session):
+        if not self.is_organiser(chat_id) and chat_id not in await self._moderators(session):
             return None
         if not await self.repo.notices_for([chat_id]):
             return None
@@ -778,6 +798,31 @@ class QandA:
             return None
         return FollowUp(session, tuple(questions), role.sees_names)
 
+    # ------------------------------------------------------------------ /stats
+    async def stats_section(self) -> str:
+        """The audience questions' part of /stats (registered with ``bot.stats.Stats``)."""
+        overview = await self.repo.overview(STATS_TOP)
+        by_state = overview.by_state
+        questions = sum(by_state.values())
+        if not questions:
+            return texts.qa_stats_empty()
+        lines = [
+            texts.qa_stats_header(questions, overview.sessions, overview.votes),
+            texts.qa_stage_counts(
+                by_state.get(QA_OPEN, 0), by_state.get(QA_ANSWERED, 0), by_state.get(QA_HIDDEN, 0)
+            ),
+            texts.qa_stats_most_asked(),
+        ]
+        index = self.current.index
+        for rank, (session_id, count) in enumerate(overview.most_asked, start=1):
+            session = index.session(session_id)
+            if session is None:
+                title = texts.feedback_removed_session(session_id)
+            else:
+                title = texts.title_of(session)
+            lines.append(texts.qa_stats_entry(rank, title, count))
+        return "\n".join(lines)
+
     # ------------------------------------------------------------------ export
     async def export(self, *, by: int | None = None) -> QaExport:
         """Every question as CSV (the askers pseudonymised like the feedback export, with the
@@ -804,37 +849,18 @@ def _write_csv(
     records: list[tuple[Session | None, StoredQuestion]], secret: bytes, tz: tzinfo
 ) -> bytes:
     """Programme order, then the order questions came; those of removed sessions go last."""
-    latest = datetime.max.replace(tzinfo=UTC)
-    records.sort(
-        key=lambda p: (
-            p[0] is None,
-            p[0].start if p[0] is not None else latest,
-            p[1].session_id,
-            p[1].created_at,
-            p[1].id,
+    rows = [
+        (
+            *session_cells(q.session_id, session),
+            q.id,
+            q.text,
+            stamp(q.created_at, tz),
+            name,
+            "yes" if q.anonymous else "no",
+            q.votes,
+            q.state,
+            stamp(q.moderated_at, tz),
         )
-    )
-    names: dict[int, str] = {}
-    rows = []
-    for session, q in records:
-        name = names.get(q.user_id)
-        if name is None:
-            name = names[q.user_id] = pseudonym(secret, q.user_id)
-        rows.append(
-            (
-                q.session_id,
-                session.title if session else "",
-                session.start.isoformat() if session else "",
-                q.id,
-                q.text,
-                q.created_at.astimezone(tz).isoformat(timespec="seconds"),
-                name,
-                "yes" if q.anonymous else "no",
-                q.votes,
-                q.state,
-                q.moderated_at.astimezone(tz).isoformat(timespec="seconds")
-                if q.moderated_at
-                else "",
-            )
-        )
+        for session, q, name in in_programme_order(records, secret, lambda q: (q.created_at, q.id))
+    ]
     return csv_bytes(CSV_HEADER, rows)

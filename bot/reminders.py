@@ -100,11 +100,6 @@ def effective_lead(user_minutes: int | None, default: int) -> int:
     return default if user_minutes is None else max(0, int(user_minutes))
 
 
-def reminder_due(start: datetime, lead_minutes: int) -> datetime:
-    """Absolute arithmetic (in UTC): a DST jump in the conference zone cannot shift it."""
-    return (start.astimezone(UTC) - timedelta(minutes=lead_minutes)).astimezone(start.tzinfo)
-
-
 def spread(dues: Sequence[datetime], rate: float) -> list[datetime]:
     """Send times so that a sender at ``rate``/s meets every due time.
 

@@ -183,10 +183,11 @@ def build_runtime(
         store.speakers,
         current,
         delivery,
-        is_organiser=settings.is_organiser,
+        organisers=settings.ORGANISER_IDS,
         secret=store.feedback.pseudonym_secret,
         audit=store.audit,
     )
+    stats.sections.append(qa.stats_section)
     live_agenda = None
     if settings.AGENDA_URL:
         fetcher = AgendaFetcher(

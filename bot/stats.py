@@ -1,9 +1,9 @@
 """/stats: the counts every organiser wants first, then one section per feature, in pages.
 
 A feature adds its part by appending a ``StatsSection`` to ``Stats.sections`` (the composition
-root does it for the feedback ratings). Sections are joined onto the current page while they
-fit Telegram's limit and start a new page otherwise; a section that fails is logged and left
-out, so one broken feature cannot take the whole /stats away.
+root does it for the feedback ratings and the audience questions). Sections are joined onto
+the current page while they fit Telegram's limit and start a new page otherwise; a section
+that fails is logged and left out, so one broken feature cannot take the whole /stats away.
 """
 
 from __future__ import annotations

@@ -338,6 +338,7 @@ def help_text(*, organiser: bool, speaker: bool) -> str:
             "/speakers – everyone on stage; /speaker NAME – one of them\n"
             "/session ID – one session\n"
             "/my – your bookmarks and personal calendar\n"
+            "/calendar – your bookmarks, live in your calendar app\n"
             "/remind N – get reminders N minutes before (0 = off)\n"
             "/feedback – rate a session you attended\n"
             "/whoami – your Telegram id\n"
@@ -1032,10 +1033,6 @@ def export_caption(ratings: int, sessions: int) -> str:
 
 def export_chart_caption() -> str:
     return _("📊 Average rating per session (number of ratings in brackets).")
-
-
-def export_nothing() -> str:
-    return _("There is no feedback to export yet.")
 
 
 def chart_title(conference_name: str) -> str:
@@ -2437,7 +2434,7 @@ def qa_ask_prompt(session: Session, limit: int) -> str:
         "❓ Your question for <b>{title}</b>: send it as your next message, up to {count}"
         " characters. I will show it to you before it is posted.",
         limit,
-        title=h(session.title),
+        title=h(title_of(session)),
     )
 
 
@@ -2447,7 +2444,7 @@ def qa_draft(session: Session, text: str) -> str:
         "Your question for <b>{title}</b>:\n<blockquote>{question}</blockquote>\n"
         "Post it under your first name, or anonymously? Organisers and moderators always see"
         " who asked.",
-        title=h(session.title),
+        title=h(title_of(session)),
         question=h(text),
     )
 
@@ -2463,12 +2460,12 @@ def qa_post_anonymous_button() -> str:
 def qa_posted(session: Session, left: int, *, anonymous: bool) -> str:
     if anonymous:
         done = _(
-            "✅ Your question is posted to <b>{title}</b>, anonymously.", title=h(session.title)
+            "✅ Your question is posted to <b>{title}</b>, anonymously.", title=h(title_of(session))
         )
     else:
         done = _(
             "✅ Your question is posted to <b>{title}</b> under your first name.",
-            title=h(session.title),
+            title=h(title_of(session)),
         )
     if left > 0:
         more = ngettext(
@@ -2514,16 +2511,16 @@ def qa_duplicate(session: Session, *, can_vote: bool) -> str:
         return _(
             "This question was asked already in <b>{title}</b>: upvote it instead with the"
             " button below.",
-            title=h(session.title),
+            title=h(title_of(session)),
         )
-    return _("This question was asked already in <b>{title}</b>.", title=h(session.title))
+    return _("This question was asked already in <b>{title}</b>.", title=h(title_of(session)))
 
 
 def qa_closed_now(session: Session, closed: datetime) -> str:
     return _(
         "Questions for <b>{title}</b> closed at {time}, so nothing was posted. The questions"
         " stay readable under 💬 Questions.",
-        title=h(session.title),
+        title=h(title_of(session)),
         time=h(hm(closed)),
     )
 
@@ -2542,7 +2539,9 @@ def qa_nothing_open() -> str:
 
 def qa_next_opens(session: Session, opens: datetime) -> str:
     return _(
-        "The next: <b>{title}</b>, from {when}.", title=h(session.title), when=h(day_time(opens))
+        "The next: <b>{title}</b>, from {when}.",
+        title=h(title_of(session)),
+        when=h(day_time(opens)),
     )
 
 
@@ -2646,7 +2645,7 @@ def qa_not_allowed_toast() -> str:
 
 # The queue as the audience sees it.
 def qa_queue_title(session: Session) -> str:
-    return _("💬 <b>Questions: {title}</b>", title=h(session.title))
+    return _("💬 <b>Questions: {title}</b>", title=h(title_of(session)))
 
 
 def qa_status_open(closes: datetime) -> str:
@@ -2734,7 +2733,7 @@ def qa_refresh_button() -> str:
 
 # The stage: moderators, speakers, organisers.
 def qa_stage_title(session: Session) -> str:
-    return _("🎙 <b>Questions to the stage: {title}</b>", title=h(session.title))
+    return _("🎙 <b>Questions to the stage: {title}</b>", title=h(title_of(session)))
 
 
 def qa_stage_counts(waiting: int, answered: int, hidden: int) -> str:
@@ -2845,9 +2844,11 @@ def qa_audience_nothing() -> str:
 
 
 def qa_top_notice(session: Session, rank: int) -> str:
-    """To a moderator who asked for it; the question follows as a ``qa_item``."""
+    """To a moderator or organiser who asked for it; the question follows as a ``qa_item``."""
     return _(
-        "🔝 A question is now number {rank} in <b>{title}</b>:", rank=rank, title=h(session.title)
+        "🔝 A question is now number {rank} in <b>{title}</b>:",
+        rank=rank,
+        title=h(title_of(session)),
     )
 
 
@@ -2863,7 +2864,7 @@ def qa_followup(session: Session, count: int) -> str:
         "📝 <b>{title}</b> is over. {count} questions from the audience were not answered;"
         " here they are with their votes, in case you want to follow up:",
         count,
-        title=h(session.title),
+        title=h(title_of(session)),
     )
 
 
@@ -2901,3 +2902,39 @@ def help_questions(*, stage: bool) -> str:
     if not stage:
         return ask
     return ask + "\n" + _("/questions – the queue of your session: answered, hide, pause")
+
+
+# --- /stats: audience questions (review pass after issue 19) -------------------------------------
+
+
+def qa_stats_empty() -> str:
+    return _("<b>Questions to the stage</b>\nNo questions yet.")
+
+
+def qa_stats_header(questions: int, sessions: int, votes: int) -> str:
+    """The first line of the /stats section of audience questions."""
+    return _(
+        "<b>Questions to the stage</b>: {questions} on {sessions}, {votes}",
+        questions=npgettext(
+            "Q&A stats: how many questions", "{count} question", "{count} questions", questions
+        ),
+        sessions=npgettext(
+            "Q&A stats: on how many sessions", "{count} session", "{count} sessions", sessions
+        ),
+        votes=npgettext("Q&A stats: how many votes", "{count} vote", "{count} votes", votes),
+    )
+
+
+def qa_stats_most_asked() -> str:
+    return _("<i>Most questions:</i>")
+
+
+def qa_stats_entry(rank: int, title: str, count: int) -> str:
+    """One session of the most asked about (``title`` is plain text)."""
+    return ngettext(
+        "{rank}. <b>{title}</b>: {count} question",
+        "{rank}. <b>{title}</b>: {count} questions",
+        count,
+        rank=rank,
+        title=h(title),
+    )

@@ -12,7 +12,7 @@ from bot.outgoing import OutgoingMessage, quoted
 from handlers import render
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback
-from handlers.common import Context, command_args, edit_or_send, reply, user_id
+from handlers.common import Context, command_args, edit_or_send, is_private, reply, user_id
 from handlers.context import ConfApp
 from handlers.feature import Feature
 
@@ -20,10 +20,7 @@ from handlers.feature import Feature
 def timetable_url(update: Update, context: Context) -> str | None:
     """The Mini App's address for this chat: Telegram allows web_app buttons in private chats
     only, and only with an https ``PUBLIC_URL``."""
-    chat = update.effective_chat
-    if chat is None or chat.type != "private":
-        return None
-    return context.rt.settings.mini_app_url
+    return context.rt.settings.mini_app_url if is_private(update) else None
 
 
 async def agenda(update: Update, context: Context) -> None:

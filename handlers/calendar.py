@@ -17,7 +17,7 @@ from bot.outgoing import Button, OutgoingMessage
 from bot.runtime import Runtime
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback, encode
-from handlers.common import Context, edit_or_send, reply, user_id
+from handlers.common import Context, edit_or_send, is_private, reply, user_id
 from handlers.context import ConfApp
 from handlers.feature import Feature
 
@@ -46,8 +46,7 @@ async def _new_link(rt: Runtime, uid: int) -> OutgoingMessage:
 
 async def calendar_command(update: Update, context: Context) -> None:
     rt = context.rt
-    chat = update.effective_chat
-    if chat is not None and chat.type != "private":
+    if not is_private(update):
         await reply(update, context, OutgoingMessage(texts.calendar_private_only()))
         return
     if rt.settings.PUBLIC_URL is None:

@@ -62,6 +62,15 @@ def user_id(update: Update) -> int:
     return user.id
 
 
+def update_kind(update: Update) -> str:
+    """Which kind of update this is, as Telegram names it (``message``, ``callback_query``,
+    ``my_chat_member``, ...): for metrics and log lines."""
+    for kind in Update.ALL_TYPES:
+        if getattr(update, kind, None) is not None:
+            return str(kind)
+    return "other"
+
+
 def is_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == ChatType.PRIVATE

@@ -14,29 +14,23 @@ from telegram import Update
 
 from bot import texts
 from bot.outgoing import OutgoingMessage
-from handlers.common import Context, addressed_to_us, answer_callback, is_private, reply
+from handlers.common import (
+    Context,
+    addressed_to_us,
+    answer_callback,
+    is_private,
+    reply,
+    update_kind,
+)
 from handlers.context import ConfApp
 from handlers.feature import Feature
 
 log = logging.getLogger("confbot.errors")
 
 
-#: The kinds of update, as Telegram names them, for the log line.
-_KINDS = (
-    "message",
-    "edited_message",
-    "callback_query",
-    "my_chat_member",
-    "inline_query",
-    "chosen_inline_result",
-    "channel_post",
-    "edited_channel_post",
-)
-
-
 def describe(update: Update) -> str:
     """What kind of update failed and where, for the log line (never its text: private)."""
-    kind = next((k for k in _KINDS if getattr(update, k, None) is not None), "update")
+    kind = update_kind(update)
     chat = update.effective_chat
     return kind + (f" in {chat.type} chat {chat.id}" if chat is not None else "")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.outgoing import OutgoingMessage
 from bot.runtime import Runtime
@@ -26,6 +27,10 @@ from handlers.context import ChatHook, ConfApp
 class StartupError(RuntimeError):
     """A feature cannot start as configured; the message says why and names the setting."""
 
+
+#: ``job_kwargs`` of a feature's ticking job: APScheduler's default 1 s grace silently drops a
+#: tick when the loop is busy; a late tick still runs, missed ones collapse into one.
+TICK_JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": 60, "coalesce": True, "max_instances": 1}
 
 #: Renders one outbox row at send time; None skips it ("no longer relevant").
 FeatureRenderer = Callable[[Runtime, OutboxRow], Awaitable[OutgoingMessage | None]]

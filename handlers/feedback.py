@@ -24,13 +24,21 @@ from bot.feedback import (
     Refusal,
     rateable_sessions,
 )
-from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage, clip
+from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage
 from bot.reminders import FEEDBACK
 from bot.runtime import Runtime
 from bot.store.records import OutboxRow
+from handlers import render
 from handlers.buttons import Press, button
 from handlers.callbacks import encode, session_key
-from handlers.common import Context, edit_or_send, organisers_only, reply, user_id
+from handlers.common import (
+    Context,
+    edit_or_send,
+    is_private,
+    organisers_only,
+    reply,
+    user_id,
+)
 from handlers.context import ConfApp
 from handlers.feature import Feature
 
@@ -78,8 +86,8 @@ def list_page(rt: Runtime, page: int, rated: dict[str, int]) -> OutgoingMessage:
     rows: list[tuple[Button, ...]] = []
     for s in sessions[page * LIST_PAGE : (page + 1) * LIST_PAGE]:
         mark = f"✅ {rated[s.id]}★ " if s.id in rated else ""
-        label = f"{mark}{texts.day_label(s.listed_day)} {texts.hm(s.start)} {texts.title_of(s)}"
-        rows.append((Button(clip(label, 60), encode("rs", session_key(s.id))),))
+        label = render.session_label(s, with_day=True, mark=mark)
+        rows.append((Button(label, encode("rs", session_key(s.id))),))
     nav: list[Button] = []
     if page > 0:
         nav.append(Button(texts.newer_button(), encode("fb", page - 1)))
@@ -153,10 +161,7 @@ async def comment_hook(update: Update, context: Context) -> bool:
     """The next text after a rating is its comment (see ``FeedbackService.take_comment``)."""
     message = update.effective_message
     user = update.effective_user
-    chat = update.effective_chat
-    if message is None or message.text is None or user is None:
-        return False
-    if chat is not None and chat.type != "private":
+    if message is None or message.text is None or user is None or not is_private(update):
         return False
     result = await context.rt.feedback.take_comment(user.id, message.text)
     if result is None:

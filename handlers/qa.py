@@ -21,7 +21,6 @@ import html
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -46,17 +45,16 @@ from bot.qa import (
 )
 from bot.runtime import Runtime
 from bot.store.records import QA_ANSWERED, QA_HIDDEN, QA_OPEN, OutboxRow, StoredQuestion
+from handlers import render
 from handlers.buttons import Press, button
 from handlers.callbacks import BadCallback, encode, session_key
-from handlers.common import Context, command_args, edit_or_send, reply, user_id
+from handlers.common import Context, command_args, edit_or_send, is_private, reply, user_id
 from handlers.context import BotContext, ConfApp
-from handlers.feature import Feature
+from handlers.feature import TICK_JOB_KWARGS, Feature
 
 log = logging.getLogger("confbot.qa")
 
 JOB_NAME = "qa-followups"
-#: APScheduler's default 1 s grace silently drops a tick when the loop is busy.
-JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": 60, "coalesce": True, "max_instances": 1}
 #: Questions on one page: the audience's (one 👍 each), the stage's (a row of two each).
 AUDIENCE_PAGE = 8
 STAGE_PAGE = 6
@@ -179,7 +177,7 @@ def audience_view(queue: Queue, page: int) -> OutgoingMessage:
 
 def stage_view(view: StageQueue, tab: str, page: int) -> OutgoingMessage:
     """A session's questions for the stage: waiting ones with ✅ / 🙈, or the answered and
-    hidden ones with ↩️; pause or reopen, and a moderator's top-three notices."""
+    hidden ones with ↩️; pause or reopen, and top-three notices for moderators and organisers."""
     session = view.session
     key = session_key(session.id)
     done = tab == "d"
@@ -220,7 +218,7 @@ def stage_view(view: StageQueue, tab: str, page: int) -> OutgoingMessage:
             controls.append(Button(texts.qa_reopen_button(), encode("qc", key, "o")))
         else:
             controls.append(Button(texts.qa_pause_button(), encode("qc", key, "p")))
-    if view.role.moderator:
+    if view.role.may_get_notices:
         flip = "f" if view.notices else "n"
         controls.append(Button(texts.qa_notices_button(view.notices), encode("qc", key, flip)))
     if controls:
@@ -234,8 +232,7 @@ def stage_view(view: StageQueue, tab: str, page: int) -> OutgoingMessage:
 
 
 def _choice(session: Session, action: str) -> Button:
-    label = f"{texts.hm(session.start)} {session.title}"
-    return Button(clip(label, 60), encode(action, session_key(session.id)))
+    return Button(render.session_label(session), encode(action, session_key(session.id)))
 
 
 def _choices(sessions: Sequence[Session], action: str) -> Keyboard:
@@ -250,7 +247,7 @@ def refusal_toast(exc: QaRefused) -> str:
 
 def _refusal_toast(exc: QaRefused) -> str:
     session = exc.session
-    title = clip(session.title, 60) if session is not None else ""
+    title = clip(texts.title_of(session), 60) if session is not None else ""
     reason = exc.reason
     if session is not None and reason is Refusal.NOT_YET:
         return texts.qa_not_yet_toast(title, opens_at(session))
@@ -306,11 +303,6 @@ def _questions(session: Session) -> Keyboard:
     return ((Button(texts.qa_questions_button(), encode("qo", session_key(session.id))),),)
 
 
-def _private(update: Update) -> bool:
-    chat = update.effective_chat
-    return chat is None or chat.type == "private"
-
-
 async def _in_private(press: Press) -> bool:
     """Questions live in private chats: a card shown in a group (or posted inline) may carry
     the buttons, and a press there is answered with where to go instead."""
@@ -342,7 +334,7 @@ async def ask_command(update: Update, context: Context) -> None:
     """/ask: the session running now, or a choice when several run. ``/ask QUESTION`` with
     one session running goes straight to the draft."""
     rt = context.rt
-    if not _private(update):
+    if not is_private(update):
         await reply(update, context, OutgoingMessage(texts.qa_private_only()))
         return
     sessions = rt.qa.asking_sessions()
@@ -390,7 +382,7 @@ async def question_hook(update: Update, context: Context) -> bool:
     """The text after "Ask a question" is the question: shown back with Post / Cancel."""
     message = update.effective_message
     user = update.effective_user
-    if message is None or message.text is None or user is None or not _private(update):
+    if message is None or message.text is None or user is None or not is_private(update):
         return False
     try:
         draft = await context.rt.qa.take_text(user.id, message.text)
@@ -555,7 +547,7 @@ async def questions_command(update: Update, context: Context) -> None:
     """/questions [ID]: the stage's queue of the session running now (a choice when several),
     or of the one named; anyone else gets the audience's view."""
     rt = context.rt
-    if not _private(update):
+    if not is_private(update):
         await reply(update, context, OutgoingMessage(texts.qa_private_only()))
         return
     uid = user_id(update)
@@ -643,7 +635,7 @@ async def on_moderate(press: Press) -> None:
 
 @button("qc", stale=texts.qa_unknown_toast)
 async def on_control(press: Press) -> None:
-    """Pause or reopen a session's questions; a moderator's top-three notices on or off."""
+    """Pause or reopen a session's questions; top-three notices on or off."""
     if not await _in_private(press):
         return
     rt = press.rt
@@ -721,7 +713,11 @@ async def startup(app: ConfApp, rt: Runtime) -> None:
         raise RuntimeError("Q&A follow-ups need PTB's JobQueue")
     await rt.qa.safe_tick()  # whatever closed while the bot was down
     app.job_queue.run_repeating(
-        tick_job, interval=TICK_SECONDS, first=TICK_SECONDS, name=JOB_NAME, job_kwargs=JOB_KWARGS
+        tick_job,
+        interval=TICK_SECONDS,
+        first=TICK_SECONDS,
+        name=JOB_NAME,
+        job_kwargs=TICK_JOB_KWARGS,
     )
 
 

@@ -6,8 +6,6 @@ What is due when is ``bot.reminders``; this module turns it into Telegram.
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
@@ -22,11 +20,9 @@ from handlers.buttons import Press, button
 from handlers.callbacks import encode, session_key
 from handlers.common import Context, command_args, edit_or_send, reply, user_id
 from handlers.context import BotContext, ConfApp
-from handlers.feature import Feature
+from handlers.feature import TICK_JOB_KWARGS, Feature
 
 JOB_NAME = "reminders"
-#: APScheduler's default 1 s grace silently drops a tick when the loop is busy.
-JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": 60, "coalesce": True, "max_instances": 1}
 
 
 async def remind_view(rt: Runtime, user_id: int, text: str | None = None) -> OutgoingMessage:
@@ -109,7 +105,11 @@ async def startup(app: ConfApp, rt: Runtime) -> None:
     if app.job_queue is None:
         raise RuntimeError("reminders need PTB's JobQueue: install python-telegram-bot[job-queue]")
     app.job_queue.run_repeating(
-        tick_job, interval=TICK_SECONDS, first=TICK_SECONDS, name=JOB_NAME, job_kwargs=JOB_KWARGS
+        tick_job,
+        interval=TICK_SECONDS,
+        first=TICK_SECONDS,
+        name=JOB_NAME,
+        job_kwargs=TICK_JOB_KWARGS,
     )
 
 

@@ -20,12 +20,17 @@ DAY_PAGE = 12
 LIST_PAGE = 16
 
 
-def session_button(session: Session, *, with_day: bool = False) -> Button:
+def session_label(session: Session, *, with_day: bool = False, mark: str = "") -> str:
+    """A button naming a session: ``mark``, its start (and day) and its title, within 60
+    characters."""
     when = texts.hm(session.start)
     if with_day:
         when = f"{texts.day_label(session.listed_day)} {when}"
-    title = texts.title_of(session)
-    return Button(clip(f"{when} {title}", 60), encode("s", session_key(session.id)))
+    return clip(f"{mark}{when} {texts.title_of(session)}", 60)
+
+
+def session_button(session: Session, *, with_day: bool = False) -> Button:
+    return Button(session_label(session, with_day=with_day), encode("s", session_key(session.id)))
 
 
 def speaker_button(speaker: Speaker) -> Button:

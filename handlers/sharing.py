@@ -122,7 +122,8 @@ async def _link(press: Press) -> None:
     if what == "new":
         made = await rt.sharing.create(user.id, user.first_name)
         link = start_link(press.context.bot.username, made.payload)
-        invitation = texts.share_invitation(made.link.first_name, rt.agenda.conference.name)
+        conference = texts.conference_name(rt.agenda.conference)
+        invitation = texts.share_invitation(made.link.first_name, conference)
         rows: Keyboard = (
             (Button(texts.share_send_button(), url=share_url(link, invitation)),),
             (Button(texts.share_stop_button(), encode("shl", "off")),),

@@ -15,6 +15,7 @@ from bot import texts
 from bot.agenda.index import session_key
 from bot.agenda.model import Session, Speaker
 from bot.csv_export import csv_bytes
+from bot.deeplinks import start_link
 from bot.outgoing import Attachment, Button, Keyboard, OutgoingMessage, fits, quoted
 from bot.reminders import SPEAKER_REMINDER
 from bot.runtime import Runtime
@@ -223,7 +224,7 @@ async def speakerlinks(update: Update, context: Context) -> None:
             return
     issued = await rt.speakers.issue(wanted, by=uid)  # stored (as hashes) before anything is sent
     username = context.bot.username
-    links = {c.speaker_id: f"https://t.me/{username}?start={c.code}" for c in issued}
+    links = {c.speaker_id: start_link(username, c.code) for c in issued}
     hours = rt.settings.SPEAKER_LINK_HOURS
     head = texts.speaker_links_header(len(issued), hours, issued[0].expires_at.astimezone(rt.tz))
     lines = [head, ""] + [texts.speaker_link_line(c.name, links[c.speaker_id]) for c in issued]

@@ -9,21 +9,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from handlers.common import Context
+from handlers.common import Context, update_kind
 from handlers.context import ConfApp
 from handlers.feature import Feature
 
 #: Before the shapes gate (-2), tracking (-1) and everything else: within one group PTB runs
 #: only the first handler that matches, so each of these catch-all handlers needs its own.
 GROUP = -3
-
-
-def update_kind(update: Update) -> str:
-    """Which kind of update this is (``message``, ``callback_query``, ...)."""
-    for kind in Update.ALL_TYPES:
-        if getattr(update, kind, None) is not None:
-            return str(kind)
-    return "other"
 
 
 async def count(update: Update, context: Context) -> None:

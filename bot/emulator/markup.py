@@ -279,6 +279,8 @@ class _Final(MarkupError):
     """Raised past the JSON layer: no "can't parse ... button:" prefix."""
 
 
+#: The bytes of a button's callback_data Telegram takes.
+MAX_CALLBACK_DATA = 64
 #: Deep-link start parameters: what Telegram apps pass on (tdlib is_base64url_characters).
 START_PARAMETER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TG_HOST_RE = re.compile(r"[A-Za-z0-9_-]+")
@@ -415,7 +417,7 @@ def _inline_button(button: Any, *, chat_type: str, strict_deep_links: bool) -> N
                 raise _Final(f"Inline keyboard button URL '{url}' is invalid: {problem}")
     elif kind == "callback_data":
         assert isinstance(data, str)
-        if len(data.encode()) > 64:
+        if len(data.encode()) > MAX_CALLBACK_DATA:
             raise _Final("BUTTON_DATA_INVALID")
     elif kind == "web_app":
         app_url = button["web_app"]["url"]

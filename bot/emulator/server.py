@@ -87,7 +87,6 @@ __all__ = [
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-MAX_CALLBACK_DATA = 64
 #: The Bot API server caps a long poll at 50 seconds.
 LONG_POLL_MAX_TIMEOUT = 50
 
@@ -1049,9 +1048,6 @@ class BotApiEmulator:
             self.webhook.enqueue(update)
         self._signal.notify("updates")
         return update
-
-    async def _queue_update(self, kind: str, payload: JsonDict) -> JsonDict | None:
-        return self._enqueue(kind, payload)
 
     def _has_unfetched(self) -> bool:
         if self.webhook.active:

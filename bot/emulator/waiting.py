@@ -91,8 +91,3 @@ class Signal:
         except TimeoutError:
             return False
         return True
-
-    def wake_all(self) -> None:
-        """Resolve every waiter (used when the emulator stops)."""
-        for key in list(self._waiters):
-            self._check(key)

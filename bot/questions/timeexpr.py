@@ -298,6 +298,39 @@ class Scan:
         return re.sub(r"\s+", " ", self.text).strip()
 
 
+# ---- what every language writes alike -------------------------------------------------------
+#: "10/11", "10/11/12": day/month or month/day? Refused as ambiguous, in any language.
+RE_SLASH_DATE = re.compile(r"(?<![\w/])\d{1,4}/\d{1,2}(?:/\d{1,4})?(?![\w/])")
+RE_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def numeric_date(scan: Scan, dates: bool) -> tuple[date | None, Problem | None]:
+    """The dates written the same in every language, taken from the question first: an ISO
+    date (when ``dates``), and a slashed one, which is a problem, not a date."""
+    problem: Problem | None = None
+    explicit: date | None = None
+    if m := scan.take(RE_SLASH_DATE):
+        problem = Problem(ProblemKind.AMBIGUOUS_DATE, m.group(0))
+    if dates and (m := scan.take(RE_ISO_DATE)):
+        try:
+            explicit = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            problem = Problem(ProblemKind.NOT_A_DATE, m.group(0))
+    return explicit, problem
+
+
+def now_next_later(
+    scan: Scan, now: re.Pattern[str], next_: re.Pattern[str], later: re.Pattern[str]
+) -> str | None:
+    """ "now", else "next", else "later", from a language's words for them. Every occurrence
+    is taken out of the topic: "what is happening in janson right now" says "now" twice."""
+    flag: str | None = None
+    for name, pattern in (("now", now), ("next", next_), ("later", later)):
+        while scan.take(pattern):
+            flag = flag or name
+    return flag
+
+
 def parse_time(
     folded: str,
     now: datetime,

@@ -28,6 +28,7 @@ from bot.store.records import (
     OutboxCount,
     OutboxRow,
     Progress,
+    QaOverview,
     ShareLink,
     SpeakerLink,
     StoredComment,
@@ -361,6 +362,8 @@ class QandAStore(Protocol):
     async def count(self) -> int: ...
 
     async def sessions_with_questions(self) -> list[tuple[str, int]]: ...
+
+    async def overview(self, top: int) -> QaOverview: ...
 
     async def with_open_questions(self, session_ids: Iterable[str]) -> set[str]: ...
 

@@ -28,6 +28,7 @@ from bot.store.records import (
     VOTE_REMOVED,
     AskResult,
     NewQuestion,
+    QaOverview,
     StoredQuestion,
     VoteResult,
     parse_ts,
@@ -218,6 +219,23 @@ class QandARepo:
             " GROUP BY session_id ORDER BY max(created_at) DESC"
         )
         return [(str(r[0]), int(r[1])) for r in rows]
+
+    async def overview(self, top: int) -> QaOverview:
+        """Questions by state, votes, how many sessions, and the ``top`` sessions with the
+        most questions (ties: the latest asked first)."""
+        states = await self.db.fetchall("SELECT state, count(*) FROM qa_questions GROUP BY state")
+        most = await self.db.fetchall(
+            "SELECT session_id, count(*) FROM qa_questions GROUP BY session_id"
+            " ORDER BY count(*) DESC, max(created_at) DESC, session_id LIMIT ?",
+            (top,),
+        )
+        sessions = await self.db.scalar("SELECT count(DISTINCT session_id) FROM qa_questions")
+        return QaOverview(
+            by_state={str(r[0]): int(r[1]) for r in states},
+            votes=await self.vote_count(),
+            sessions=int(sessions or 0),
+            most_asked=tuple((str(r[0]), int(r[1])) for r in most),
+        )
 
     async def with_open_questions(self, session_ids: Iterable[str]) -> set[str]:
         """Those of these sessions that have questions nobody answered (nor hid)."""

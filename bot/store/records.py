@@ -270,7 +270,6 @@ class OutboxCount:
 QA_OPEN = "open"
 QA_ANSWERED = "answered"
 QA_HIDDEN = "hidden"
-QA_STATES = (QA_OPEN, QA_ANSWERED, QA_HIDDEN)
 
 #: What ``QandAStore.ask`` did (one transaction decides).
 ASK_POSTED = "posted"
@@ -331,3 +330,13 @@ class AskResult:
 class VoteResult:
     outcome: str  # VOTE_*
     votes: int = 0  # the question's votes after the change
+
+
+@dataclass(frozen=True, slots=True)
+class QaOverview:
+    """Every session's questions at once (/stats)."""
+
+    by_state: dict[str, int]  # QA_* -> questions
+    votes: int
+    sessions: int  # sessions anyone asked about
+    most_asked: tuple[tuple[str, int], ...]  # (session id, questions), the most first

@@ -45,6 +45,11 @@ class MiniAppBackend(Protocol):
         """Record the person behind a validated initData, as the chat records a sender."""
         ...
 
+    async def language(self, user: WebAppUser) -> str | None:
+        """The language the bot speaks to this person: their /language choice, else the one
+        their Telegram app sends now (None: it sends none)."""
+        ...
+
     async def bookmarks(self, user_id: int) -> Collection[str]:
         """Session ids the user bookmarked (the rows ``/my`` reads)."""
         ...

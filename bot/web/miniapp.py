@@ -39,6 +39,7 @@ from bot.calendar import ics_filename, session_ics
 from bot.feedback import FeedbackRefused, Refusal
 from bot.web.agenda_json import MAX_QUERY, agenda_payload, conference_day, search
 from bot.web.backend import AgendaView, MiniAppBackend
+from bot.web.http import etag_matches
 from bot.web.initdata import (
     DEFAULT_MAX_AGE,
     InitData,
@@ -82,17 +83,6 @@ def accepts_gzip(request: web.Request) -> bool:
                 return False
         return True
     return False
-
-
-def etag_matches(request: web.Request, etag: str) -> bool:
-    """``If-None-Match`` against our ETag, weakly (as RFC 9110 says for this header)."""
-    header = request.headers.get("If-None-Match")
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    ours = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == ours for tag in header.split(","))
 
 
 def api_error(status: type[web.HTTPException], code: str, message: str, **headers: str) -> Any:
@@ -396,6 +386,7 @@ class MiniApp:
                     "id": uid,
                     "first_name": ident.user.first_name,
                     "language_code": ident.user.language_code,
+                    "language": await self.backend.language(ident.user),
                 },
                 "bookmarks": bookmarks,
                 "ratings": ratings,

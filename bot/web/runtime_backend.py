@@ -29,6 +29,9 @@ class RuntimeBackend:
             user.id, user.first_name, user.username, user.language_code, self.rt.now()
         )
 
+    async def language(self, user: WebAppUser) -> str | None:
+        return await self.rt.languages.chosen(user.id) or user.language_code
+
     async def bookmarks(self, user_id: int) -> Collection[str]:
         return await self.rt.store.bookmarks.of_user(user_id)
 

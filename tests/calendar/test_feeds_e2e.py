@@ -16,7 +16,7 @@ from bot.emulator.users import FakeUser
 from tests.conftest import BRUSSELS, BRUSSELS_TZ, HarnessFactory
 from tests.organisers import ORG
 from tests.reload.test_reload_e2e import moved_agenda
-from tests.reminders.test_reminders_e2e import bookmark
+from tests.steps import bookmark
 from tests.web.bots import PUBLIC, Headers, WebBotFactory, get
 
 FEED_LINK = re.compile(re.escape(PUBLIC) + r"/cal/([A-Za-z0-9_-]{32})\.ics")

@@ -1,4 +1,5 @@
-"""Shared pieces for the emulator's own tests: a bare PTB Application against an emulator."""
+"""Shared pieces for the emulator's own tests: an emulator and Ada (a module may define its own
+``emu`` or ``ada`` fixture instead), a bare PTB Application against the emulator."""
 
 from __future__ import annotations
 
@@ -7,12 +8,24 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+import pytest
 from telegram import Update
 from telegram.ext import Application, BaseHandler, TypeHandler
 
-from bot.emulator import BotApiEmulator
+from bot.emulator import BotApiEmulator, FakeUser
 
 TOKEN = "123456:EMULATOR-TEST-TOKEN"
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def ada(emu: BotApiEmulator) -> FakeUser:
+    return emu.user(1001, "Ada", username="ada")
 
 
 @asynccontextmanager

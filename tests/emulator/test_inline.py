@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -43,17 +42,6 @@ async def _open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None
     await query.answer("opening")
     await query.edit_message_text("<b>Talk 1</b>: opened", parse_mode="HTML")
-
-
-@pytest.fixture
-async def emu() -> Any:
-    async with BotApiEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def ada(emu: BotApiEmulator) -> FakeUser:
-    return emu.user(1001, "Ada", username="ada")
 
 
 def _article(rid: str = "a", **extra: Any) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -20,12 +19,6 @@ from telegram.ext import Application
 from bot.emulator import BotApiEmulator, FakeGroup, FakeUser, check_reply_markup
 from bot.emulator.markup import MarkupError
 from tests.emulator.conftest import TOKEN, raw_call
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

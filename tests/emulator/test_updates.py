@@ -51,17 +51,6 @@ def _unknown_fields(obj: Any, path: str = "") -> set[str]:
 
 
 @pytest.fixture
-async def emu() -> Any:
-    async with BotApiEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def ada(emu: BotApiEmulator) -> FakeUser:
-    return emu.user(1001, "Ada", username="ada")
-
-
-@pytest.fixture
 def bob(emu: BotApiEmulator) -> FakeUser:
     return emu.user(1002, "Bob")
 

@@ -13,18 +13,10 @@ from bot.emulator.harness import BotHarness
 from bot.emulator.users import BotMessage, FakeUser
 from bot.feedback import CSV_HEADER, MAX_COMMENT
 from tests.conftest import HarnessFactory, brussels
+from tests.steps import tick
 
 ORGANISER = 9000
 COMMENT = 'Great <b>talk</b> & "quotes" — 5 < 6 ✓'
-
-
-async def _prompts_due(bot: BotHarness) -> None:
-    """What the reminder job does every tick, then let the outbox send what is due."""
-    rt = bot.runtime
-    delivery = rt.delivery
-    await rt.reminders.planner.tick(rt.now())
-    delivery.wake()
-    await delivery.drain(timeout=10)
 
 
 async def _rating(bot: BotHarness, uid: int, session_id: str) -> tuple[int, str | None] | None:
@@ -67,7 +59,7 @@ async def test_prompt_rate_comment_stats_export_forged_and_restart(
 
     # The session ends; the next tick plans the prompt and the outbox delivers it.
     clock.set(brussels(10, 31))
-    await _prompts_due(bot)
+    await tick(bot)
     prompt = await ada.wait_for(_is_prompt("Keynote: security policy"))
     labels = [t for row in prompt.buttons for t, _ in row]
     assert labels == ["1 ★", "2 ★", "3 ★", "4 ★", "5 ★", "Skip"]
@@ -137,7 +129,7 @@ async def test_prompt_rate_comment_stats_export_forged_and_restart(
 
     # Restart: nothing lost, nothing duplicated, and the prompt is not sent again.
     await bot.restart()
-    await _prompts_due(bot)
+    await tick(bot)
     again, _ = await _export(org)
     assert again == rows
     first_texts = [m.history[0].text if m.history else m.text for m in ada.messages]

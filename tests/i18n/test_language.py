@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -243,6 +244,27 @@ def test_command_menus_in_every_language() -> None:
             assert len(command.command) <= 32
     assert menus["hu"][0] == "A program napról napra"
     assert all(en != hu for en, hu in zip(menus["en"], menus["hu"], strict=True))
+
+
+@pytest.mark.parametrize("code", sorted(i18n.LANGUAGES))
+def test_help_explains_every_command_its_reader_has_in_the_menu(code: str) -> None:
+    """/help and the command menus offer the same commands, for each role, in every language
+    (/help is where the reader is; /start is the welcome)."""
+    menus = {
+        (False, False): ATTENDEE_COMMANDS,
+        (False, True): ATTENDEE_COMMANDS + SPEAKER_COMMANDS,
+        (True, False): ATTENDEE_COMMANDS + ORGANISER_COMMANDS,
+    }
+    with use_locale(code):
+        for (organiser, speaker), menu in menus.items():
+            shown = texts.help_text(organiser=organiser, speaker=speaker)
+            shown += "\n\n" + texts.help_language(["English", "Magyar"])
+            missing = [
+                c
+                for c, _ in menu
+                if c not in ("help", "start") and not re.search(rf"/{c}\b", shown)
+            ]
+            assert not missing, (organiser, speaker, missing)
 
 
 # --- a third language, shipped half done ---------------------------------------------------------

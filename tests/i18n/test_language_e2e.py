@@ -24,19 +24,10 @@ from bot.reload import notice_payload
 from bot.store.records import OutboxRow
 from handlers.menus import ATTENDEE_COMMANDS, ORGANISER_COMMANDS
 from tests.conftest import HarnessFactory, brussels
+from tests.steps import at
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agenda"
 PRETALX = FIXTURES / "json_pretalx_multilingual.json"
-
-
-async def at(bot: BotHarness, hour: int, minute: int = 0, second: int = 0) -> None:
-    """Move the clock, tick the planner as its job would, and let the outbox send what is due."""
-    rt = bot.runtime
-    assert isinstance(bot.clock, ManualClock)
-    bot.clock.set(brussels(hour, minute) + timedelta(seconds=second))
-    await rt.reminders.planner.tick(rt.now())
-    rt.delivery.wake()
-    await rt.delivery.drain(timeout=10)
 
 
 async def ask(user: FakeUser, text: str) -> BotMessage:

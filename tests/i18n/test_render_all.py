@@ -6,6 +6,7 @@ checked here without a new test.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot import texts
+from bot.agenda.model import Session
 from bot.emulator.markup import EntityParseError, parse_html
 from bot.i18n import LANGUAGES, use_locale
 from tests.i18n import samples
@@ -148,3 +150,33 @@ def text_of(text: str, entity: dict[str, Any]) -> str:
     data = text.encode("utf-16-le")
     start, length = entity["offset"] * 2, entity["length"] * 2
     return data[start : start + length].decode("utf-16-le")
+
+
+def _in_two_languages(value: Any) -> Any:
+    """A sample session with a Hungarian title beside its own (as pretalx exports it)."""
+    if isinstance(value, Session) and not value.titles:
+        return dataclasses.replace(
+            value, titles=(("en", value.title), ("hu", f"Magyar cím {value.id}"))
+        )
+    return value
+
+
+@pytest.mark.parametrize(("name", "func"), FUNCTIONS, ids=[n for n, _ in FUNCTIONS])
+def test_a_session_title_is_shown_in_the_readers_language(
+    name: str, func: Callable[..., str]
+) -> None:
+    """Every text that shows a session's title shows the one in the reader's language, when
+    the agenda has it (``texts.title_of``), never the agenda's first one regardless."""
+    for args, kwargs in samples.calls(name, func):
+        args = tuple(_in_two_languages(a) for a in args)
+        kwargs = {k: _in_two_languages(v) for k, v in kwargs.items()}
+        sessions = [v for v in (*args, *kwargs.values()) if isinstance(v, Session)]
+        if not sessions:
+            return
+        with use_locale("hu"):
+            out = func(*args, **kwargs)
+        for session in sessions:
+            english = texts.h(session.title) if not _plain(name) else session.title
+            assert english not in out or f"Magyar cím {session.id}" in out, (
+                f"texts.{name} shows {session.id}'s first title to a Hungarian reader: {out}"
+            )

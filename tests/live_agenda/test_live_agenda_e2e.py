@@ -16,6 +16,7 @@ from bot.emulator.users import FakeUser
 from handlers.live_agenda import JOB_NAME
 from tests.conftest import HarnessFactory
 from tests.live_agenda.server import ScheduleServer, schedule
+from tests.steps import sent
 
 ORGANISER = 9001
 GARBAGE = b'{"schedule": {"conference": {"title": "half a file", "days": ['
@@ -38,11 +39,7 @@ async def refresh(bot: BotHarness) -> None:
     assert bot.app.job_queue is not None
     (job,) = bot.app.job_queue.get_jobs_by_name(JOB_NAME)
     await job.callback(bot.app.context_types.context.from_job(job, bot.app))
-    await drain(bot)
-
-
-async def drain(bot: BotHarness) -> None:
-    await bot.runtime.delivery.drain()
+    await sent(bot)
     await bot.emulator.wait_idle()
 
 
@@ -183,7 +180,7 @@ async def test_a_restart_without_network_serves_the_last_good_copy(
     await live.restart()
     assert live.runtime.agenda.conference.name == "Live Agenda Conference"
     assert "16:00" in await card(live.user(1001), "zero-trust")
-    await drain(live)
+    await sent(live)
     assert len(olga.messages) == 1
     assert "cannot fetch" in (olga.messages[0].text or "")
 
@@ -197,7 +194,7 @@ async def test_edits_made_while_the_bot_was_down_are_announced_at_start(
     server.publish(schedule({"zero-trust": "11:30"}))
 
     await live.start()
-    await drain(live)
+    await sent(live)
     notices = since(ada, seen)
     assert len(notices) == 1, notices
     assert "Zero trust" in notices[0]
@@ -214,6 +211,6 @@ async def test_without_network_or_cache_the_bot_falls_back_to_agenda_path(
     bot = await make_bot(AGENDA_URL=down.url, ORGANISER_IDS=str(ORGANISER))
     assert "Security and Resilience" in bot.runtime.agenda.conference.name
     assert any("serving AGENDA_PATH" in r.getMessage() for r in caplog.records)
-    await drain(bot)
+    await sent(bot)
     (notice,) = olga.messages
     assert "cannot fetch" in (notice.plain_text or "")

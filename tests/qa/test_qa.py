@@ -53,7 +53,7 @@ def make(core: Core) -> QandA:
         core.store.speakers,
         core.current,
         core.outbox,
-        is_organiser=lambda uid: uid == ORGANISER,
+        organisers={ORGANISER},
         secret=core.store.feedback.pseudonym_secret,
         audit=core.store.audit,
     )
@@ -507,6 +507,30 @@ async def test_a_moderator_who_wants_it_is_told_of_the_top_three(core: Core, qa:
     assert rows == 0
 
 
+async def test_an_organiser_may_ask_for_the_top_three_of_every_session(
+    core: Core, qa: QandA
+) -> None:
+    core.clock.set(brussels(14, 0))
+    view = await qa.stage_queue(ORGANISER, PANEL)
+    assert view.role.may_get_notices
+    assert not view.notices
+    qid = (await ask(qa, 1, "Climbing")).question_id
+    for uid in range(10, 10 + TOP_NOTICE_MIN_VOTES):
+        await qa.vote(uid, qid)
+    assert core.outbox.added == []  # nobody asked for notices
+    await qa.set_notices(ORGANISER, PANEL, True)  # not on its stage: an organiser
+    assert [(e.kind, e.chat_id, e.dedup_key) for e in core.outbox.added] == [
+        (QA_TOP, ORGANISER, qa_top_key(qid, ORGANISER))
+    ]
+    assert (await qa.stage_queue(ORGANISER, PANEL)).notices
+    notice = await qa.top_notice(core.outbox.added[0].payload, ORGANISER)
+    assert notice is not None
+    assert notice.rank == 1
+    assert await qa.top_notice(core.outbox.added[0].payload, SPEAKER) is None  # not his to get
+    await qa.set_notices(ORGANISER, PANEL, False)
+    assert await qa.top_notice(core.outbox.added[0].payload, ORGANISER) is None
+
+
 async def test_a_question_outside_the_top_three_is_no_news(core: Core, qa: QandA) -> None:
     clock = core.clock
     clock.set(brussels(14, 0))
@@ -578,6 +602,37 @@ async def test_a_session_with_only_a_moderator_follows_up_with_him(core: Core, q
     )
     qa_ = make(core)
     assert await qa_._followup_users(chair) == [MODERATOR]
+
+
+# ---------------------------------------------------------------------- /stats
+async def test_stats_count_questions_states_votes_and_the_most_asked(core: Core, qa: QandA) -> None:
+    assert await qa.stats_section() == "<b>Questions to the stage</b>\nNo questions yet."
+    core.clock.set(brussels(10, 5))
+    await ask(qa, 1, "A keynote question", KEYNOTE)
+    core.clock.set(brussels(14, 0))
+    first = (await ask(qa, 1, "First panel question")).question_id
+    second = (await ask(qa, 2, "Second panel question")).question_id
+    await ask(qa, 3, "Third panel question")
+    for voter in (4, 5, 6):
+        await qa.vote(voter, first)
+    await qa.moderate(MODERATOR, first, QA_ANSWERED)
+    await qa.moderate(MODERATOR, second, QA_HIDDEN)
+    # A question about a session a reload removed since.
+    await core.store.qa.ask(
+        NewQuestion("gone-session", 7, "U7", False, "Gone?", "gone", core.now()),
+        max_per_session=MAX_PER_SESSION,
+        cooldown=COOLDOWN,
+    )
+    lines = (await qa.stats_section()).split("\n")
+    assert lines[0] == "<b>Questions to the stage</b>: 5 questions on 3 sessions, 3 votes"
+    assert lines[1] == "3 waiting · 1 answered · 1 hidden"
+    panel, keynote = session(core, PANEL).title, session(core, KEYNOTE).title
+    assert lines[2:] == [
+        "<i>Most questions:</i>",
+        f"1. <b>{panel}</b>: 3 questions",
+        "2. <b>gone-session (no longer in the agenda)</b>: 1 question",  # the latest asked
+        f"3. <b>{keynote}</b>: 1 question",
+    ]
 
 
 # ---------------------------------------------------------------------- export

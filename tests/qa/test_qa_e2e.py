@@ -22,6 +22,7 @@ from bot.emulator.users import BotMessage, FakeUser
 from bot.qa import CSV_HEADER, MAX_LENGTH
 from bot.store.records import QA_ANSWERED, QA_HIDDEN, QA_OPEN
 from tests.conftest import HarnessFactory, brussels
+from tests.steps import at, sent
 
 PANEL = "panel-october-7"  # 14:00-15:15 in the Plenary Hall, moderated by Ophir Revach
 TITLE = "Challenges and best practices"
@@ -104,10 +105,14 @@ async def state(bot: BotHarness, question_id: int) -> tuple[str, int]:
     return q.state, q.votes
 
 
-async def outbox_sent(bot: BotHarness) -> None:
-    rt = bot.runtime
-    rt.delivery.wake()
-    await rt.delivery.drain(timeout=10)
+async def notices_on(user: FakeUser) -> None:
+    """From the stage view: top-three notices switched on, the view redrawn to say so."""
+    board = await stage(user)
+    toast = await answer_of(user, await user.press(board, "🔕 Top-three notices: off"))
+    assert "top three" in toast
+    await user.wait_for(
+        lambda m: m.message_id == board.message_id and "🔔 Top-three notices: on" in m.button_texts
+    )
 
 
 # ---------------------------------------------------------------------- asking
@@ -493,6 +498,26 @@ async def test_limits_per_person_cool_down_and_duplicates(
 
 
 # ---------------------------------------------------------------------- notices, follow-up, CSV
+async def test_an_organiser_turns_top_three_notices_on_in_the_stage_view(
+    make_bot: HarnessFactory, clock: ManualClock
+) -> None:
+    bot = await make_bot(ORGANISER_IDS=str(ORG))
+    ada = await started(bot, 1001, "Ada")
+    voters = [await started(bot, uid, f"V{uid}") for uid in (1010, 1011)]
+    org = await started(bot, ORG, "Olga")
+    clock.set(brussels(14, 0))
+    await notices_on(org)
+    await ask(ada, "Popular question")
+    popular = (await ids(bot))["Popular question"]
+    notices = newer(org, says("A question is now number"))
+    for voter in voters:
+        view = await queue(voter)
+        await answer_of(voter, await voter.press_data(view.message_id, f"qv:{popular}:0"))
+    await sent(bot)
+    notice = await org.wait_for(notices)
+    assert "Popular question" in (notice.plain_text or "")
+
+
 async def test_top_three_notice_follow_up_after_a_restart_and_csv(
     make_bot: HarnessFactory, clock: ManualClock
 ) -> None:
@@ -513,12 +538,7 @@ async def test_top_three_notice_follow_up_after_a_restart_and_csv(
     clock.set(brussels(14, 0))
 
     # The moderator asks for notices from his stage view.
-    board = await stage(mod)
-    toast = await answer_of(mod, await mod.press(board, "🔕 Top-three notices: off"))
-    assert "top three" in toast
-    await mod.wait_for(
-        lambda m: m.message_id == board.message_id and "🔔 Top-three notices: on" in m.button_texts
-    )
+    await notices_on(mod)
     await ask(ada, "Popular <question> & more")
     await ask(bob, "Quiet question", anonymous=True)
     popular = (await ids(bot))["Popular <question> & more"]
@@ -526,7 +546,7 @@ async def test_top_three_notice_follow_up_after_a_restart_and_csv(
     for voter in voters[:2]:
         view = await queue(voter)
         await answer_of(voter, await voter.press_data(view.message_id, f"qv:{popular}:0"))
-    await outbox_sent(bot)
+    await sent(bot)
     notice = await mod.wait_for(notices)
     assert "number 1" in (notice.plain_text or "")
     assert "Popular <question> & more" in (notice.plain_text or "")
@@ -536,14 +556,14 @@ async def test_top_three_notice_follow_up_after_a_restart_and_csv(
     await mod.wait_for(newer(mod, says("Questions to the stage")))
     view = await queue(voters[2])
     await answer_of(voters[2], await voters[2].press_data(view.message_id, f"qv:{popular}:0"))
-    await outbox_sent(bot)
+    await sent(bot)
     assert sum("A question is now number" in (m.plain_text or "") for m in mod.messages) == 1
 
     # After the close the speakers (not the moderator) get what was not answered.
     clock.set(brussels(15, 30))
     before = len(mod.messages)
     await bot.runtime.qa.tick()
-    await outbox_sent(bot)
+    await sent(bot)
     for speaker in (spk, spk2):
         followup = await speaker.wait_for(says("is over"))
         text = followup.plain_text or ""
@@ -557,7 +577,7 @@ async def test_top_three_notice_follow_up_after_a_restart_and_csv(
     # Once, even across a restart.
     await bot.restart()
     await bot.runtime.qa.tick()
-    await outbox_sent(bot)
+    await sent(bot)
     for speaker in (spk, spk2):
         assert sum("is over" in (m.plain_text or "") for m in speaker.messages) == 1
 
@@ -618,7 +638,7 @@ async def test_a_long_queue_is_paged_and_fits(make_bot: HarnessFactory, clock: M
     within_limits(board)
     clock.set(brussels(15, 30))
     await rt.qa.tick()
-    await outbox_sent(bot)
+    await sent(bot)
     followup = await spk.wait_for(says("is over"))
     within_limits(followup)
     assert "more: the button below shows them all" in (followup.plain_text or "")
@@ -631,10 +651,7 @@ async def test_the_reminder_offers_ask(make_bot: HarnessFactory, clock: ManualCl
     shown = await card(ada)
     await ada.press(shown, "⭐ Bookmark")
     await ada.wait_for(lambda m: "Remove bookmark" in str(m.buttons))
-    clock.set(brussels(13, 50))  # reminders: 10 minutes before
-    rt = bot.runtime
-    await rt.reminders.planner.tick(rt.now())
-    await outbox_sent(bot)
+    await at(bot, 13, 50)  # reminders: 10 minutes before
     reminder = await ada.wait_for(says("starts in 10 minutes"))
     assert "❓ Ask a question" in reminder.button_texts
     prompt = newer(ada, says("send it as your next message"))

@@ -17,7 +17,6 @@ from bot.reminders import (
     SEND_AHEAD,
     SPEAKER_REMINDER,
     parse_lead_minutes,
-    reminder_due,
     reminder_key,
     spread,
 )
@@ -69,22 +68,33 @@ def test_spread_neighbouring_crowds_do_not_pile_up() -> None:
     assert min(gaps) >= 1 / 20 - 1e-5  # microsecond rounding
 
 
-def test_reminder_due_across_spring_forward() -> None:
+async def _planned_due(db: Database, start: datetime, lead: int) -> datetime:
+    """When the planner would remind a bookmarker of a session at ``start``, ``lead`` ahead."""
+    talk = session("talk", start)
+    box = AgendaBox(conference(talk))
+    p = planner(db, RecordingOutbox(db), box, lambda: start, reminder_minutes=lead)
+    await add_user(db, 1)
+    await bookmark(db, 1, "talk")
+    (planned,) = await p.plan(start.astimezone(UTC) - timedelta(minutes=lead + 5))
+    return planned.due
+
+
+async def test_reminder_due_across_spring_forward(db: Database) -> None:
     # 31 March 2024 in Brussels: 02:00 CET jumps to 03:00 CEST. A 03:05 session, 10 min lead:
     # naive wall-clock arithmetic gives 02:55, a time that does not exist; the real moment is
     # 01:55 CET (00:55 UTC).
     start = at(2024, 3, 31, 3, 5)
-    due = reminder_due(start, 10)
+    due = await _planned_due(db, start, 10)
     assert due.astimezone(UTC) == datetime(2024, 3, 31, 0, 55, tzinfo=UTC)
     assert start.astimezone(UTC) - due.astimezone(UTC) == timedelta(minutes=10)
     local = due.astimezone(start.tzinfo)
     assert (local.hour, local.minute, local.utcoffset()) == (1, 55, timedelta(hours=1))
 
 
-def test_reminder_due_across_fall_back() -> None:
+async def test_reminder_due_across_fall_back(db: Database) -> None:
     # 27 October 2024: 03:00 CEST falls back to 02:00 CET. A 02:10 CET (second pass) session.
     start = datetime(2024, 10, 27, 2, 10, fold=1, tzinfo=at(2024, 1, 1, 0).tzinfo)
-    due = reminder_due(start, 30)
+    due = await _planned_due(db, start, 30)
     assert start.astimezone(UTC) - due.astimezone(UTC) == timedelta(minutes=30)
     assert due.astimezone(UTC) == datetime(2024, 10, 27, 0, 40, tzinfo=UTC)
 

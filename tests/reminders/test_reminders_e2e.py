@@ -8,33 +8,16 @@ from datetime import timedelta
 from bot.clock import ManualClock
 from bot.delivery import Delivery
 from bot.emulator.harness import BotHarness
-from bot.emulator.users import BotMessage, FakeUser
 from bot.reminders import ReminderPlanner
 from bot.runtime import AgendaState
 from tests.conftest import brussels
+from tests.steps import at, bookmark, is_reminder
 
 
 def parts(bot: BotHarness) -> tuple[ReminderPlanner, Delivery, ManualClock]:
     rt = bot.runtime
     assert isinstance(bot.clock, ManualClock)
     return rt.reminders.planner, rt.delivery, bot.clock
-
-
-async def at_time(bot: BotHarness, hour: int, minute: int = 0, second: int = 0) -> int:
-    """Move the clock, tick the planner as the job would, and let delivery send what is due."""
-    planner, delivery, clock = parts(bot)
-    clock.set(brussels(hour, minute) + timedelta(seconds=second))
-    added = await planner.tick(clock.now())
-    delivery.wake()
-    await delivery.drain()
-    return added
-
-
-async def bookmark(user: FakeUser, session_id: str) -> None:
-    await user.send(f"/session {session_id}")
-    card = await user.next_message()
-    qid = await user.press(card, "⭐ Bookmark")
-    await user.callback_answer(qid)
 
 
 async def outbox_rows(bot: BotHarness, chat_id: int) -> list[tuple[str, str]]:
@@ -45,16 +28,12 @@ async def outbox_rows(bot: BotHarness, chat_id: int) -> list[tuple[str, str]]:
     return [(str(r[0]), str(r[1])) for r in rows]
 
 
-def is_reminder(msg: BotMessage) -> bool:
-    return "⏰" in (msg.text or "")
-
-
 async def test_reminder_arrives_on_time_with_session_details(bot: BotHarness) -> None:
     ada = bot.user(1001, "Ada")
     await bookmark(ada, "panel-october-7")
-    await at_time(bot, 13, 49, 0)  # a minute early: nothing yet
+    await at(bot, 13, 49, 0)  # a minute early: nothing yet
     assert ada.unread == []
-    await at_time(bot, 13, 49, 59)  # handed over a second ahead, so it lands by 13:50
+    await at(bot, 13, 49, 59)  # handed over a second ahead, so it lands by 13:50
     msg = await ada.next_message()
     assert is_reminder(msg)
     text = msg.plain_text or ""
@@ -81,9 +60,9 @@ async def test_own_lead_time_and_every_panel_opt_in(bot: BotHarness) -> None:
     qid = await ada.press(status, "Remind me before every panel")
     await ada.callback_answer(qid)
     # No bookmark at all: the 10:00 keynote comes through the opt-in, 30 minutes before.
-    await at_time(bot, 9, 29)
+    await at(bot, 9, 29)
     assert [m for m in ada.unread if is_reminder(m)] == []
-    await at_time(bot, 9, 30)
+    await at(bot, 9, 30)
     msg = await ada.next_message()
     assert "Sztáray" in (msg.plain_text or "") or "10:00" in (msg.plain_text or "")
     assert "in 30 minutes" in (msg.plain_text or "")
@@ -102,7 +81,7 @@ async def test_down_at_due_time_sent_once_after_restart(bot: BotHarness) -> None
     assert is_reminder(msg)
     assert "in 5 minutes" in (msg.plain_text or "")
     await bot.restart()
-    await at_time(bot, 13, 56)
+    await at(bot, 13, 56)
     await bot.emulator.wait_idle()
     assert [m for m in ada.messages if is_reminder(m)] == [msg]
     assert await outbox_rows(bot, 1001) == [("reminder", "sent")]
@@ -115,7 +94,7 @@ async def test_down_until_after_the_start_is_dropped(bot: BotHarness) -> None:
     await bot.stop()
     clock.set(brussels(14, 1))
     await bot.start()
-    await at_time(bot, 14, 2)
+    await at(bot, 14, 2)
     await bot.emulator.wait_idle()
     assert [m for m in ada.messages if is_reminder(m)] == []
 
@@ -137,19 +116,19 @@ async def test_blocked_user_is_marked_inactive_and_not_tried_again(bot: BotHarne
     await bookmark(bob, "panel-october-7")
     await bot.emulator.wait_idle()  # the card's edit is done before the block
     bot.emulator.block(1002, notify=False)  # no my_chat_member seen: the 403 tells
-    await at_time(bot, 11, 50)
+    await at(bot, 11, 50)
     user = await bot.runtime.store.users.get(1002)
     assert user is not None
     assert not user.active
     assert await outbox_rows(bot, 1002) == [("reminder", "blocked")]
-    assert await at_time(bot, 13, 50) == 0  # the 14:00 panel is not even planned
+    assert await at(bot, 13, 50) == 0  # the 14:00 panel is not even planned
     assert await outbox_rows(bot, 1002) == [("reminder", "blocked")]
 
 
 async def test_reminder_follows_a_moved_session(bot: BotHarness) -> None:
     ada = bot.user(1001, "Ada")
     await bookmark(ada, "panel-october-7")
-    await at_time(bot, 13, 49, 30)  # planned (enqueued ahead of its 13:50 due time)
+    await at(bot, 13, 49, 30)  # planned (enqueued ahead of its 13:50 due time)
     assert await outbox_rows(bot, 1001) == [("reminder", "pending")]
     rt = bot.runtime
     conf = rt.agenda.conference
@@ -166,9 +145,9 @@ async def test_reminder_follows_a_moved_session(bot: BotHarness) -> None:
     rt.current.state = new_state  # what Reloads.apply does, then it calls the listeners
     for listener in rt.reload.listeners:
         await listener(old_state, new_state, None)
-    await at_time(bot, 13, 50)
+    await at(bot, 13, 50)
     assert [m for m in ada.unread if is_reminder(m)] == []
-    await at_time(bot, 14, 50)
+    await at(bot, 14, 50)
     msg = await ada.next_message()
     assert "at 15:00" in (msg.plain_text or "")
     assert await outbox_rows(bot, 1001) == [("reminder", "cancelled"), ("reminder", "sent")]

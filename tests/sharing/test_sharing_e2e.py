@@ -4,21 +4,18 @@ reminded; the link stops working when revoked, and a new link replaces the old."
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from bot.clock import ManualClock
 from bot.emulator.harness import BotHarness
 from bot.emulator.users import BotMessage, FakeUser
-from tests.conftest import brussels
+from tests.conftest import HarnessFactory, brussels
+from tests.steps import at, bookmark
 
 BOT = "confbot_test_bot"
-
-
-async def bookmark(user: FakeUser, session_id: str, label: str = "⭐ Bookmark") -> None:
-    await user.send(f"/session {session_id}")
-    card = await user.next_message()
-    qid = await user.press(card, label)
-    await user.callback_answer(qid)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agenda"
+MULTILINGUAL = FIXTURES / "json_pretalx_multilingual.json"
 
 
 async def press(user: FakeUser, msg: BotMessage, label: str) -> str:
@@ -116,10 +113,7 @@ async def test_bookmark_all_then_reminders_reach_the_friend(
     )
     assert (refreshed.plain_text or "").count("⭐") == 2
     # Bob now gets Anna's sessions' reminders, like any bookmark of his own.
-    clock.set(brussels(13, 50))
-    await rt.reminders.planner.tick(clock.now())
-    rt.delivery.wake()
-    await rt.delivery.drain()
+    await at(bot, 13, 50)
     reminder = await bob.wait_for(lambda m: "⏰" in (m.text or ""))
     assert "October 7th" in (reminder.plain_text or "")
 
@@ -204,3 +198,20 @@ async def test_my_offers_sharing_only_with_something_to_share(
     await carol.send("/my")
     assert "🔗 Share my schedule" not in (await carol.next_message()).button_texts
     assert payload_of(link).startswith("sh_")
+
+
+async def test_the_invitation_names_the_conference_in_the_sharers_language(
+    make_bot: HarnessFactory,
+) -> None:
+    """A multilingual agenda and a German app (English interface, German agenda texts)."""
+    bot = await make_bot(AGENDA_PATH=MULTILINGUAL)
+    hans = bot.user(1001, "Hans", language_code="de")
+    await hans.send("/start")
+    await hans.next_message()
+    rt = bot.runtime
+    opening = rt.agenda.conference.sessions[0].id
+    await rt.store.bookmarks.add(1001, opening, rt.now())
+    _link, shown = await make_link(hans)
+    share = urlsplit(url_of(shown, "📤 Send it to a friend"))
+    (invitation,) = parse_qs(share.query)["text"]
+    assert invitation == "Hans's schedule at Konferenz Wassersicherheit"

@@ -24,6 +24,7 @@ async def test_stats_with_sections(make_bot: HarnessFactory, clock: Any) -> None
     msg: BotMessage = await org.next_message()
     assert "Users: 3 (2 active, 1 blocked the bot)" in msg.plain_text
     assert "Bookmarks: 1 by 1 person" in msg.plain_text
+    assert "Questions to the stage\nNo questions yet." in msg.plain_text  # the Q&A section
     assert msg.plain_text.endswith("Extra section & more")
 
 

@@ -246,6 +246,16 @@ async def test_me_needs_a_valid_initdata(env: Env) -> None:
     assert me["now"] == "2024-11-27T09:00:00+01:00"
     assert me["reminder_minutes"] == 15
     assert me["user"]["id"] == 42
+    assert me["user"]["language"] == "hu"  # no /language choice: what the app sends
+
+
+async def test_me_speaks_the_language_chosen_with_slash_language(env: Env) -> None:
+    """Telegram's app says Hungarian; the person chose English in the chat: the app follows."""
+    await env.rt.store.users.seen(42, "Anna", None, "hu", env.rt.now())
+    await env.rt.languages.choose(42, "en")
+    me = await (await env.client.get("/app/api/me", headers=auth())).json()
+    assert me["user"]["language_code"] == "hu"
+    assert me["user"]["language"] == "en"
 
 
 # ------------------------------------------------------------------ bookmarks

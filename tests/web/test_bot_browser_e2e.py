@@ -12,7 +12,7 @@ from bot.emulator import BotApiEmulator
 from bot.emulator.harness import TEST_TOKEN
 from bot.web.initdata import launch_url
 from tests.conftest import brussels
-from tests.reminders.test_reminders_e2e import at_time, is_reminder
+from tests.steps import at, is_reminder
 from tests.web.bots import PUBLIC, WebBotFactory
 from tests.web.conftest import CHROMIUM_ARGS
 
@@ -62,7 +62,7 @@ async def test_a_bookmark_made_in_the_app_is_in_my_and_gets_its_reminder(
     assert "Keynote" in (mine.plain_text or "")
     assert await bot.runtime.store.bookmarks.of_user(42) == ["keynote-sztaray"]
 
-    await at_time(bot, 9, 49, 59)  # the ManualClock reaches the reminder's time
+    await at(bot, 9, 49, 59)  # the ManualClock reaches the reminder's time
     reminder = await anna.next_message()
     assert is_reminder(reminder)
     assert "10:00" in (reminder.plain_text or "")

@@ -292,6 +292,18 @@ def test_the_app_speaks_the_users_language(page: Any, server: MiniAppServer) -> 
     assert page.text_content("#d-bookmark") == "Könyvjelző"
 
 
+def test_the_app_speaks_the_language_chosen_with_slash_language(
+    page: Any, server: MiniAppServer
+) -> None:
+    """An English phone, Hungarian chosen in the chat with /language: the app is Hungarian."""
+    rt = server.rt
+    server.call(rt.store.users.seen(63, "Éva", None, "en", rt.now()))
+    server.call(rt.languages.choose(63, "hu"))
+    open_app(page, server, signed({"id": 63, "first_name": "Éva", "language_code": "en"}))
+    assert page.get_attribute("html", "lang") == "hu"
+    assert page.get_attribute("#q", "placeholder") == "Előadások, előadók, témák keresése"
+
+
 # ------------------------------------------------------------------ speed
 def test_first_paint_with_1000_sessions(browser: Any, tmp_path: Path) -> None:
     """Measured: printed for docs/miniapp.md; asserted only against a generous bound."""

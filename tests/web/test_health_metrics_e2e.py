@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.emulator import BotApiEmulator
 from bot.emulator.harness import BotHarness
-from tests.reminders.test_reminders_e2e import at_time, bookmark, is_reminder
+from tests.steps import at, bookmark, is_reminder
 from tests.web.bots import WebBotFactory, get, get_json, request
 
 TOKEN = "metrics-Token_1"
@@ -99,7 +99,7 @@ async def test_metrics_count_a_reply_and_a_sent_reminder(
     assert after_reply[("confbot_bookmarks", ())] == 1
     assert after_reply[("confbot_agenda_sessions", ())] == 10
 
-    await at_time(bot, 13, 49, 59)  # the reminder falls due and the sender sends it
+    await at(bot, 13, 49, 59)  # the reminder falls due and the sender sends it
     assert is_reminder(await ada.next_message())
     metrics = await scrape(bot)
     assert metrics[("confbot_outbox_sends_total", (("outcome", "sent"),))] == 1

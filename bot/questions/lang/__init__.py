@@ -3,8 +3,10 @@
 A language is data plus one time reader: its question words and intent patterns, its stop
 words, its words for session kinds, rooms and languages, and how it writes days and times
 (``read_time`` returns a ``TimeSpec`` the shared ``timeexpr.build_window`` turns into a
-window). ``lemma`` folds an inflected word to the form the agenda would use ("teremben" ->
-"terem") and may translate the handful of conference words ("kávészünet" -> "coffee break").
+window; what every language writes alike, ISO and slashed dates and the precedence of
+now/next/later, is read by ``timeexpr.numeric_date`` and ``timeexpr.now_next_later``).
+``lemma`` folds an inflected word to the form the agenda would use ("teremben" -> "terem")
+and may translate the handful of conference words ("kávészünet" -> "coffee break").
 Adding a language is one module that builds a ``Language`` and one line in ``LANGUAGES``.
 """
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.agenda.model import SessionType
 from bot.questions.answer import Intent, Problem, ProblemKind, Relation
 from bot.questions.lang import Language
-from bot.questions.timeexpr import Scan, TimeContext, TimeSpec, hour_of, in_a_while
+from bot.questions.timeexpr import (
+    Scan,
+    TimeContext,
+    TimeSpec,
+    hour_of,
+    in_a_while,
+    now_next_later,
+    numeric_date,
+)
 
 # ---- intents -------------------------------------------------------------------------------
 
@@ -478,8 +486,6 @@ _ORD_WORDS = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 _AMPM = r"(?:\s*(am|pm|a\.m\.?|p\.m\.?))"
 _CLOCK = r"(\d{1,2})(?:[:.h](\d{2}))?" + _AMPM + "?"
 
-_RE_SLASH_DATE = re.compile(r"(?<![\w/])\d{1,4}/\d{1,2}(?:/\d{1,4})?(?![\w/])")
-_RE_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _RE_DAY_MONTH = re.compile(
     rf"\b(?:on )?(?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTHS})\b(?:,? (\d{{4}})\b)?"
 )
@@ -544,18 +550,10 @@ _RELATIONS = {
 def read_time(folded: str, now: datetime, ctx: TimeContext, dates: bool) -> TimeSpec:
     """English time words: "tomorrow at 11", "after lunch", "day 2", "this afternoon"."""
     scan = Scan(folded)
-    problem: Problem | None = None
-    explicit: date | None = None
     this_day = False
 
-    if m := scan.take(_RE_SLASH_DATE):
-        problem = Problem(ProblemKind.AMBIGUOUS_DATE, m.group(0))
+    explicit, problem = numeric_date(scan, dates)
 
-    if dates and (m := scan.take(_RE_ISO_DATE)):
-        try:
-            explicit = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            problem = Problem(ProblemKind.NOT_A_DATE, m.group(0))
     if dates and explicit is None:
         m = scan.take(_RE_DAY_MONTH) or scan.take(_RE_MONTH_DAY)
         if m:
@@ -625,15 +623,7 @@ def read_time(folded: str, now: datetime, ctx: TimeContext, dates: bool) -> Time
     if clock is None and (m := scan.take(_RE_NOON)):
         clock = (_RELATIONS.get(m.group(1) or "", Relation.AT), (12, 0), None)
 
-    flag: str | None = None
-    # every occurrence goes: "what is happening in janson right now" says "now" twice
-    while scan.take(_RE_NOW):
-        flag = "now"
-    while scan.take(_RE_NEXT):
-        flag = flag or "next"
-    while scan.take(_RE_LATER):
-        flag = flag or "later"
-
+    flag = now_next_later(scan, _RE_NOW, _RE_NEXT, _RE_LATER)
     return TimeSpec(
         rest=scan.rest(),
         day=day,

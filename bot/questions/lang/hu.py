@@ -38,7 +38,14 @@ from bot.agenda.model import SessionType
 from bot.questions.answer import Intent, Problem, ProblemKind, Relation
 from bot.questions.lang import Language
 from bot.questions.normalize import fold
-from bot.questions.timeexpr import Scan, TimeContext, TimeSpec, in_a_while
+from bot.questions.timeexpr import (
+    Scan,
+    TimeContext,
+    TimeSpec,
+    in_a_while,
+    now_next_later,
+    numeric_date,
+)
 
 Known = Callable[[str], bool]
 
@@ -442,8 +449,6 @@ _ORDINALS = {
 #: an hour written with a case ending: "3-kor", "14:30-kor", "14 orakor", "haromkor"
 _SUF = r"(?:-?(?:kor|ra|re|ig|tol|tol|ol|ra|as|es|os|a|e))?"
 _CLOCK_NUM = r"(\d{1,2})(?:[:.](\d{2}))?"
-_RE_SLASH_DATE = re.compile(r"(?<![\w/])\d{1,4}/\d{1,2}(?:/\d{1,4})?(?![\w/])")
-_RE_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 #: "2024.09.15.", "09.15.", "9. 15." (year, month, day: the Hungarian order)
 _RE_NUM_DATE = re.compile(r"(?<![\w.])(?:(\d{4})\.\s?)?(\d{1,2})\.\s?(\d{1,2})\.(?![\d])(?:-?\w+)?")
 _RE_MONTH_DATE = re.compile(
@@ -517,18 +522,10 @@ def _relation(word: str | None, text: str) -> Relation:
 def read_time(folded: str, now: datetime, ctx: TimeContext, dates: bool) -> TimeSpec:
     """Hungarian time words: "ma délután 3-kor", "szerdán", "fél tizenegykor", "ebéd után"."""
     scan = Scan(folded)
-    problem: Problem | None = None
-    explicit: date | None = None
     day: date | None = None
     this_day = False
 
-    if m := scan.take(_RE_SLASH_DATE):
-        problem = Problem(ProblemKind.AMBIGUOUS_DATE, m.group(0))
-    if dates and (m := scan.take(_RE_ISO_DATE)):
-        try:
-            explicit = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            problem = Problem(ProblemKind.NOT_A_DATE, m.group(0))
+    explicit, problem = numeric_date(scan, dates)
     if dates and explicit is None and (m := scan.take(_RE_MONTH_DATE)):
         explicit = _month_date(m, ctx, now)
         if explicit is None:
@@ -638,13 +635,7 @@ def read_time(folded: str, now: datetime, ctx: TimeContext, dates: bool) -> Time
         )
         clock = (rel, (12, 0), None)
 
-    flag: str | None = None
-    while scan.take(_RE_NOW):
-        flag = "now"
-    while scan.take(_RE_NEXT):
-        flag = flag or "next"
-    while scan.take(_RE_LATER):
-        flag = flag or "later"
+    flag = now_next_later(scan, _RE_NOW, _RE_NEXT, _RE_LATER)
     return TimeSpec(
         rest=scan.rest(),
         day=day,

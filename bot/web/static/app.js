@@ -33,6 +33,8 @@ const S = {
   view: null,
   geo: null,
   opener: null,
+  // The language the bot speaks to this person: Telegram's until /api/me says their /language.
+  language: String(launch.user?.language_code || ""),
 };
 
 // ------------------------------------------------------------------ set-up
@@ -43,7 +45,11 @@ if (!launch.theme.bg_color) {
   follow();
   dark.addEventListener("change", follow);
 }
-setLanguage(launch.user?.language_code || (inTelegram ? "en" : navigator.language));
+/** The interface in the person's language (outside Telegram: the browser's). */
+function speak() {
+  setLanguage(S.language || (inTelegram ? "en" : navigator.language));
+}
+speak();
 tg.expand();
 tg.setColors();
 
@@ -93,10 +99,10 @@ function status(text) {
 }
 
 // ------------------------------------------------------------------ agenda
-/** The languages agenda texts are wanted in, most wanted first: Telegram's tag as given
+/** The languages agenda texts are wanted in, most wanted first: the person's tag as given
  * ("de-at"), its language ("de"), then the app's (which may be English for lack of strings). */
 function wantedLanguages() {
-  const raw = String(launch.user?.language_code || navigator.language || "")
+  const raw = String(S.language || navigator.language || "")
     .toLowerCase()
     .replace(/_/g, "-");
   return [...new Set([raw, raw.split("-")[0], language()].filter(Boolean))];
@@ -185,6 +191,8 @@ async function loadMe() {
         S.bookmarks = new Set(me.bookmarks);
         S.ratings = new Map(Object.entries(me.ratings));
         S.lead = me.reminder_minutes;
+        if (me.user.language) S.language = me.user.language; // their /language choice wins
+        speak();
         setClock(me);
         return;
       }

@@ -1,5 +1,6 @@
 // Every text the timetable shows, by language. English is complete and the fallback; a
-// language is chosen from Telegram's language_code (then the browser's), e.g. "hu" or "hu-HU".
+// language is chosen as the bot speaks to the person (their /language choice, which /api/me
+// says, else Telegram's language_code; outside Telegram the browser's), e.g. "hu" or "hu-HU".
 // Placeholders are {name}; a text with a count has "one" and "other" forms.
 
 export const STRINGS = {
