@@ -172,7 +172,12 @@ def build_runtime(
         lambda: delivery.rate,
         interval=tuning.progress_interval,
         language_of=store.users.language_of,
+        paid_rate=settings.PAID_BROADCAST_RATE,
     )
+    broadcasts = Broadcasts(
+        store.outbox, store.audiences, store.users, store.audit, delivery, current, progress
+    )
+    delivery.on_paid_refused.append(broadcasts.on_paid_refused)
     stats = Stats(store.users, store.bookmarks, store.outbox, store.audit, clock)
     stats.sections.append(feedback.stats_section_pages)
     telemetry = Telemetry()
@@ -217,9 +222,7 @@ def build_runtime(
             lambda: current.conference,
             link_hours=settings.SPEAKER_LINK_HOURS,
         ),
-        broadcasts=Broadcasts(
-            store.outbox, store.audiences, store.users, store.audit, delivery, current, progress
-        ),
+        broadcasts=broadcasts,
         stats=stats,
         calendar_feeds=CalendarFeeds(store.calendar_feeds, store.kv, current),
         qa=qa,
