@@ -13,7 +13,8 @@ Order of construction (each line uses only what is above it)::
     reload (agenda, bookmarks, audit, delivery)
     reminders (planner on delivery) -> listens to reload
     bookmarks (reminders), sharing (bookmarks), feedback, speakers
-    broadcasts (delivery, progress display), stats (+ the feedback section)
+    broadcasts (delivery, progress display) -> told when Telegram refuses paid alerts
+    stats (+ the feedback section)
     qa (questions store, users, speaker links, delivery)
     live_agenda (reload, delivery; only with AGENDA_URL)
     calendar_feeds (feed tokens and what they serve), telemetry (counts reloads)
