@@ -1,6 +1,9 @@
 """Broadcasts: who receives one, when it goes out, its life as a batch, and its progress.
 
-The organiser writes ``/broadcast [at WHEN] [to:AUDIENCE] TEXT``. Audiences are everyone who
+The organiser writes ``/broadcast [at WHEN] [to:AUDIENCE] TEXT``, or ``/alert [to:AUDIENCE]
+TEXT`` for an urgent alert: the same batch of another kind (``ALERT``), sent now, ahead of
+everything else, in the alert frame (``render_alert``) and, with ``PAID_BROADCAST_RATE``, as
+Telegram paid broadcasts (``Pace``). Audiences are everyone who
 started the bot (default), ``to:session:ID`` (its bookmarkers), ``to:speakers`` (linked
 speakers) and ``to:track:NAME`` (bookmarkers of any session in that track). The text is kept as
 the organiser's own HTML (converted from Telegram entities by the adapter) and sent as it is.
@@ -37,7 +40,7 @@ from bot.agenda.index import fold
 from bot.agenda.state import AgendaState, CurrentAgenda
 from bot.clock import Clock
 from bot.i18n import use_locale
-from bot.outgoing import MAX_TEXT
+from bot.outgoing import MAX_TEXT, OutgoingMessage
 from bot.store import keys
 from bot.store.protocols import AudiencesStore, AuditStore, OutboxStore, UsersStore
 from bot.store.records import (
@@ -49,6 +52,7 @@ from bot.store.records import (
     BATCH_SENDING,
     Batch,
     Envelope,
+    OutboxRow,
     parse_ts,
     ts,
 )
@@ -56,6 +60,14 @@ from bot.store.records import (
 log = logging.getLogger("confbot.broadcasts")
 
 KIND = keys.BROADCAST
+#: An urgent /alert: the same life as a broadcast, sent first and perhaps paid.
+ALERT = keys.ALERT
+#: The batch kinds this module runs.
+KINDS = (KIND, ALERT)
+#: Characters of an alert's text kept free for the alert frame (its header, in any language).
+ALERT_FRAME_ROOM = 100
+#: Telegram charges 0.1 Star per paid message above the free 30 a second: tenths of a Star.
+TENTHS_OF_A_STAR_PER_MESSAGE = 1
 #: The ``users.pending`` kind: the organiser's next text is the broadcast.
 PENDING_KIND = keys.BROADCAST
 #: Scheduling further ahead than this is almost certainly a typo (a date in 2112).
@@ -207,13 +219,15 @@ async def recipients(
     raise BroadcastInputError(f"unknown audience {audience.kind!r}")
 
 
-def envelopes(batch_id: int, html: str, chat_ids: list[int], due_at: datetime) -> list[Envelope]:
+def envelopes(
+    batch_id: int, html: str, chat_ids: list[int], due_at: datetime, kind: str = KIND
+) -> list[Envelope]:
     """One row per recipient; the key makes a second press of Send a no-op."""
     payload = {"html": html}
     return [
         Envelope(
             chat_id=chat,
-            kind=KIND,
+            kind=kind,
             payload=payload,
             due_at=due_at,
             dedup_key=keys.broadcast_key(batch_id, chat),
@@ -221,6 +235,41 @@ def envelopes(batch_id: int, html: str, chat_ids: list[int], due_at: datetime) -
         )
         for chat in chat_ids
     ]
+
+
+async def render_alert(row: OutboxRow) -> OutgoingMessage | None:
+    """An alert row: the organiser's text (their HTML, kept in the row) in the alert frame, in
+    the recipient's language (the renderer runs in it)."""
+    html = row.payload.get("html")
+    return OutgoingMessage(texts.alert_message(html)) if isinstance(html, str) and html else None
+
+
+def max_stars(recipients: int) -> int:
+    """What a paid alert can cost at most, in whole Stars: 0.1 Star a message, as if every one
+    were above the free limit, rounded up (Telegram bills only those above 30 a second)."""
+    return -(-recipients * TENTHS_OF_A_STAR_PER_MESSAGE // 10)
+
+
+class Pace:
+    """How fast a batch goes out, for ETAs: an alert at ``paid`` (``PAID_BROADCAST_RATE``)
+    unless Telegram refused paid sending for it, everything else at the free rate."""
+
+    def __init__(self, free: Callable[[], float], paid: float | None = None) -> None:
+        self.free = free
+        self.paid = paid
+        #: Alerts Telegram refused paid sending for: they go on at the free rate.
+        self.refused: set[int] = set()
+
+    def paid_for(self, kind: str, batch_id: int | None = None) -> bool:
+        return kind == ALERT and self.paid is not None and batch_id not in self.refused
+
+    def rate(self, kind: str, batch_id: int | None = None) -> float:
+        if self.paid is not None and self.paid_for(kind, batch_id):
+            return self.paid
+        return self.free()
+
+    def eta(self, kind: str, count: int, batch_id: int | None = None) -> float:
+        return count / self.rate(kind, batch_id)
 
 
 class Sender(Protocol):
@@ -243,6 +292,11 @@ class Draft:
     size: int
     label: str
     when: datetime | None
+    kind: str = KIND
+    #: Seconds sending all of it takes (alerts: at the paid rate when it is on).
+    eta_seconds: float = 0.0
+    #: At most what it costs in Stars; None: free (not a paid alert).
+    max_stars: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +307,7 @@ class Launched:
     total: int
     when: datetime | None
     eta_seconds: float
+    kind: str = KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +338,11 @@ class ProgressDisplay(Protocol):
 
     async def show(self, note: ProgressNote) -> None: ...
 
+    async def tell(self, chat_id: int, html: str) -> None:
+        """A new message to an organiser (a refused paid alert): at once, not queued behind
+        the alert itself."""
+        ...
+
 
 class BroadcastProgress:
     """Moves due scheduled batches to running and running ones to done, and keeps each one's
@@ -297,11 +357,12 @@ class BroadcastProgress:
         *,
         interval: float = PROGRESS_INTERVAL,
         language_of: Callable[[int], Awaitable[str | None]] | None = None,
+        paid_rate: float | None = None,
     ) -> None:
         self.outbox = outbox
         self.display = display
         self.clock = clock
-        self.rate = rate
+        self.pace = Pace(rate, paid_rate)
         self.interval = interval
         #: The language of the chat a progress message is in (its organiser's): the ticks run
         #: in no update's context, so each note is worded in it explicitly.
@@ -337,7 +398,9 @@ class BroadcastProgress:
     async def tick(self) -> None:
         """One pass over the scheduled and running broadcasts."""
         now = self.clock.now()
-        for batch in await self.outbox.batches([BATCH_SCHEDULED, BATCH_RUNNING], KIND):
+        for batch in await self.outbox.batches([BATCH_SCHEDULED, BATCH_RUNNING]):
+            if batch.kind not in KINDS:
+                continue
             if batch.state == BATCH_SCHEDULED:
                 if batch.scheduled_for is None or batch.scheduled_for <= now:
                     await self.outbox.set_batch_state(
@@ -353,8 +416,9 @@ class BroadcastProgress:
             if batch.progress_chat_id is None or batch.progress_message_id is None:
                 continue
             with use_locale(await self._language(batch.progress_chat_id)):
+                eta = self.pace.eta(batch.kind, p.left, batch.id)
                 text = texts.broadcast_progress(
-                    batch.id, p.sent, p.failed, p.blocked, p.left, p.left / self.rate()
+                    batch.id, p.sent, p.failed, p.blocked, p.left, eta, alert=batch.kind == ALERT
                 )
             if self._shown.get(batch.id) != text:
                 self._shown[batch.id] = text
@@ -369,12 +433,17 @@ class BroadcastProgress:
         if batch is None or batch.progress_chat_id is None or batch.progress_message_id is None:
             return
         p = await self.outbox.progress(batch_id)
+        alert = batch.kind == ALERT
         with use_locale(await self._language(batch.progress_chat_id)):
             if batch.state == BATCH_CANCELLED:
                 left = p.other + p.left
-                text = texts.broadcast_stopped(batch_id, p.sent, p.failed, p.blocked, left)
+                text = texts.broadcast_stopped(
+                    batch_id, p.sent, p.failed, p.blocked, left, alert=alert
+                )
             else:
-                text = texts.broadcast_done(batch_id, p.sent, p.failed, p.blocked, p.left)
+                text = texts.broadcast_done(
+                    batch_id, p.sent, p.failed, p.blocked, p.left, alert=alert
+                )
         note = ProgressNote(
             batch_id, batch.progress_chat_id, batch.progress_message_id, text, False
         )
@@ -409,6 +478,7 @@ class Broadcasts:
         self.current = current
         self.clock = current.clock
         self.progress = progress
+        self.pace = progress.pace
 
     # ------------------------------------------------------------------ audiences
     def audience_label(self, audience: Audience) -> str:
@@ -445,17 +515,26 @@ class Broadcasts:
         audience = Audience.decode(str(state.get("audience") or "everyone"))
         return Request(audience, when, 0)
 
-    async def draft(self, organiser: int, html: str, plain: str, request: Request) -> Draft:
-        """A draft batch (nothing queued yet) for the preview; ``DraftRefused`` if none."""
-        if len(plain) > MAX_TEXT:
-            raise DraftRefused(texts.broadcast_too_long(MAX_TEXT))
+    async def draft(
+        self, organiser: int, html: str, plain: str, request: Request, kind: str = KIND
+    ) -> Draft:
+        """A draft batch (nothing queued yet) for the preview; ``DraftRefused`` if none.
+
+        An alert is sent now (``at`` is refused: an alert that can wait is a broadcast) and
+        keeps room in Telegram's limit for its frame."""
+        alert = kind == ALERT
+        if alert and request.when is not None:
+            raise DraftRefused(texts.alert_not_scheduled())
+        limit = MAX_TEXT - ALERT_FRAME_ROOM if alert else MAX_TEXT
+        if len(plain) > limit:
+            raise DraftRefused(texts.broadcast_too_long(limit))
         label = self.audience_label(request.audience)
         size = len(await self.recipients(request.audience))
         if size == 0:
             raise DraftRefused(texts.broadcast_empty(label))
         now = self.clock.now()
         batch_id = await self.outbox.create_batch(
-            KIND,
+            kind,
             now,
             created_by=organiser,
             audience=request.audience.encode(),
@@ -465,17 +544,18 @@ class Broadcasts:
         )
         await self.audit.log(
             organiser,
-            "broadcast_preview",
+            f"{kind}_preview",
             now,
             detail=f"#{batch_id} {plain[:200]}",
             audience_size=size,
         )
-        return Draft(batch_id, size, label, request.when)
+        stars = max_stars(size) if self.pace.paid_for(kind) else None
+        return Draft(batch_id, size, label, request.when, kind, self.pace.eta(kind, size), stars)
 
     # ------------------------------------------------------------------ the buttons
     async def _batch(self, batch_id: int) -> Batch:
         batch = await self.outbox.batch(batch_id)
-        if batch is None or batch.kind != KIND:
+        if batch is None or batch.kind not in KINDS:
             raise BroadcastGone(batch_id)
         return batch
 
@@ -504,24 +584,25 @@ class Broadcasts:
                 batch_id, progress_chat_id=chat_id, progress_message_id=message_id
             )
         html = str(batch.payload.get("html") or "")
-        added = await self.launch(batch_id, html, Audience.decode(batch.audience), when)
+        added = await self.launch(batch_id, html, Audience.decode(batch.audience), when, batch.kind)
         await self.audit.log(
             organiser,
-            "broadcast_schedule" if when else "broadcast_send",
+            f"{batch.kind}_schedule" if when else f"{batch.kind}_send",
             now,
             detail=f"#{batch_id} to {batch.audience}" + (f" at {when.isoformat()}" if when else ""),
             audience_size=added,
         )
         shown = when.astimezone(self.current.tz) if when else None
-        return Launched(batch_id, added, shown, added / self.sender.rate)
+        eta = self.pace.eta(batch.kind, added, batch_id)
+        return Launched(batch_id, added, shown, eta, batch.kind)
 
     async def discard(self, batch_id: int, organiser: int) -> None:
         """Cancel on the preview: the draft is dropped, nothing was queued."""
-        await self._batch(batch_id)
+        batch = await self._batch(batch_id)
         if not await self.outbox.set_batch_state(batch_id, BATCH_CANCELLED, only_from=BATCH_DRAFT):
             raise BroadcastGone(batch_id)
         await self.audit.log(
-            organiser, "broadcast_discard", self.clock.now(), detail=f"#{batch_id}"
+            organiser, f"{batch.kind}_discard", self.clock.now(), detail=f"#{batch_id}"
         )
 
     async def stop(self, batch_id: int, organiser: int) -> int:
@@ -533,7 +614,7 @@ class Broadcasts:
         await self.outbox.set_batch_state(batch_id, BATCH_CANCELLED)
         await self.audit.log(
             organiser,
-            "broadcast_cancel",
+            f"{batch.kind}_cancel",
             self.clock.now(),
             detail=f"#{batch_id}",
             audience_size=cancelled,
@@ -542,10 +623,10 @@ class Broadcasts:
         return cancelled
 
     async def listing(self) -> list[Listed]:
-        """Scheduled and running broadcasts, oldest first (for /broadcasts)."""
+        """Scheduled and running broadcasts and alerts, oldest first (for /broadcasts)."""
         out = []
-        batches = await self.outbox.batches([BATCH_SCHEDULED, BATCH_RUNNING], KIND)
-        for b in batches[:LISTED]:
+        batches = await self.outbox.batches([BATCH_SCHEDULED, BATCH_RUNNING])
+        for b in [b for b in batches if b.kind in KINDS][:LISTED]:
             p = await self.outbox.progress(b.id)
             when = b.scheduled_for.astimezone(self.current.tz) if b.scheduled_for else None
             label = self.audience_label(Audience.decode(b.audience))
@@ -554,7 +635,12 @@ class Broadcasts:
 
     # ------------------------------------------------------------------ queueing
     async def launch(
-        self, batch_id: int, html: str, audience: Audience, when: datetime | None
+        self,
+        batch_id: int,
+        html: str,
+        audience: Audience,
+        when: datetime | None,
+        kind: str = KIND,
     ) -> int:
         """Enqueue a confirmed broadcast; returns how many rows it has.
 
@@ -563,7 +649,7 @@ class Broadcasts:
         """
         ids = await self.recipients(audience)
         due = when or self.clock.now()
-        await self.sender.enqueue(envelopes(batch_id, html, ids, due))
+        await self.sender.enqueue(envelopes(batch_id, html, ids, due, kind))
         total = (await self.outbox.progress(batch_id)).total
         late = when is not None and when > self.clock.now()
         await self.outbox.update_batch(
@@ -575,12 +661,42 @@ class Broadcasts:
         """Broadcasts whose Send was pressed but whose rows a crash cut short: finish enqueueing."""
         resumed = []
         now = self.clock.now()
-        for batch in await self.outbox.batches([BATCH_SENDING], kind=KIND):
+        for batch in await self.outbox.batches([BATCH_SENDING]):
+            if batch.kind not in KINDS:
+                continue
             when = (
                 batch.scheduled_for if batch.scheduled_for and batch.scheduled_for > now else None
             )
             html = str(batch.payload.get("html") or "")
-            await self.launch(batch.id, html, Audience.decode(batch.audience), when)
+            await self.launch(batch.id, html, Audience.decode(batch.audience), when, batch.kind)
             resumed.append(batch.id)
             log.warning("broadcast #%d was interrupted while being queued: queued it now", batch.id)
         return resumed
+
+    # ------------------------------------------------------------------ paid sending refused
+    async def on_paid_refused(self, batch_id: int | None, description: str) -> None:
+        """``Delivery.on_paid_refused``: Telegram refused paid sending (the balance is short,
+        or the bot may not use it) and the rest goes at the free rate. The alert's organiser
+        is told once, in their language, with Telegram's reason and the new ETA."""
+        if batch_id is None or batch_id in self.pace.refused:
+            return
+        batch = await self.outbox.batch(batch_id)
+        if batch is None or batch.kind != ALERT:
+            return
+        self.pace.refused.add(batch_id)
+        log.warning("alert #%d: paid sending refused (%s): free rate now", batch_id, description)
+        if batch.created_by is None:
+            return
+        left = (await self.outbox.progress(batch_id)).left
+        eta = self.pace.eta(ALERT, left, batch_id)
+        with use_locale(await self.users.language_of(batch.created_by)):
+            html = texts.alert_paid_refused(batch_id, description, left, eta)
+        await self.audit.log(
+            batch.created_by,
+            "alert_paid_refused",
+            self.clock.now(),
+            detail=f"#{batch_id} {description[:200]}",
+            audience_size=left,
+        )
+        await self.progress.display.tell(batch.created_by, html)
+        self.progress.wake()

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     SPEAKER_REMINDER_MINUTES: int = Field(default=30, ge=0, le=24 * 60)
     FEEDBACK_DELAY_MINUTES: int = Field(default=0, ge=0, le=24 * 60)
     BROADCAST_RATE: float = Field(default=25, gt=0, le=30)
+    #: Messages per second for /alert sent as Telegram paid broadcasts (``allow_paid_broadcast``,
+    #: Telegram's ceiling is 1000); None: alerts go first, at ``BROADCAST_RATE``, free.
+    PAID_BROADCAST_RATE: float | None = Field(default=None, gt=0, le=1000)
     CONFBOT_NOW: str | None = None
     LOG_LEVEL: str = "INFO"
     #: Hours a speaker's one-time link from /speakerlinks stays valid.
@@ -104,6 +107,12 @@ class Settings(BaseSettings):
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise ValueError(f"{value!r} is not an IANA time zone name") from exc
         return value or None
+
+    @field_validator("PAID_BROADCAST_RATE", mode="before")
+    @classmethod
+    def _paid_rate(cls, value: object) -> object:
+        """An empty value (``PAID_BROADCAST_RATE=`` in ``.env``) means unset, like no line."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("TELEGRAM_API_URL")
     @classmethod

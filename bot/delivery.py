@@ -153,6 +153,7 @@ class Delivery:
         self.poll_interval = poll_interval
         self.pacer = Pacer(rate, margin)
         self._renderers: dict[str, Renderer] = {}
+        self.on_paid_refused: list[Callable[[int | None, str], Awaitable[None]]] = []
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._task: asyncio.Task[None] | None = None

@@ -13,7 +13,8 @@ Order of construction (each line uses only what is above it)::
     reload (agenda, bookmarks, audit, delivery)
     reminders (planner on delivery) -> listens to reload
     bookmarks (reminders), sharing (bookmarks), feedback, speakers
-    broadcasts (delivery, progress display), stats (+ the feedback section)
+    broadcasts (delivery, progress display) -> told when Telegram refuses paid alerts
+    stats (+ the feedback section)
     qa (questions store, users, speaker links, delivery)
     live_agenda (reload, delivery; only with AGENDA_URL)
     calendar_feeds (feed tokens and what they serve), telemetry (counts reloads)
@@ -172,7 +173,12 @@ def build_runtime(
         lambda: delivery.rate,
         interval=tuning.progress_interval,
         language_of=store.users.language_of,
+        paid_rate=settings.PAID_BROADCAST_RATE,
     )
+    broadcasts = Broadcasts(
+        store.outbox, store.audiences, store.users, store.audit, delivery, current, progress
+    )
+    delivery.on_paid_refused.append(broadcasts.on_paid_refused)
     stats = Stats(store.users, store.bookmarks, store.outbox, store.audit, clock)
     stats.sections.append(feedback.stats_section_pages)
     telemetry = Telemetry()
@@ -217,9 +223,7 @@ def build_runtime(
             lambda: current.conference,
             link_hours=settings.SPEAKER_LINK_HOURS,
         ),
-        broadcasts=Broadcasts(
-            store.outbox, store.audiences, store.users, store.audit, delivery, current, progress
-        ),
+        broadcasts=broadcasts,
         stats=stats,
         calendar_feeds=CalendarFeeds(store.calendar_feeds, store.kv, current),
         qa=qa,

@@ -355,7 +355,8 @@ def help_text(*, organiser: bool, speaker: bool) -> str:
                 "<b>For organisers</b>\n"
                 "/broadcast TEXT – message everyone (or a session's bookmarkers, speakers,"
                 " a track)\n"
-                "/broadcasts – scheduled and running broadcasts\n"
+                "/alert TEXT – an urgent alert to everyone, sent ahead of everything else\n"
+                "/broadcasts – scheduled and running broadcasts and alerts\n"
                 "/reload – re-read the agenda and tell those affected\n"
                 "/stats – users, bookmarks and feedback\n"
                 "/export – feedback as CSV and a chart\n"
@@ -1242,19 +1243,40 @@ def _counts(sent: int, failed: int, blocked: int, left: int) -> str:
     )
 
 
-def broadcast_progress(
-    batch_id: int, sent: int, failed: int, blocked: int, left: int, eta_seconds: float
-) -> str:
-    minutes, seconds = divmod(round(eta_seconds), 60)
+def _duration(seconds_total: float) -> str:
+    """An ETA: "2 min 05 s", "40 s" (at least 1 s for anything left to send)."""
+    rounded = round(seconds_total)
+    if seconds_total > 0:
+        rounded = max(1, rounded)
+    minutes, seconds = divmod(rounded, 60)
     if minutes:
         padded = f"{seconds:02d}"
-        eta = _("{minutes} min {seconds} s", minutes=minutes, seconds=padded)
-    else:
-        eta = _("{seconds} s", seconds=seconds)
+        return _("{minutes} min {seconds} s", minutes=minutes, seconds=padded)
+    return _("{seconds} s", seconds=seconds)
+
+
+def broadcast_progress(
+    batch_id: int,
+    sent: int,
+    failed: int,
+    blocked: int,
+    left: int,
+    eta_seconds: float,
+    *,
+    alert: bool = False,
+) -> str:
+    counts, eta = _counts(sent, failed, blocked, left), _duration(eta_seconds)
+    if alert:
+        return _(
+            "🚨 <b>Alert #{id}</b> is going out.\n{counts}\nAbout {eta} left.",
+            id=batch_id,
+            counts=counts,
+            eta=eta,
+        )
     return _(
         "📤 <b>Broadcast #{id}</b> is going out.\n{counts}\nAbout {eta} left.",
         id=batch_id,
-        counts=_counts(sent, failed, blocked, left),
+        counts=counts,
         eta=eta,
     )
 
@@ -1271,7 +1293,15 @@ def broadcast_scheduled(batch_id: int, when: datetime, size: int) -> str:
     )
 
 
-def broadcast_done(batch_id: int, sent: int, failed: int, blocked: int, left: int) -> str:
+def broadcast_done(
+    batch_id: int, sent: int, failed: int, blocked: int, left: int, *, alert: bool = False
+) -> str:
+    if alert:
+        return _(
+            "✅ <b>Alert #{id}</b> finished: {counts}.",
+            id=batch_id,
+            counts=_counts(sent, failed, blocked, left),
+        )
     return _(
         "✅ <b>Broadcast #{id}</b> finished: {counts}.",
         id=batch_id,
@@ -1279,7 +1309,19 @@ def broadcast_done(batch_id: int, sent: int, failed: int, blocked: int, left: in
     )
 
 
-def broadcast_stopped(batch_id: int, sent: int, failed: int, blocked: int, cancelled: int) -> str:
+def broadcast_stopped(
+    batch_id: int, sent: int, failed: int, blocked: int, cancelled: int, *, alert: bool = False
+) -> str:
+    if alert:
+        return _(
+            "⏹ <b>Alert #{id}</b> cancelled: sent {sent} · failed {failed}"
+            " · blocked {blocked} · not sent {cancelled}.",
+            id=batch_id,
+            sent=sent,
+            failed=failed,
+            blocked=blocked,
+            cancelled=cancelled,
+        )
     return _(
         "⏹ <b>Broadcast #{id}</b> cancelled: sent {sent} · failed {failed}"
         " · blocked {blocked} · not sent {cancelled}.",
@@ -1300,10 +1342,27 @@ def broadcasts_list(lines: Iterable[str]) -> str:
 
 
 def broadcasts_line(
-    batch_id: int, state: str, when: datetime | None, audience: str, preview: str, left: int
+    batch_id: int,
+    state: str,
+    when: datetime | None,
+    audience: str,
+    preview: str,
+    left: int,
+    *,
+    alert: bool = False,
 ) -> str:
-    """``audience`` is HTML from ``audience_label``; ``state`` is the batch's state."""
+    """``audience`` is HTML from ``audience_label``; ``state`` is the batch's state. An alert
+    is never scheduled (it goes now), so it has one line of its own."""
     label = h(state_label(state))
+    if alert:
+        return _(
+            "#{id} · 🚨 urgent alert · {state} · {left} left · {audience}: {preview}",
+            id=batch_id,
+            state=label,
+            left=left,
+            audience=audience,
+            preview=h(preview),
+        )
     if when and state == "scheduled":
         return _(
             "#{id} · {state} · at {when} · {audience}: {preview}",
@@ -1325,6 +1384,77 @@ def broadcasts_line(
 
 def broadcasts_stop_button(batch_id: int) -> str:
     return _("⏹ Cancel #{id}", id=batch_id)
+
+
+# --- urgent alerts (issue 13) ------------------------------------------------------------------
+
+
+def alert_message(html: str) -> str:
+    """What every recipient of an alert reads; ``html`` is the organiser's text (escaped HTML)."""
+    return _("🚨 <b>Urgent message from the organisers</b>\n\n{text}", text=html)
+
+
+def alert_usage() -> str:
+    return _(
+        "<b>/alert</b> sends an urgent message ahead of everything else the bot is sending,"
+        " after a preview.\n"
+        "<code>/alert TEXT</code> – to everyone who started the bot\n"
+        "<code>/alert to:session:ID TEXT</code>, <code>to:track:NAME</code>,"
+        " <code>to:speakers</code> – to the same audiences as /broadcast\n"
+        "Or reply to a message with <code>/alert</code>. An alert goes out at once; use"
+        " /broadcast for anything that can wait."
+    )
+
+
+def alert_not_scheduled() -> str:
+    return _(
+        "An alert goes out at once, so it cannot be scheduled."
+        " Use <code>/broadcast at TIME TEXT</code> for a message that can wait."
+    )
+
+
+def alert_summary(audience: str, size: int, eta_seconds: float, stars: int | None) -> str:
+    """The preview's summary; ``audience`` is HTML from ``audience_label``; ``stars`` is None
+    unless paid sending (PAID_BROADCAST_RATE) is on."""
+    lines = [
+        _("☝️ This is the preview of your urgent alert: it goes ahead of everything else."),
+        ngettext(
+            "It reaches {audience}: <b>{count} person</b>.",
+            "It reaches {audience}: <b>{count} people</b>.",
+            size,
+            audience=audience,
+        ),
+        _(
+            "Sending it takes about <b>{eta}</b> once you press Send.",
+            eta=h(_duration(eta_seconds)),
+        ),
+    ]
+    if stars is not None:
+        lines.append(
+            ngettext(
+                "It is sent as a Telegram paid broadcast: it costs at most <b>{count} Star</b>"
+                " from the bot's balance.",
+                "It is sent as a Telegram paid broadcast: it costs at most <b>{count} Stars</b>"
+                " from the bot's balance.",
+                stars,
+            )
+        )
+    return "\n".join(lines)
+
+
+def alert_paid_refused(batch_id: int, reason: str, left: int, eta_seconds: float) -> str:
+    """To the alert's organiser, once: Telegram refused paid sending; ``reason`` is Telegram's
+    own description (escaped here)."""
+    return ngettext(
+        "⚠️ Telegram refused to send <b>alert #{id}</b> as a paid broadcast: {reason}\n"
+        "It goes on at the free rate, nothing is lost: {count} message left, about {eta}.",
+        "⚠️ Telegram refused to send <b>alert #{id}</b> as a paid broadcast: {reason}\n"
+        "It goes on at the free rate, nothing is lost: {count} messages left, about {eta}.",
+        left,
+        id=batch_id,
+        reason=h(reason),
+        eta=h(_duration(eta_seconds)),
+    )
 
 
 def reload_error(error: str) -> str:

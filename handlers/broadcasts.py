@@ -1,26 +1,34 @@
-"""Broadcasts in Telegram: /broadcast (preview, Send / Cancel), /broadcasts, Stop, progress.
+"""Broadcasts in Telegram: /broadcast and /alert (preview, Send / Cancel), /broadcasts, Stop,
+progress.
 
 Only the numeric ids in ORGANISER_IDS may use them; anyone else gets exactly the answer to an
 unknown command, so the commands are not even revealed. The batch's life, the audiences and
 the audit trail are ``bot.broadcasts``; this module turns Telegram entities into HTML, shows
-the preview and summary, and edits the progress message (``TelegramProgress``).
+the preview and summary, and edits the progress message (``TelegramProgress``). An urgent
+``/alert`` is the same flow for a batch of kind ``ALERT``: previewed in its frame, with how long
+it takes and, when paid sending is on, what it costs at most.
 """
 
 from __future__ import annotations
 
 import html as htmllib
+import logging
 
 from telegram import Bot, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler
 
 from bot import texts
 from bot.broadcasts import (
+    ALERT,
     KIND,
     BroadcastGone,
     BroadcastInputError,
     DraftRefused,
     ProgressNote,
     Request,
+    render_alert,
 )
 from bot.outgoing import Button, OutgoingMessage, clip
 from bot.runtime import Runtime
@@ -38,6 +46,8 @@ from handlers.common import (
 )
 from handlers.context import ConfApp
 from handlers.feature import Feature
+
+log = logging.getLogger("confbot.broadcasts")
 
 
 def html_after(message: Message, start: int) -> str:
@@ -89,10 +99,28 @@ class TelegramProgress:
         buttons = stop_buttons(note.batch_id) if note.stoppable else None
         await edit_message(self.bot, note.chat_id, note.message_id, note.html, buttons)
 
+    async def tell(self, chat_id: int, html: str) -> None:
+        try:
+            await self.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:  # the alert goes on; the organiser sees its progress
+            log.warning("could not tell organiser %s about their alert: %s", chat_id, exc)
+
 
 # ------------------------------------------------------------------ /broadcast
 @organisers_only
 async def broadcast_command(update: Update, context: Context) -> None:
+    await compose(update, context, KIND)
+
+
+@organisers_only
+async def alert_command(update: Update, context: Context) -> None:
+    await compose(update, context, ALERT)
+
+
+async def compose(update: Update, context: Context, kind: str) -> None:
+    """``/broadcast`` or ``/alert``: options, the text (after them or in the message replied
+    to), then the preview. A bare ``/broadcast`` waits for the text; a bare ``/alert`` only
+    explains itself (an alert is typed in one go)."""
     rt = context.rt
     message = update.effective_message
     assert message is not None  # noqa: S101  a CommandHandler's update has a message
@@ -112,11 +140,14 @@ async def broadcast_command(update: Update, context: Context) -> None:
         start = args_at + request.text_start
         html, plain = html_after(message, start), text[start:].strip()
     if not plain.strip():
+        if kind == ALERT:
+            await reply(update, context, OutgoingMessage(texts.alert_usage()))
+            return
         await rt.broadcasts.await_text(user_id(update), request)
         usage = texts.broadcast_usage() + "\n\n" + texts.broadcast_ask_text()
         await reply(update, context, OutgoingMessage(usage))
         return
-    await prepare(update, context, html, plain, request)
+    await prepare(update, context, html, plain, request, kind)
 
 
 async def broadcast_text_hook(update: Update, context: Context) -> bool:
@@ -136,23 +167,28 @@ async def broadcast_text_hook(update: Update, context: Context) -> bool:
 
 
 async def prepare(
-    update: Update, context: Context, html: str, plain: str, request: Request
+    update: Update, context: Context, html: str, plain: str, request: Request, kind: str = KIND
 ) -> None:
     """A draft batch, the preview exactly as recipients will see it, then Send / Cancel."""
     rt = context.rt
     try:
-        draft = await rt.broadcasts.draft(user_id(update), html, plain, request)
+        draft = await rt.broadcasts.draft(user_id(update), html, plain, request, kind)
     except DraftRefused as exc:
         await reply(update, context, OutgoingMessage(exc.html))
         return
-    await reply(update, context, OutgoingMessage(html))
+    await reply(
+        update, context, OutgoingMessage(texts.alert_message(html) if kind == ALERT else html)
+    )
     buttons = (
         (
             Button(texts.broadcast_send_button(draft.size), encode("bc", "send", draft.batch_id)),
             Button(texts.cancel_button(), encode("bc", "cancel", draft.batch_id)),
         ),
     )
-    summary = texts.broadcast_summary(draft.label, draft.size, draft.when)
+    if kind == ALERT:
+        summary = texts.alert_summary(draft.label, draft.size, draft.eta_seconds, draft.max_stars)
+    else:
+        summary = texts.broadcast_summary(draft.label, draft.size, draft.when)
     await reply(update, context, OutgoingMessage(summary, buttons))
 
 
@@ -174,7 +210,9 @@ async def on_broadcast_button(press: Press) -> None:
                 text = texts.broadcast_scheduled(batch_id, launched.when, launched.total)
             else:
                 total = launched.total
-                text = texts.broadcast_progress(batch_id, 0, 0, 0, total, launched.eta_seconds)
+                text = texts.broadcast_progress(
+                    batch_id, 0, 0, 0, total, launched.eta_seconds, alert=launched.kind == ALERT
+                )
             if msg is not None:
                 await edit_message(
                     press.context.bot, msg.chat.id, msg.message_id, text, stop_buttons(batch_id)
@@ -203,7 +241,9 @@ async def broadcasts_command(update: Update, context: Context) -> None:
     for item in listed:
         b = item.batch
         lines.append(
-            texts.broadcasts_line(b.id, b.state, item.when, item.label, item.preview, item.left)
+            texts.broadcasts_line(
+                b.id, b.state, item.when, item.label, item.preview, item.left, alert=b.kind == ALERT
+            )
         )
         rows.append((Button(texts.broadcasts_stop_button(b.id), encode("bc", "stop", b.id)),))
     await reply(update, context, OutgoingMessage(texts.broadcasts_list(lines), tuple(rows)))
@@ -215,8 +255,14 @@ async def render_broadcast(rt: Runtime, row: OutboxRow) -> OutgoingMessage | Non
     return OutgoingMessage(html) if isinstance(html, str) and html else None
 
 
+async def render_alert_row(rt: Runtime, row: OutboxRow) -> OutgoingMessage | None:
+    """An alert, in its frame (``bot.broadcasts.render_alert``)."""
+    return await render_alert(row)
+
+
 def routes(app: ConfApp) -> None:
     app.add_handler(CommandHandler("broadcast", broadcast_command))
+    app.add_handler(CommandHandler("alert", alert_command))
     app.add_handler(CommandHandler("broadcasts", broadcasts_command))
     app.add_handler(on_broadcast_button.handler())
 
@@ -224,6 +270,6 @@ def routes(app: ConfApp) -> None:
 FEATURE = Feature(
     "broadcasts",
     routes=routes,
-    renderers={KIND: render_broadcast},
+    renderers={KIND: render_broadcast, ALERT: render_alert_row},
     text_hooks=(broadcast_text_hook,),
 )

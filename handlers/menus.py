@@ -46,6 +46,7 @@ SPEAKER_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 ORGANISER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("broadcast", N_("Message attendees")),
+    ("alert", N_("Urgent alert, sent ahead of everything")),
     ("broadcasts", N_("Scheduled and running broadcasts")),
     ("reload", N_("Re-read the agenda")),
     ("stats", N_("Users, bookmarks, feedback")),

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 # ------------------------------------------------------------------------ kinds
 #: An organiser's broadcast (one row per recipient, in a batch).
 BROADCAST = "broadcast"
+#: An organiser's urgent /alert: a broadcast in the alert frame, sent ahead of everything else.
+ALERT = "alert"
 #: A session a user bookmarked moved, changed room, was renamed or cancelled.
 CHANGE = "change"
 #: "Your bookmarked session starts in 10 minutes".
@@ -36,6 +38,7 @@ QA_FOLLOWUP = "qa_followup"
 #: Every kind the core enqueues; each needs a renderer at start (``bot.app``).
 KINDS: tuple[str, ...] = (
     BROADCAST,
+    ALERT,
     CHANGE,
     REMINDER,
     FEEDBACK,

@@ -9,6 +9,7 @@ import pytest
 
 from bot import texts
 from bot.broadcasts import (
+    ALERT,
     EVERYONE,
     Audience,
     BroadcastGone,
@@ -18,7 +19,10 @@ from bot.broadcasts import (
     ProgressNote,
     Request,
     envelopes,
+    max_stars,
+    render_alert,
 )
+from bot.i18n import use_locale
 from bot.outgoing import MAX_TEXT
 from tests.conftest import brussels
 from tests.core_env import Core
@@ -29,15 +33,25 @@ ORG, OTHER_ORG = 9000, 9001
 class RecordingDisplay:
     def __init__(self) -> None:
         self.notes: list[ProgressNote] = []
+        self.told: list[tuple[int, str]] = []
 
     async def show(self, note: ProgressNote) -> None:
         self.notes.append(note)
 
+    async def tell(self, chat_id: int, html: str) -> None:
+        self.told.append((chat_id, html))
 
-def service(core: Core) -> tuple[Broadcasts, RecordingDisplay]:
+
+def service(core: Core, paid_rate: float | None = None) -> tuple[Broadcasts, RecordingDisplay]:
     display = RecordingDisplay()
     progress = BroadcastProgress(
-        core.store.outbox, display, core.clock, lambda: core.outbox.rate, interval=0.01
+        core.store.outbox,
+        display,
+        core.clock,
+        lambda: core.outbox.rate,
+        interval=0.01,
+        language_of=core.store.users.language_of,
+        paid_rate=paid_rate,
     )
     svc = Broadcasts(
         core.store.outbox,
@@ -195,3 +209,90 @@ async def test_an_interrupted_send_is_finished_at_start(core: Core) -> None:
     assert await svc.resume_interrupted() == [draft.batch_id]
     assert (await core.store.outbox.progress(draft.batch_id)).total == 3  # no duplicate
     assert (await core.store.outbox.batch(draft.batch_id)).state == "running"  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------- urgent alerts
+async def test_an_alert_is_a_batch_of_its_own_kind_at_the_paid_rate(core: Core) -> None:
+    await core.users(1, 2, ORG)
+    svc, display = service(core, paid_rate=1000)
+    draft = await svc.draft(ORG, "Evacuate <b>B</b>", "Evacuate B", now_request(), ALERT)
+    assert (draft.kind, draft.size, draft.max_stars) == (ALERT, 3, 1)
+    assert draft.eta_seconds == pytest.approx(3 / 1000)
+    launched = await svc.send(draft.batch_id, ORG, progress_at=(ORG, 7))
+    assert launched.kind == ALERT
+    assert launched.eta_seconds == pytest.approx(3 / 1000)
+    assert {e.kind for e in core.outbox.added} == {ALERT}
+    listed = await svc.listing()
+    assert [item.batch.kind for item in listed] == [ALERT]
+    await svc.progress.tick()
+    assert display.notes[-1].html == texts.broadcast_progress(
+        draft.batch_id, 0, 0, 0, 3, 3 / 1000, alert=True
+    )
+    assert await actions(core) == ["alert_preview", "alert_send"]
+
+
+async def test_a_free_alert_costs_nothing_and_goes_at_the_broadcast_rate(core: Core) -> None:
+    await core.users(1, ORG)
+    svc, _ = service(core)
+    draft = await svc.draft(ORG, "x", "x", now_request(), ALERT)
+    assert draft.max_stars is None
+    assert draft.eta_seconds == pytest.approx(2 / 25)
+
+
+async def test_an_alert_is_not_scheduled_and_keeps_room_for_its_frame(core: Core) -> None:
+    await core.users(1)
+    svc, _ = service(core)
+    with pytest.raises(DraftRefused, match="cannot be scheduled"):
+        await svc.draft(ORG, "x", "x", Request(EVERYONE, brussels(12, 0), 0), ALERT)
+    with pytest.raises(DraftRefused):
+        await svc.draft(ORG, "x", "x" * MAX_TEXT, now_request(), ALERT)
+    assert await core.store.outbox.batches(["draft"]) == []
+
+
+def test_the_most_an_alert_costs_is_a_tenth_of_a_star_a_message_rounded_up() -> None:
+    assert [max_stars(n) for n in (0, 1, 10, 11, 20_000, 20_001)] == [0, 1, 1, 2, 2000, 2001]
+
+
+async def test_the_alert_frame_is_in_the_recipients_language(core: Core) -> None:
+    await core.users(1)
+    svc, _ = service(core)
+    draft = await svc.draft(ORG, "Evacuate &lt;B&gt;", "Evacuate <B>", now_request(), ALERT)
+    await svc.send(draft.batch_id, ORG)
+    (row,) = await core.store.outbox.due(core.clock.now(), 10)
+    with use_locale("hu"):
+        message = await render_alert(row)
+    assert message is not None
+    assert message.html == "🚨 <b>Sürgős üzenet a szervezőktől</b>\n\nEvacuate &lt;B&gt;"
+
+
+async def test_a_refused_paid_alert_tells_its_organiser_once(core: Core) -> None:
+    """The hook exactly as ``Delivery`` calls it: (batch id, Telegram's description)."""
+    await core.users(1, 2, 3, ORG)
+    await core.store.users.set_chosen_language(ORG, "hu")
+    svc, display = service(core, paid_rate=1000)
+    plain = await svc.draft(ORG, "x", "x", now_request())
+    await svc.send(plain.batch_id, ORG)
+    draft = await svc.draft(ORG, "y", "y", now_request(), ALERT)
+    await svc.send(draft.batch_id, ORG, progress_at=(ORG, 9))
+    assert svc.pace.rate(ALERT, draft.batch_id) == 1000
+
+    await svc.on_paid_refused(None, "no batch")  # not about an alert: nobody is told
+    await svc.on_paid_refused(plain.batch_id, "a broadcast is never paid")
+    assert display.told == []
+
+    reason = "Bad Request: not enough <stars> & such"
+    await svc.on_paid_refused(draft.batch_id, reason)
+    await svc.on_paid_refused(draft.batch_id, reason)  # once per batch
+    assert len(display.told) == 1
+    chat, html = display.told[0]
+    assert chat == ORG
+    with use_locale("hu"):
+        assert html == texts.alert_paid_refused(draft.batch_id, reason, 4, 4 / 25)
+    assert "&lt;stars&gt; &amp; such" in html
+    # The rest goes at the free rate: the progress note's ETA says so.
+    assert svc.pace.rate(ALERT, draft.batch_id) == 25
+    await svc.progress.tick()
+    with use_locale("hu"):
+        expected = texts.broadcast_progress(draft.batch_id, 0, 0, 0, 4, 4 / 25, alert=True)
+    assert display.notes[-1].html == expected
+    assert (await actions(core))[-1] == "alert_paid_refused"

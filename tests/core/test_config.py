@@ -121,3 +121,36 @@ def test_confbot_run_stops_at_start_on_a_bad_value_naming_it(tmp_path: Path) -> 
     assert done.returncode != 0
     assert "UPDATE_MODE=webhook needs WEB_LISTEN and PUBLIC_URL" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_paid_broadcast_rate_is_unset_by_default_and_takes_up_to_1000() -> None:
+    assert make().PAID_BROADCAST_RATE is None
+    assert make(PAID_BROADCAST_RATE="").PAID_BROADCAST_RATE is None  # ``PAID_BROADCAST_RATE=``
+    assert make(PAID_BROADCAST_RATE="1000").PAID_BROADCAST_RATE == 1000
+    assert make(PAID_BROADCAST_RATE="0.5").PAID_BROADCAST_RATE == 0.5
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("PAID_BROADCAST_RATE", "1001", "less than or equal to 1000"),
+        ("PAID_BROADCAST_RATE", "fast", "valid number"),
+        ("PAID_BROADCAST_RATE", "0", "greater than 0"),
+        ("PAID_BROADCAST_RATE", "-5", "greater than 0"),
+        ("PAID_BROADCAST_RATE", "nan", "less than or equal to 1000"),
+        ("BROADCAST_RATE", "31", "less than or equal to 30"),
+    ],
+)
+def test_confbot_run_refuses_a_bad_rate_naming_it(
+    name: str, value: str, why: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import cli
+
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["run"])
+    message = str(stopped.value.code)
+    assert message.startswith(f"confbot: configuration error: {name}: "), message
+    assert why in message

@@ -253,6 +253,9 @@ HTML_PARAMETERS: dict[tuple[str, str], Callable[[], tuple[Any, ...]]] = {
     ("broadcast_summary", "audience"): lambda: _audiences(),
     ("broadcast_empty", "audience"): lambda: _audiences(),
     ("broadcasts_line", "audience"): lambda: _audiences(),
+    ("alert_summary", "audience"): lambda: _audiences(),
+    # The organiser's own text, as the adapter made it from their message (escaped HTML).
+    ("alert_message", "html"): lambda: (texts.h(HOSTILE), "<b>Evacuate</b> hall B &amp; C"),
     ("broadcasts_list", "lines"): lambda: (
         [texts.broadcasts_line(1, "running", None, texts.audience_label("x", ""), HOSTILE, 3)],
         [],

@@ -63,4 +63,4 @@ async def test_sql_builds_the_same_text_as_python(
 
 
 def test_every_kind_is_listed_once() -> None:
-    assert len(set(keys.KINDS)) == len(keys.KINDS) == 8
+    assert len(set(keys.KINDS)) == len(keys.KINDS) == 9
