@@ -228,6 +228,7 @@ class AlertRun:
     stars: float
     agenda: list[float]
     peak_rss_mb: float | None
+    emulator_cpu: float  # the bench process's CPU over the wall time: near 1.0, it is the limit
 
 
 async def _probe(user: FakeUser, stop: asyncio.Event, latencies: list[float]) -> None:
@@ -259,6 +260,7 @@ async def alert_run(users: int, paid_rate: float, latency_ms: float, timeout: fl
                     await warm_up(probe, "/help")
                 stop = asyncio.Event()
                 latencies: list[float] = []
+                cpu = time.process_time()
                 pressed = await confirm(org, f"/alert {ALERT_TEXT}", seen)
                 tasks = [asyncio.create_task(_probe(p, stop, latencies)) for p in probes]
                 try:
@@ -267,6 +269,7 @@ async def alert_run(users: int, paid_rate: float, latency_ms: float, timeout: fl
                 except TimeoutError:
                     total = float("inf")
                 stop.set()
+                cpu_share = (time.process_time() - cpu) / (time.monotonic() - pressed)
                 await asyncio.gather(*tasks)
                 return AlertRun(
                     users=users,
@@ -281,6 +284,7 @@ async def alert_run(users: int, paid_rate: float, latency_ms: float, timeout: fl
                     stars=emu.stars_spent,
                     agenda=latencies,
                     peak_rss_mb=bot.peak_rss_mb(),
+                    emulator_cpu=cpu_share,
                 )
             finally:
                 await bot.stop()
@@ -297,6 +301,7 @@ ALERT_HEADER = [
     "other sends paid",
     "/agenda p50 / p99 / max during it",
     "bot peak RSS",
+    "emulator CPU",
 ]
 
 
@@ -319,6 +324,7 @@ def alert_row(runs: list[AlertRun]) -> list[str]:
         f"{max(x.other_paid for x in runs)}",
         f"{agenda(0.5)} / {agenda(0.99)} / {agenda(1.0)}",
         "–" if rss != rss else f"{rss:.0f} MB",
+        f"{median([x.emulator_cpu for x in runs]):.0%} of a core",
     ]
 
 
