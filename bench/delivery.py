@@ -153,6 +153,7 @@ class BroadcastRun:
     duplicates: int
     elapsed_s: float
     peak_rss_mb: float | None
+    flood_429s: int  # sends Telegram's limits refused (30 a second, 1 per chat)
 
 
 async def broadcast_run(users: int, rate: float, latency_ms: float) -> BroadcastRun:
@@ -179,6 +180,7 @@ async def broadcast_run(users: int, rate: float, latency_ms: float) -> Broadcast
                     duplicates=seen.duplicates(),
                     elapsed_s=max(seen.times, default=pressed) - pressed,
                     peak_rss_mb=bot.peak_rss_mb(),
+                    flood_429s=sum(1 for c in emu.calls if c.status == 429),
                 )
             finally:
                 await bot.stop()
@@ -190,6 +192,7 @@ BROADCAST_HEADER = [
     "achieved rate",
     "of the setting",
     "most sends in 1 s",
+    "429s",
     "lost",
     "duplicates",
     "Send pressed to last delivery",
@@ -207,6 +210,7 @@ def broadcast_row(runs: list[BroadcastRun]) -> list[str]:
         f"{achieved:.2f}/s",
         f"{achieved / r.rate_setting:.1%}",
         f"{max(x.max_1s for x in runs)}",
+        f"{max(x.flood_429s for x in runs)}",
         f"{max(x.lost for x in runs)}",
         f"{max(x.duplicates for x in runs)}",
         seconds(median([x.elapsed_s for x in runs])),
