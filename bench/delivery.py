@@ -240,11 +240,15 @@ async def _probe(user: FakeUser, stop: asyncio.Event, latencies: list[float]) ->
     while not stop.is_set():
         started = time.monotonic()
         await user.send("/agenda")
-        reply = await user.wait_for(
-            lambda m: ALERT_TEXT not in (m.plain_text or m.text or ""),
-            timeout=60,
-            include_existing=False,
-        )
+        try:
+            reply = await user.wait_for(
+                lambda m: ALERT_TEXT not in (m.plain_text or m.text or ""),
+                timeout=60,
+                include_existing=False,
+            )
+        except AssertionError:  # no answer within a minute: counted as never
+            latencies.append(float("inf"))
+            return
         latencies.append(reply.sent_at - started)
         await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
 
