@@ -66,7 +66,7 @@ from handlers.context import BotContext, BotData, ConfApp
 from handlers.delivery import TelegramTransport
 from handlers.feature import Feature, StartupError
 from handlers.menus import register_menus
-from handlers.updates import OrderedUpdates
+from handlers.updates import MAX_RUNNING, OrderedUpdates
 
 log = logging.getLogger("confbot")
 
@@ -114,6 +114,10 @@ __all__ = [
 ]
 
 
+#: HTTP connections to the Bot API: the updates running at once, plus the outbox's.
+POOL_SIZE = MAX_RUNNING + 256
+
+
 class TimedRequest(BaseRequest):
     """PTB's HTTP client, noting each reply sent while an update is handled (``bot.telemetry``
     times the first one). Every other call passes through untouched."""
@@ -122,8 +126,9 @@ class TimedRequest(BaseRequest):
     REPLIES = ("send", "edit", "answer", "copy", "forward")
 
     def __init__(self, inner: BaseRequest | None = None) -> None:
-        # PTB's own default for the bot's requests (ApplicationBuilder: a pool of 256).
-        self.inner = inner or HTTPXRequest(connection_pool_size=256)
+        # A connection for each update running at once and room for the outbox's calls beside
+        # them: PTB gives up on a wait for a connection of more than a second.
+        self.inner = inner or HTTPXRequest(connection_pool_size=POOL_SIZE)
 
     @property
     def read_timeout(self) -> float | None:

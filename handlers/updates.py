@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from telegram import Update
@@ -99,12 +99,14 @@ class OrderedUpdates(BaseUpdateProcessor):
         *,
         recent: int = RECENT_IDS,
         grace: float = GRACE,
+        keys: Callable[[object], tuple[Hashable, ...]] = keys_of,
     ) -> None:
         super().__init__(MAX_ADMITTED)
         if max_running < 1:
             raise ValueError("max_running must be a positive integer")
         self.max_running = max_running
         self.grace = grace
+        self.keys = keys
         self.recent = RecentIds(recent)
         #: Repeats skipped since the start.
         self.repeats = 0
@@ -139,7 +141,7 @@ class OrderedUpdates(BaseUpdateProcessor):
         # take the place at the end of each chain before anything can overtake.
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
-        keys = keys_of(update)
+        keys = self.keys(update)
         before = {self._tails[key] for key in keys if key in self._tails}
         for key in keys:
             self._tails[key] = done
