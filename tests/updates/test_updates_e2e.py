@@ -180,13 +180,18 @@ async def test_stopping_lets_the_updates_in_progress_finish_and_be_recorded(
     people = [bot.user(740_000 + i, f"S{i}") for i in range(12)]
     for person in people:
         await person.send("/start")
+    eager = people[0]  # waiting behind their own first message (sends do not yield: one poll)
+    await eager.send("/help")
+    await eager.send("/whoami")
     await emulator.wait_call("sendMessage", count=12, timeout=10)
     assert any(c.status is None for c in emulator.calls_of("sendMessage"))  # in flight
     with caplog.at_level(logging.WARNING, logger="confbot.updates"):
         await bot.stop()
     replies = emulator.calls_of("sendMessage")
-    assert [c.status for c in replies] == [200] * 12
+    assert [c.status for c in replies] == [200] * 14
     assert all(isinstance(p.last, BotMessage) for p in people)
+    assert len(eager.messages) == 3
+    assert str(eager.id) in (eager.messages[2].plain_text or "")
     assert "cancelled" not in caplog.text
     store = await Store.open(str(database))
     try:
