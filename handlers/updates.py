@@ -17,9 +17,10 @@ Each key holds only the future of the last update that has it (the chain's tail)
 waits for the tails it found and becomes the new tail; a tail that finishes while still the
 tail is removed, so memory follows the updates in progress, not the number of people.
 
-At most ``max_running`` updates run at once (256: PTB's HTTP pool). Updates waiting for their
-chain's turn do not count: a chat that sends a thousand messages queues them behind each
-other without holding up anyone else. PTB's own bound (``max_concurrent_updates``, taken
+At most ``max_running`` updates run at once (256; ``bot.app.POOL_SIZE`` has a connection for
+each, and the outbox's beside them). Updates waiting for their chain's turn do not count: a
+chat that sends a thousand messages queues them behind each other without holding up anyone
+else. PTB's own bound (``max_concurrent_updates``, taken
 before ``do_process_update``) is set far above that; only updates waiting there past it could
 be admitted out of order, and asyncio's semaphore admits its waiters in order anyway.
 
@@ -43,7 +44,7 @@ from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger("confbot.updates")
 
-#: Updates running at once (each may be in a round trip to Telegram): PTB's HTTP pool size.
+#: Updates running at once (each may be in a round trip to Telegram).
 MAX_RUNNING = 256
 #: Updates admitted at once, running or waiting for their chain (PTB's own bound).
 MAX_ADMITTED = 1 << 20
