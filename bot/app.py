@@ -66,6 +66,7 @@ from handlers.context import BotContext, BotData, ConfApp
 from handlers.delivery import TelegramTransport
 from handlers.feature import Feature, StartupError
 from handlers.menus import register_menus
+from handlers.updates import MAX_RUNNING, OrderedUpdates
 
 log = logging.getLogger("confbot")
 
@@ -113,6 +114,10 @@ __all__ = [
 ]
 
 
+#: HTTP connections to the Bot API: the updates running at once, plus the outbox's.
+POOL_SIZE = MAX_RUNNING + 256
+
+
 class TimedRequest(BaseRequest):
     """PTB's HTTP client, noting each reply sent while an update is handled (``bot.telemetry``
     times the first one). Every other call passes through untouched."""
@@ -121,8 +126,9 @@ class TimedRequest(BaseRequest):
     REPLIES = ("send", "edit", "answer", "copy", "forward")
 
     def __init__(self, inner: BaseRequest | None = None) -> None:
-        # PTB's own default for the bot's requests (ApplicationBuilder: a pool of 256).
-        self.inner = inner or HTTPXRequest(connection_pool_size=256)
+        # A connection for each update running at once and room for the outbox's calls beside
+        # them: PTB gives up on a wait for a connection of more than a second.
+        self.inner = inner or HTTPXRequest(connection_pool_size=POOL_SIZE)
 
     @property
     def read_timeout(self) -> float | None:
@@ -241,8 +247,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .job_queue(JobQueue[BotContext]())
         .defaults(Defaults(tzinfo=state.conference.timezone))
-        # Updates are handled one at a time (PTB's default), so each person's messages keep
-        # their order; a per-chat BaseUpdateProcessor would plug in here (.concurrent_updates).
+        # Chats and people concurrently, each chat's and each person's updates in order.
+        .concurrent_updates(OrderedUpdates())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -299,11 +305,24 @@ async def stop_application(app: ConfApp) -> None:
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:
-        await app.stop()
+        await _finish_updates(app)
     with contextlib.suppress(RuntimeError):  # never initialised: nothing to shut down
         await app.shutdown()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)
+
+
+async def _finish_updates(app: ConfApp) -> None:
+    """``Application.stop``: the updates already received (polling: fetched) are handled and
+    the ones in progress finish, each recorded as usual; those still running after the
+    processor's grace period are cancelled, so a stuck one cannot hold the shutdown."""
+    stopping = asyncio.ensure_future(app.stop())
+    processor = app.update_processor
+    grace = processor.grace if isinstance(processor, OrderedUpdates) else None
+    await asyncio.wait({stopping}, timeout=grace)
+    if not stopping.done() and isinstance(processor, OrderedUpdates):
+        await processor.drain(0)
+    await stopping
 
 
 async def run_application(app: ConfApp, stop: asyncio.Event | None = None) -> None:

@@ -495,10 +495,12 @@ async def on_vote(press: Press) -> None:
     _later(press.context, (message.chat.id, message.message_id), redraw)
 
 
-#: False: a vote is one transaction whatever else happens, so a crowd's votes run side by side
-#: instead of each waiting for the previous one's round trip to Telegram (``bench.qa``
-#: measures both: ``--blocking``).
-VOTES_BLOCK = False
+#: True: a vote is an update like any other, in its person's order (a press twice: two toggles
+#: answered in order), while the update processor (``handlers.updates``) runs different
+#: people's votes side by side; before it, votes ran as tasks beside the other updates
+#: (False) so that a crowd's votes did not wait for each other's round trips to Telegram.
+#: ``bench.qa --blocking`` measures True.
+VOTES_BLOCK = True
 #: Votes (and redraws) in flight at once: enough to overlap Telegram's round trips, few enough
 #: that a crowd of hundreds queues here, cheaply, instead of in the HTTP connection pool
 #: (PTB's holds 256 and gives up on a wait of a second).
