@@ -189,14 +189,18 @@ async def send(
     *,
     thread_id: int | None = None,
     reply_to: int | None = None,
+    paid: bool = False,
 ) -> Message:
     """Send text (and attachments) as one HTML message; attachments carry no buttons twice.
 
     ``thread_id`` is the forum topic; ``reply_to`` a message of that chat to answer (if it is
     gone, the message is sent anyway). Text and captions are fitted to Telegram's limits.
+    ``paid`` sends with ``allow_paid_broadcast`` (urgent alerts only: it costs Stars).
     """
     sent: Message | None = None
     where: dict[str, Any] = {"message_thread_id": thread_id}
+    if paid:
+        where["allow_paid_broadcast"] = True
     if reply_to is not None:
         where["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
     if message.html:
