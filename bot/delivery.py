@@ -465,7 +465,7 @@ class Delivery:
             if left <= 0:
                 raise TimeoutError(f"outbox not drained within {timeout}s")
             self._progress.clear()
-            if loop.time() - woken >= 0.1:  # the clock may have moved: read the outbox again
+            if loop.time() - woken >= 1.0:  # the clock may have moved: read the outbox again
                 woken = loop.time()
                 self.wake()
             with contextlib.suppress(TimeoutError):

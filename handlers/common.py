@@ -234,6 +234,31 @@ async def send(
     return sent
 
 
+async def send_unparsed(
+    bot: Bot, chat_id: int, message: OutgoingMessage, *, paid: bool = False
+) -> None:
+    """``send`` for the outbox, which never looks at the answer: a text-only message skips
+    building PTB's ``Message`` from the reply (half a millisecond of CPU per send, most of the
+    bot's own cost at 1,000 sends a second). Attachments go through ``send``."""
+    if message.attachment is not None or message.extra or not message.html:
+        await send(bot, chat_id, message, paid=paid)
+        return
+    params: dict[str, Any] = {
+        "chat_id": chat_id,
+        "text": fits(message.html),
+        "parse_mode": ParseMode.HTML,
+        "link_preview_options": _NO_PREVIEW,
+    }
+    keyboard = markup(message.buttons)
+    if keyboard is not None:
+        params["reply_markup"] = keyboard
+    if paid:
+        params["allow_paid_broadcast"] = True
+    # Bot API method names are case-insensitive; the lower-case name is not one of PTB's own
+    # methods, so ``do_api_request`` sends it as it is and returns the answer unparsed.
+    await bot.do_api_request("sendmessage", api_kwargs=params)
+
+
 @dataclass(frozen=True, slots=True)
 class Where:
     """Where a reply to an update goes (see the module docstring)."""

@@ -22,7 +22,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.delivery import Blocked, PaidRefused, Rejected, TransientError
 from bot.delivery import RetryAfter as DeliveryRetryAfter
 from bot.outgoing import OutgoingMessage
-from handlers.common import retry_seconds, send
+from handlers.common import retry_seconds, send_unparsed
 
 log = logging.getLogger("confbot.delivery")
 
@@ -44,7 +44,7 @@ class TelegramTransport:
 
     async def send(self, chat_id: int, message: OutgoingMessage, *, paid: bool = False) -> None:
         try:
-            await send(self.bot, chat_id, message, paid=paid)
+            await send_unparsed(self.bot, chat_id, message, paid=paid)
         except RetryAfter as exc:
             raise DeliveryRetryAfter(retry_seconds(exc), str(exc)) from exc
         except Forbidden as exc:
