@@ -381,6 +381,7 @@ class Delivery:
             for row in [r for r in self._rows.values() if matches(r)]:
                 if row.id not in self._inflight:
                     self._drop(row)
+                    self._schedule_chat(row.chat_id)  # its chat's other rows go on
         return count
 
     def wake(self) -> None:
@@ -620,8 +621,11 @@ class Delivery:
             if chat in self._busy_chats:
                 continue  # its call finishes first; that schedules it again
             waiting = self._waiting.get(chat)
-            if waiting:
-                heapq.heappush(self._ready, heapq.heappop(waiting))
+            while waiting:  # its best row still held (a cancel may have dropped some)
+                entry = heapq.heappop(waiting)
+                if entry[2] in self._rows:
+                    heapq.heappush(self._ready, entry)
+                    break
             if not waiting:
                 self._waiting.pop(chat, None)
         while self._backoff and self._backoff[0][0] <= now:

@@ -394,3 +394,26 @@ async def test_a_crash_resends_only_rows_in_doubt(db: Database, clock: ManualClo
     assert {c for c, n in counts.items() if n > 1} <= in_doubt  # only rows in doubt, once
     assert max(counts.values()) <= 2
     assert set((await states(db)).values()) == {"sent"}
+
+
+async def test_a_cancel_among_a_chats_waiting_rows_leaves_the_rest_to_go(
+    db: Database, clock: ManualClock
+) -> None:
+    await add_users(db, [1], clock)
+    transport = FakeTransport()
+    d = make(db, clock, transport, per_chat_interval=0.3)
+    await d.enqueue(
+        [
+            env(1, clock, session_id="a", dedup_key="a"),
+            env(1, clock, session_id="b", dedup_key="b"),
+            env(1, clock, session_id="c", dedup_key="c"),
+        ]
+    )
+    await d.start()
+    await asyncio.wait_for(transport.started.wait(), 5)
+    assert await d.cancel(session_id="b") == 1  # waiting for chat 1's pace
+    await d.drain(timeout=5)
+    await d.stop()
+    rows = await db.fetchall("SELECT session_id, state FROM outbox ORDER BY id")
+    assert [(r[0], r[1]) for r in rows] == [("a", "sent"), ("b", "cancelled"), ("c", "sent")]
+    assert transport.count(1) == 2
