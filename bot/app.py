@@ -20,11 +20,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, JobQueue
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
 from bot.agenda.loaders import load_agenda
 from bot.clock import Clock, make_clock
 from bot.config import Settings
+from bot.delivery import MAX_CONCURRENCY
 from bot.i18n import localized
 from bot.logs import (
     JsonFormatter,
@@ -65,6 +66,7 @@ from handlers.broadcasts import TelegramProgress
 from handlers.context import BotContext, BotData, ConfApp
 from handlers.delivery import TelegramTransport
 from handlers.feature import Feature, StartupError
+from handlers.http import AiohttpRequest
 from handlers.menus import register_menus
 from handlers.updates import MAX_RUNNING, OrderedUpdates
 
@@ -115,7 +117,7 @@ __all__ = [
 
 
 #: HTTP connections to the Bot API: the updates running at once, plus the outbox's.
-POOL_SIZE = MAX_RUNNING + 256
+POOL_SIZE = MAX_RUNNING + MAX_CONCURRENCY
 
 
 class TimedRequest(BaseRequest):
@@ -126,9 +128,11 @@ class TimedRequest(BaseRequest):
     REPLIES = ("send", "edit", "answer", "copy", "forward")
 
     def __init__(self, inner: BaseRequest | None = None) -> None:
-        # A connection for each update running at once and room for the outbox's calls beside
-        # them: PTB gives up on a wait for a connection of more than a second.
-        self.inner = inner or HTTPXRequest(connection_pool_size=POOL_SIZE)
+        # aiohttp, not PTB's httpx: at a 100 ms round trip the outbox keeps ~150 calls in
+        # flight and up to MAX_RUNNING updates reply at once; httpx's pool served that at ~63
+        # calls a second (handlers/http.py says why). A connection for each running update
+        # and room for the outbox's beside them.
+        self.inner = inner or AiohttpRequest(connection_pool_size=POOL_SIZE)
 
     @property
     def read_timeout(self) -> float | None:

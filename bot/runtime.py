@@ -62,7 +62,13 @@ DeliveryFactory = Callable[[Repositories, Clock, Transport, Settings], Delivery]
 def default_delivery(
     store: Repositories, clock: Clock, transport: Transport, settings: Settings
 ) -> Delivery:
-    return Delivery(store.outbox, clock, transport, rate=settings.BROADCAST_RATE)
+    return Delivery(
+        store.outbox,
+        clock,
+        transport,
+        rate=settings.BROADCAST_RATE,
+        paid_rate=getattr(settings, "PAID_BROADCAST_RATE", None),
+    )
 
 
 @dataclass

@@ -34,7 +34,6 @@ AGENDA_NOTICE = "agenda_notice"
 QA_TOP = "qa_top"
 #: To a session's speakers after its Q&A closed: the questions nobody answered.
 QA_FOLLOWUP = "qa_followup"
-
 #: Every kind the core enqueues; each needs a renderer at start (``bot.app``).
 KINDS: tuple[str, ...] = (
     BROADCAST,
@@ -47,6 +46,31 @@ KINDS: tuple[str, ...] = (
     QA_TOP,
     QA_FOLLOWUP,
 )
+
+
+# ------------------------------------------------------------------------ lanes
+#: The sender's lanes: a lower number goes first (the outbox's ``lane`` column, written at
+#: enqueue time from the kind). Urgent alerts, then answers to something a person just did,
+#: then what is due at a minute (reminders), prompts, notices of changes, bulk broadcasts last,
+#: so a 20,000-user broadcast never holds up a reminder that is due now.
+LANES: dict[str, int] = {
+    ALERT: 0,
+    QA_TOP: 1,
+    QA_FOLLOWUP: 1,
+    REMINDER: 2,
+    SPEAKER_REMINDER: 2,
+    FEEDBACK: 3,
+    CHANGE: 4,
+    AGENDA_NOTICE: 4,
+    BROADCAST: 5,
+}
+#: A kind not in ``LANES`` (none today) waits behind everything.
+LAST_LANE = 9
+
+
+def lane_of(kind: str) -> int:
+    """The lane (priority, lower first) rows of ``kind`` are sent in."""
+    return LANES.get(kind, LAST_LANE)
 
 
 # ------------------------------------------------------------------------ keys

@@ -163,4 +163,21 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE TABLE qa_notices (user_id INTEGER PRIMARY KEY, since TEXT NOT NULL)",
     ),
+    # 6: the outbox's lanes (issue 13): urgent alerts first, broadcasts last; the sender reads
+    # due rows by (lane, due time, id). Existing rows get their kind's lane (bot/store/keys.py
+    # LANES as it was then; kinds unknown at the time wait behind everything).
+    (
+        "ALTER TABLE outbox ADD COLUMN lane INTEGER NOT NULL DEFAULT 9",
+        """UPDATE outbox SET lane = CASE kind
+            WHEN 'alert' THEN 0
+            WHEN 'qa_top' THEN 1 WHEN 'qa_followup' THEN 1
+            WHEN 'reminder' THEN 2 WHEN 'speaker_reminder' THEN 2
+            WHEN 'feedback' THEN 3
+            WHEN 'change' THEN 4 WHEN 'agenda_notice' THEN 4
+            WHEN 'broadcast' THEN 5
+            ELSE 9 END""",
+        "CREATE INDEX outbox_lane_due ON outbox(state, lane, due_at, id)",
+        # A 403 blocks the user's other pending rows: found by chat, not by a scan.
+        "CREATE INDEX outbox_chat ON outbox(chat_id, state)",
+    ),
 ]

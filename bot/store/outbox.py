@@ -5,6 +5,12 @@ A row goes ``pending -> inflight -> sent`` (or ``failed``, ``blocked``, ``expire
 the sender knows which rows may or may not have reached Telegram and retries only those.
 The states and records are in ``bot.store.records``; docs/architecture.md draws both life
 cycles (rows and batches).
+
+The sender works in batches, so its cost per message is a share of a transaction, not two
+commits: ``due`` reads many due rows at once in sending order (lane, due time, id; the lane
+is written at enqueue time from the kind, ``bot.store.keys.LANES``), ``claim_many`` moves a
+batch to ``inflight`` in one statement, and ``finish_many`` writes the results of many calls
+in one transaction (group commit).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.store.db import Database
+from bot.store.keys import lane_of
 from bot.store.records import (
     BATCH_RUNNING,
     BLOCKED,
@@ -26,13 +33,14 @@ from bot.store.records import (
     Envelope,
     OutboxRow,
     Progress,
+    RowResult,
     parse_ts,
     ts,
 )
 
 _ROW_SQL = (
     "SELECT o.id, o.batch_id, o.kind, o.chat_id, o.session_id, o.payload, o.due_at,"
-    " o.deadline, o.attempts, coalesce(u.active, 1) AS active,"
+    " o.deadline, o.attempts, o.lane, coalesce(u.active, 1) AS active,"
     " coalesce(u.chosen_language, u.language) AS language"
     " FROM outbox o LEFT JOIN users u ON u.id = o.chat_id"
 )
@@ -55,6 +63,7 @@ def _row(r: Any) -> OutboxRow:
         attempts=int(r["attempts"]),
         user_active=bool(r["active"]),
         language=r["language"],
+        lane=int(r["lane"]),
     )
 
 
@@ -98,6 +107,7 @@ class OutboxRepo:
                 e.dedup_key,
                 ts(e.due_at),
                 ts(e.deadline) if e.deadline else None,
+                lane_of(e.kind),
             )
             for e in envelopes
         ]
@@ -106,8 +116,8 @@ class OutboxRepo:
             before = await (await conn.execute("SELECT total_changes()")).fetchone()
             await conn.executemany(
                 "INSERT OR IGNORE INTO outbox (batch_id, kind, chat_id, session_id, payload,"
-                " dedup_key, due_at, deadline, created_at, updated_at)"
-                " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+                " dedup_key, due_at, deadline, lane, created_at, updated_at)"
+                " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
                 " WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = ? AND active = 0)",
                 [(*r, stamp, stamp, r[2]) for r in rows],
             )
@@ -117,10 +127,10 @@ class OutboxRepo:
         return int(after[0]) - int(before[0])
 
     async def due(self, now: datetime, limit: int) -> list[OutboxRow]:
-        """Pending rows due by ``now``, in sending order (due time, then insertion)."""
+        """Pending rows due by ``now``, in sending order (lane, due time, then insertion)."""
         rows = await self.db.fetchall(
-            _ROW_SQL + " WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id"
-            " LIMIT ?",
+            _ROW_SQL + " WHERE o.state = 'pending' AND o.due_at <= ?"
+            " ORDER BY o.lane, o.due_at, o.id LIMIT ?",
             (ts(now), limit),
         )
         return [_row(r) for r in rows]
@@ -147,6 +157,76 @@ class OutboxRepo:
             (ts(now), row_id),
         )
         return changed == 1
+
+    async def claim_many(self, row_ids: Sequence[int], now: datetime) -> set[int]:
+        """pending -> inflight for many rows in one statement, committed before their API calls;
+        returns the ids claimed (a row cancelled or blocked meanwhile is not)."""
+        if not row_ids:
+            return set()
+        marks = ",".join("?" for _ in row_ids)
+        rows = await self.db.execute_returning(
+            "UPDATE outbox SET state = 'inflight', attempts = attempts + 1, updated_at = ?"  # noqa: S608  marks are placeholders
+            f" WHERE id IN ({marks}) AND state = 'pending' RETURNING id",
+            (ts(now), *row_ids),
+        )
+        return {int(r[0]) for r in rows}
+
+    async def finish_many(self, results: Sequence[RowResult]) -> None:
+        """Many rows' results in one transaction (the sender's group commit)."""
+        if not results:
+            return
+        final = [
+            (r.state, r.error, ts(r.at), ts(r.at) if r.state == SENT else None, r.row_id)
+            for r in results
+            if r.state != PENDING and r.blocked_chat is None
+        ]
+        again = [
+            (r.error, ts(r.at), 1 if r.unclaim else 0, r.row_id)
+            for r in results
+            if r.state == PENDING
+        ]
+        blocked = [r for r in results if r.blocked_chat is not None]
+        async with self.db.transaction() as conn:
+            if final:
+                await conn.executemany(
+                    "UPDATE outbox SET state = ?, last_error = coalesce(?, last_error),"
+                    " updated_at = ?, sent_at = coalesce(?, sent_at) WHERE id = ?",
+                    final,
+                )
+            if again:
+                await conn.executemany(
+                    "UPDATE outbox SET state = 'pending', last_error = coalesce(?, last_error),"
+                    " updated_at = ?, attempts = max(0, attempts - ?)"
+                    " WHERE id = ? AND state = 'inflight'",
+                    again,
+                )
+            if blocked:
+                await conn.executemany(
+                    "UPDATE users SET active = 0 WHERE id = ?",
+                    [(r.blocked_chat,) for r in blocked],
+                )
+                await conn.executemany(
+                    "UPDATE outbox SET state = 'blocked', last_error = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    [((r.error or "")[:500], ts(r.at), r.row_id) for r in blocked],
+                )
+                await conn.executemany(
+                    "UPDATE outbox SET state = 'blocked', last_error = ?, updated_at = ?"
+                    " WHERE chat_id = ? AND state = 'pending'",
+                    [((r.error or "")[:500], ts(r.at), r.blocked_chat) for r in blocked],
+                )
+
+    async def cancel_claimed(self, row_ids: Sequence[int], now: datetime) -> int:
+        """Rows claimed but not started when a cancel came: cancelled like pending ones."""
+        if not row_ids:
+            return 0
+        marks = ",".join("?" for _ in row_ids)
+        return await self.db.execute(
+            "UPDATE outbox SET state = 'cancelled', updated_at = ?,"  # noqa: S608  marks are placeholders
+            " dedup_key = dedup_key || '#cancelled-' || id"
+            f" WHERE id IN ({marks}) AND state = 'inflight'",
+            (ts(now), *row_ids),
+        )
 
     async def finish(
         self, row_id: int, state: str, now: datetime, error: str | None = None
@@ -181,10 +261,10 @@ class OutboxRepo:
         all of it or none."""
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE users SET active = 0 WHERE id = ?", (chat_id,))
+            sets = "UPDATE outbox SET state = 'blocked', last_error = ?, updated_at = ?"
+            await conn.execute(sets + " WHERE id = ?", (error[:500], ts(now), row_id))
             await conn.execute(
-                "UPDATE outbox SET state = 'blocked', last_error = ?, updated_at = ?"
-                " WHERE id = ? OR (chat_id = ? AND state = 'pending')",
-                (error[:500], ts(now), row_id, chat_id),
+                sets + " WHERE chat_id = ? AND state = 'pending'", (error[:500], ts(now), chat_id)
             )
 
     async def cancel(

@@ -29,6 +29,7 @@ from bot.store.records import (
     OutboxRow,
     Progress,
     QaOverview,
+    RowResult,
     ShareLink,
     SpeakerLink,
     StoredComment,
@@ -173,6 +174,12 @@ class OutboxStore(Protocol):
     async def count_due(self, now: datetime) -> int: ...
 
     async def claim(self, row_id: int, now: datetime) -> bool: ...
+
+    async def claim_many(self, row_ids: Sequence[int], now: datetime) -> set[int]: ...
+
+    async def finish_many(self, results: Sequence[RowResult]) -> None: ...
+
+    async def cancel_claimed(self, row_ids: Sequence[int], now: datetime) -> int: ...
 
     async def finish(
         self, row_id: int, state: str, now: datetime, error: str | None = None

@@ -73,6 +73,26 @@ class OutboxRow:
     #: The recipient's language: their /language choice, else Telegram's language code as
     #: last seen (None: not a known user).
     language: str | None = None
+    #: The sending lane (``bot.store.keys.LANES``): lower goes first.
+    lane: int = 9
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    """What became of one outbox row, written with others in one transaction (group commit).
+
+    ``state`` is a final state (``sent``, ``failed``, ``expired``, ``skipped``, ``blocked``) or
+    ``pending``: the row goes back to be tried again (a 429, a 5xx). ``blocked_chat`` (a 403)
+    also marks that user inactive and blocks their other pending rows; ``unclaim`` gives back
+    the attempt a claimed row never made (claimed, then not started: stop, paid refused).
+    """
+
+    row_id: int
+    state: str
+    at: datetime
+    error: str | None = None
+    blocked_chat: int | None = None
+    unclaim: bool = False
 
 
 @dataclass(frozen=True, slots=True)

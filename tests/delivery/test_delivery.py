@@ -25,6 +25,7 @@ class FakeTransport:
 
     def __init__(self, delay: float = 0.0) -> None:
         self.calls: list[tuple[int, float, str]] = []
+        self.paid: list[bool] = []
         self.delivered: list[tuple[int, float]] = []
         self.script: dict[int, list[BaseException]] = {}
         self.always: dict[int, BaseException] = {}
@@ -33,8 +34,9 @@ class FakeTransport:
         self.hung = asyncio.Event()
         self.started = asyncio.Event()
 
-    async def send(self, chat_id: int, message: OutgoingMessage) -> None:
+    async def send(self, chat_id: int, message: OutgoingMessage, *, paid: bool = False) -> None:
         self.calls.append((chat_id, time.monotonic(), message.html))
+        self.paid.append(paid)
         self.started.set()
         if chat_id in self.hang:
             self.hung.set()
@@ -116,9 +118,10 @@ async def test_pace_never_exceeds_rate_in_any_second(db: Database, clock: Manual
     times = [t for _, t, _ in transport.calls]
     assert len(times) == 60
     assert max_in_window(times) <= 25
-    # Steady, not bursty: no two starts closer than the even spacing (minus scheduler jitter).
-    gaps = [b - a for a, b in itertools.pairwise(sorted(times))]
-    assert min(gaps) > 0.8 / 25
+    # Steady, not bursty: starts evenly spaced (a late one may be followed by a sooner one to
+    # keep the cadence on a loaded machine; tests/delivery/test_engine.py pins the pacer).
+    gaps = sorted(b - a for a, b in itertools.pairwise(sorted(times)))
+    assert gaps[len(gaps) // 5] > 0.8 / 25
     assert elapsed > 59 / 25 * 0.95  # it did not cheat by sending faster
     assert set((await states(db)).values()) == {"sent"}
 
@@ -229,11 +232,16 @@ async def test_crash_mid_call_resends_only_the_row_in_flight(
     await d.enqueue([env(i, clock) for i in range(1, 11)])
     await d.start()
     await asyncio.wait_for(transport.hung.wait(), 5)
+    await d.flush()  # the results so far are written (the sender does so every 50 ms)
     assert d.task is not None
     d.task.cancel()  # SIGKILL: no stop(), the call in flight never returns
     with pytest.raises(asyncio.CancelledError):
         await d.task
-    assert (await states(db))[5] == "inflight"
+    at_crash = await states(db)
+    assert at_crash[5] == "inflight"
+    # Claimed in the same batch but never started: in doubt for the database, never sent.
+    assert {c for c, s in at_crash.items() if s == "inflight"} >= {5, 6}
+    assert {c for c, s in at_crash.items() if s == "sent"} == {1, 2, 3, 4}
     before = {c for c, _ in transport.delivered}
     assert before == {1, 2, 3, 4}
 
