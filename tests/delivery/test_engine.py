@@ -36,7 +36,7 @@ from tests.delivery.test_delivery import (
     states,
 )
 
-ALL_KINDS = (*keys.KINDS, keys.ALERT)
+ALL_KINDS = keys.KINDS
 
 
 @pytest.fixture
