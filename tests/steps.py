@@ -11,6 +11,7 @@ from datetime import timedelta
 from bot.clock import ManualClock
 from bot.emulator.harness import BotHarness
 from bot.emulator.users import BotMessage, FakeUser
+from bot.store.records import ts
 from tests.conftest import brussels
 
 
@@ -44,3 +45,15 @@ async def bookmark(user: FakeUser, session_id: str, label: str = "⭐ Bookmark")
 
 def is_reminder(msg: BotMessage) -> bool:
     return "⏰" in (msg.text or "")
+
+
+async def add_users(bot: BotHarness, ids: range) -> None:
+    """Attendees who started the bot some time ago: rows in the store, chats in the emulator."""
+    for uid in ids:
+        bot.emulator.user(uid, f"U{uid}")
+    now = ts(bot.runtime.clock.now())
+    async with bot.runtime.store.db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (?, 'U', ?, ?)",
+            [(uid, now, now) for uid in ids],
+        )

@@ -4,27 +4,14 @@ alert frame in each recipient's language, and the organiser told when paid sendi
 from __future__ import annotations
 
 from bot import texts
-from bot.emulator.harness import BotHarness
 from bot.emulator.users import FakeUser
-from bot.store.db import ts
 from handlers.menus import refresh_chat_menu
 from tests.conftest import HarnessFactory
 from tests.organisers import ORG, org_bot, started, texts_of
+from tests.steps import add_users
 
 HEADER_EN = "🚨 Urgent message from the organisers"
 HEADER_HU = "🚨 Sürgős üzenet a szervezőktől"
-
-
-async def add_users(bot: BotHarness, ids: range) -> None:
-    """Attendees who started the bot some time ago: rows in the store, chats in the emulator."""
-    for uid in ids:
-        bot.emulator.user(uid, f"U{uid}")
-    now = ts(bot.runtime.clock.now())
-    async with bot.runtime.store.db.transaction() as conn:
-        await conn.executemany(
-            "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (?, 'U', ?, ?)",
-            [(uid, now, now) for uid in ids],
-        )
 
 
 async def alert_preview(org: FakeUser, command: str) -> tuple[str, str]:

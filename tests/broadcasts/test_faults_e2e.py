@@ -14,9 +14,9 @@ from bot.delivery import Delivery, Transport
 from bot.emulator import BotApiEmulator
 from bot.emulator.harness import BotHarness, settings_for
 from bot.store import Store
-from bot.store.db import ts
 from handlers.delivery import TelegramTransport
 from tests.conftest import BRUSSELS
+from tests.steps import add_users
 
 ORG = 4242
 TEXT = "Plenary moves to Room B"
@@ -37,18 +37,6 @@ async def harness(
     bot = BotHarness(emulator, settings, clock)
     yield bot
     await bot.stop()
-
-
-async def add_users(bot: BotHarness, ids: range) -> None:
-    """Attendees who started the bot some time ago: rows in the store, chats in the emulator."""
-    for uid in ids:
-        bot.emulator.user(uid, f"U{uid}")
-    now = ts(bot.runtime.clock.now())
-    async with bot.runtime.store.db.transaction() as conn:
-        await conn.executemany(
-            "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (?, 'U', ?, ?)",
-            [(uid, now, now) for uid in ids],
-        )
 
 
 def received(bot: BotHarness, uid: int) -> int:

@@ -14,9 +14,9 @@ from bot.delivery import Delivery, Transport
 from bot.emulator import BotApiEmulator
 from bot.emulator.harness import BotHarness, settings_for
 from bot.store import Store, keys
-from bot.store.db import ts
 from bot.store.records import Envelope
 from tests.conftest import BRUSSELS
+from tests.steps import add_users
 
 ALERT_TEXT = "Evacuate hall B now"
 NEWS = "Lunch is served in the foyer"
@@ -37,17 +37,6 @@ async def harness(
     await bot.start()
     yield bot
     await bot.stop()
-
-
-async def add_users(bot: BotHarness, ids: range) -> None:
-    for uid in ids:
-        bot.emulator.user(uid, f"U{uid}")
-    now = ts(bot.runtime.clock.now())
-    async with bot.runtime.store.db.transaction() as conn:
-        await conn.executemany(
-            "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (?, 'U', ?, ?)",
-            [(uid, now, now) for uid in ids],
-        )
 
 
 def rows(bot: BotHarness, kind: str, ids: range, payload: dict[str, str]) -> list[Envelope]:
