@@ -16,7 +16,7 @@ import functools
 import logging
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, JobQueue
@@ -122,12 +122,17 @@ POOL_SIZE = MAX_RUNNING + MAX_CONCURRENCY
 
 class TimedRequest(BaseRequest):
     """PTB's HTTP client, noting each reply sent while an update is handled (``bot.telemetry``
-    times the first one). Every other call passes through untouched."""
+    times the first one) and telling ``on_sent`` the chat of every new message (the outbox
+    keeps Telegram's one message a second per chat for replies too). Calls pass untouched."""
 
     #: Bot API methods that answer a person (the first one of an update is its reply).
     REPLIES = ("send", "edit", "answer", "copy", "forward")
+    #: Of those, the ones that put a new message in a chat (Telegram's per-chat limit).
+    NEW_MESSAGES = ("send", "copy", "forward")
 
     def __init__(self, inner: BaseRequest | None = None) -> None:
+        #: Called with the chat id after each new message (``Delivery.note_send``).
+        self.on_sent: Callable[[int], None] | None = None
         # aiohttp, not PTB's httpx: at a 100 ms round trip the outbox keeps ~150 calls in
         # flight and up to MAX_RUNNING updates reply at once; httpx's pool served that at ~63
         # calls a second (handlers/http.py says why). A connection for each running update
@@ -163,8 +168,19 @@ class TimedRequest(BaseRequest):
             connect_timeout=connect_timeout,
             pool_timeout=pool_timeout,
         )
-        if 200 <= status < 300 and url.rsplit("/", 1)[-1].startswith(self.REPLIES):
-            replied()
+        if 200 <= status < 300:
+            name = url.rsplit("/", 1)[-1]
+            if name.startswith(self.REPLIES):
+                replied()
+                if (
+                    self.on_sent is not None
+                    and request_data is not None
+                    and name.startswith(self.NEW_MESSAGES)
+                    and name != "sendChatAction"
+                ):
+                    chat = request_data.parameters.get("chat_id")
+                    if isinstance(chat, int):
+                        self.on_sent(chat)
         return status, body
 
 
@@ -205,6 +221,8 @@ def build_application(
     state = (agenda or load_configured_agenda(settings)).prepare()
     the_clock = clock or make_clock(settings.CONFBOT_NOW, state.conference.timezone)
 
+    request = TimedRequest()
+
     async def post_init(app: ConfApp) -> None:
         store = await Store.open(str(settings.DATABASE_PATH))
         try:
@@ -222,6 +240,7 @@ def build_application(
             await store.close()
             raise
         app.bot_data.runtime = rt
+        request.on_sent = rt.delivery.note_send
         await rt.start()
         for feature in features:
             if feature.startup is not None:
@@ -247,7 +266,7 @@ def build_application(
         .token(settings.TELEGRAM_BOT_TOKEN.get_secret_value())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .request(TimedRequest())
+        .request(request)
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .job_queue(JobQueue[BotContext]())
         .defaults(Defaults(tzinfo=state.conference.timezone))

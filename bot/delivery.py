@@ -17,7 +17,10 @@ built this way:
   one transaction every ``flush_interval`` (and before each claim, and at stop).
 - Pace: Telegram allows about 30 messages a second and one a second per chat. A ``Pacer``
   spaces the *start* of calls evenly (``1/rate`` apart, with a small margin for jitter) and
-  keeps a sliding one-second window, so no second holds more than ``rate`` sends.
+  keeps a sliding one-second window, so no second holds more than ``rate`` sends. Messages
+  sent outside the outbox count for their chat's second too (``note_send``: the composition
+  root reports every reply), so an organiser's copy of a broadcast never follows their
+  preview within the second and earns a 429 that would pause everyone's sending.
 - Calls in flight follow from the rate and the measured round trip (Little's law: an EWMA of
   recent call durations; ``ceil(rate x rtt x 1.5) + 4``, bounded 4..1200): at 1,000/s and
   100 ms that is about 150 calls at once, at 25/s a handful. A fixed ``concurrency`` overrides.
@@ -383,6 +386,16 @@ class Delivery:
                     self._drop(row)
                     self._schedule_chat(row.chat_id)  # its chat's other rows go on
         return count
+
+    def note_send(self, chat_id: int) -> None:
+        """A message just went to ``chat_id`` outside the outbox (a reply, a preview): that
+        chat's second starts now. Telegram counts every message to a chat, and a 429 for one
+        busy chat pauses *all* sending, so an organiser's own copy of a broadcast must not
+        follow their preview within the second."""
+        now = time.monotonic()
+        last = self._chat_last.get(chat_id)
+        if last is None or now > last:
+            self._chat_last[chat_id] = now
 
     def wake(self) -> None:
         """Something changed in the outbox (rows added, the clock moved): read it again."""
@@ -791,6 +804,13 @@ class Delivery:
                 await self._slot.wait()
                 continue
             row, message = self._claimed[best].popleft()
+            last = self._chat_last.get(row.chat_id)
+            if last is not None and now - last < self.per_chat_interval:
+                # A reply went to this chat after the row was claimed: it waits its turn
+                # (pending again, chosen when the chat's second is over), not a 429 for all.
+                self._requeue(row, "a reply went to this chat just before", unclaim=True)
+                self._chat_free(row.chat_id)
+                continue
             pacer = self.paid_pacer if best and self.paid_pacer else self.pacer
             pacer.take(now)
             self._chat_last[row.chat_id] = now

@@ -86,6 +86,37 @@ async def test_everyone_once_through_429_5xx_and_blocked_users(harness: BotHarne
     assert f"blocked {len(blocked)}" in final.plain_text
 
 
+async def test_the_organisers_own_copy_keeps_their_chat_second(harness: BotHarness) -> None:
+    """Telegram allows one message a second to a chat. The organiser is in the audience: their
+    copy must not follow the summary they just got within the second, or the 429 it earns
+    pauses everyone's sending; the bot's replies count for the chat's second like the
+    outbox's own sends."""
+    await harness.start()
+    ids = range(11_000, 11_040)
+    await add_users(harness, ids)
+    emu = harness.emulator
+    org = harness.user(ORG, "Olga")
+    await org.send("/start")
+    await org.next_message()
+    emu.flood.per_chat_per_second = 1
+    await org.send(f"/broadcast {TEXT}")
+    await org.next_message()
+    summary = await org.next_message()  # a 429 and a retry of its own (preview just before)
+    pressed = len(emu.calls)
+    await org.press(summary, f"Send to {len(ids) + 1}")
+    await org.wait_for(lambda m: "going out" in (m.plain_text or ""))  # rows are queued
+    delivery: Delivery = harness.runtime.delivery
+    await delivery.drain(timeout=30)
+
+    assert all(received(harness, uid) == 1 for uid in ids)
+    refused = [c for c in emu.calls[pressed:] if c.status == 429]
+    assert refused == []
+    assert delivery.stats["retry_after"] == 0
+    copy = [m for m in org.messages if (m.plain_text or "") == TEXT][-1]  # not the preview
+    before = [t for t in emu.sends_to(ORG) if t < copy.sent_at]
+    assert copy.sent_at - max(before) >= 0.95
+
+
 async def test_crash_mid_broadcast_loses_nobody_at_most_one_duplicate(
     harness: BotHarness,
 ) -> None:

@@ -142,6 +142,34 @@ async def test_one_message_per_chat_per_interval(db: Database, clock: ManualCloc
     assert two < ones[1]
 
 
+async def test_a_reply_to_a_chat_holds_its_row_for_the_chat_second(
+    db: Database, clock: ManualClock
+) -> None:
+    """A message sent outside the outbox (an organiser's preview) starts the chat's second:
+    their copy of the broadcast waits for it instead of earning a 429 that pauses everyone,
+    also when the row was claimed already; other chats do not wait."""
+    await add_users(db, [1, 2, 3], clock)
+    transport = FakeTransport()
+    d = make(db, clock, transport, rate=4, per_chat_interval=0.5)
+    d.note_send(3)
+    noted_3 = time.monotonic()
+    await d.enqueue([env(2, clock), env(1, clock), env(3, clock)])
+    await d.start()
+    await asyncio.wait_for(transport.started.wait(), 5)  # chat 2's call; chat 1's is claimed
+    d.note_send(1)
+    noted_1 = time.monotonic()
+    await d.drain(timeout=5)
+    await d.stop()
+    start = {c: t for c, t, _ in transport.calls}
+    assert sorted(start) == [1, 2, 3]  # each once: held, not lost, not sent twice
+    assert start[1] - noted_1 >= 0.49
+    assert start[3] - noted_3 >= 0.49
+    assert start[2] < noted_1
+    assert set((await states(db)).values()) == {"sent"}
+    rows = await db.fetchall("SELECT attempts FROM outbox ORDER BY id")
+    assert [int(r[0]) for r in rows] == [1, 1, 1]
+
+
 async def test_429_pauses_everything_and_retries_that_row(db: Database, clock: ManualClock) -> None:
     await add_users(db, range(1, 21), clock)
     transport = FakeTransport()
