@@ -434,7 +434,9 @@ class BotApiEmulator:
     Flood control (sliding windows over successful sends, 429 + retry_after), each None = off:
     ``flood_limit_per_second`` (free sends in total), ``flood_limit_per_chat_per_second``,
     ``flood_limit_per_group_per_minute``, ``paid_flood_limit_per_second`` (sends with
-    ``allow_paid_broadcast``); ``telegram_limits=True`` sets Telegram's 30/1/20/1000.
+    ``allow_paid_broadcast``); ``flood_burst_per_chat`` messages may reach one chat at once
+    before its per-second rule applies (a token bucket; 1 = strict). ``telegram_limits=True``
+    sets Telegram's 30/1/20/1000, with bursts of 3 to a chat.
     ``star_balance`` (Stars, None = unlimited) pays 0.1 Star per paid send beyond the free 30 a
     second; when it runs short Telegram answers 400 BALANCE_TOO_LOW.
 
@@ -455,6 +457,7 @@ class BotApiEmulator:
         bot_first_name: str = "ConfBot Test",
         flood_limit_per_second: int | None = None,
         flood_limit_per_chat_per_second: int | None = None,
+        flood_burst_per_chat: int = 1,
         flood_limit_per_group_per_minute: int | None = None,
         paid_flood_limit_per_second: int | None = None,
         telegram_limits: bool = False,
@@ -500,6 +503,7 @@ class BotApiEmulator:
         self.flood = FloodControl(
             per_second=flood_limit_per_second,
             per_chat_per_second=flood_limit_per_chat_per_second,
+            per_chat_burst=flood_burst_per_chat,
             per_group_per_minute=flood_limit_per_group_per_minute,
             paid_per_second=paid_flood_limit_per_second,
             star_balance=star_balance,

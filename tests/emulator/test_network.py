@@ -12,6 +12,7 @@ from telegram.error import BadRequest, RetryAfter
 from telegram.ext import Application
 
 from bot.emulator import BotApiEmulator
+from bot.emulator.flood import FloodControl, FloodError
 from bot.emulator.waiting import Signal
 from tests.emulator.conftest import TOKEN, raw_call
 
@@ -142,6 +143,7 @@ async def test_telegram_limits_preset() -> None:
     emu = BotApiEmulator(telegram_limits=True)
     assert emu.flood_limit_per_second == 30
     assert emu.flood_limit_per_chat_per_second == 1
+    assert emu.flood.per_chat_burst == 3
     assert emu.flood_limit_per_group_per_minute == 20
     assert emu.paid_flood_limit_per_second == 1000
 
@@ -178,6 +180,33 @@ async def test_one_message_a_second_per_chat() -> None:
             await bot.send_message(ada.id, "two", allow_paid_broadcast=True)
         await bot.send_message(bob.id, "other chat")
         await bot.shutdown()
+
+
+def test_a_chat_may_get_a_short_burst_then_one_a_second() -> None:
+    """Telegram "may allow short bursts" to a chat: a bucket of 3, refilled once a second."""
+    flood = FloodControl(per_chat_per_second=1, per_chat_burst=3)
+
+    refusals: list[FloodError] = []
+
+    def send(now: float) -> bool:
+        try:
+            flood.check(7, group=False, paid=False, now=now)
+        except FloodError as err:
+            refusals.append(err)
+            return False
+        flood.record(7, group=False, paid=False, now=now)
+        return True
+
+    assert [send(100.0 + i * 0.01) for i in range(4)] == [True, True, True, False]
+    assert not send(100.5)  # half a message refilled
+    assert send(101.03)  # one refilled
+    assert not send(101.2)
+    # Sustained at the rule (one a second) a chat keeps room for an extra message.
+    assert all(send(103.0 + i) for i in range(10))
+    assert send(112.3)
+    assert [send(200.0) for _ in range(4)] == [True, True, True, False]  # 3 at most
+    assert {(e.status, e.retry_after) for e in refusals} == {(429, 1)}
+    assert FloodControl(per_chat_per_second=1).per_chat_burst == 1  # strict unless asked
 
 
 async def test_twenty_a_minute_per_group() -> None:
