@@ -12,7 +12,11 @@ path; the time until the last redraw is reported too.
 
 Set-up (users opening their queue) runs at 0 ms; the measurement at each ``--rtt``.
 
-    python -m bench.qa [--voters 500] [--spread 60 0] [--rtt 0 100] [--questions 20] [--blocking]
+    python -m bench.qa [--voters 500] [--spread 60 0] [--rtt 0 100] [--questions 20] [--detached]
+
+Votes are updates like any other (``handlers.qa.VOTES_BLOCK``: each person's in order, people
+side by side through the update processor); ``--detached`` measures the route the first
+round used, votes as tasks beside everything (``block=False``), for the comparison.
 """
 
 from __future__ import annotations
@@ -196,11 +200,11 @@ def main() -> None:
     )
     parser.add_argument("--rtt", type=int, nargs="+", default=[0, 100], help="round trip, ms")
     parser.add_argument(
-        "--blocking", action="store_true", help="votes handled one at a time, like other updates"
+        "--detached", action="store_true", help="votes as tasks beside the other updates"
     )
     args = parser.parse_args()
-    if args.blocking:
-        qa_handlers.VOTES_BLOCK = True
+    if args.detached:
+        qa_handlers.VOTES_BLOCK = False
     print(machine())
     print(asyncio.run(run(args.voters, args.questions, args.spread, args.rtt)))
 

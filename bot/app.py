@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 import os
 import signal
@@ -348,6 +349,17 @@ async def _finish_updates(app: ConfApp) -> None:
     await stopping
 
 
+def freeze_startup_objects() -> None:
+    """What start-up built (the agenda, the question index, PTB's handlers) lives as long as
+    the process: moved out of the cyclic GC's generations, a full collection stops walking it.
+    Such a pause (tens of ms on a large programme) delays replies and lets queued sends reach
+    Telegram together, over the broadcast's pace (bench/questions.py measured the outliers it
+    removes). Only for ``confbot run``: a process that starts many bots (the tests) would keep
+    every stopped one's cycles for good."""
+    gc.collect()
+    gc.freeze()
+
+
 async def run_application(app: ConfApp, stop: asyncio.Event | None = None) -> None:
     """``confbot run``: serve until SIGINT or SIGTERM (or ``stop`` is set), then stop cleanly."""
     stop = stop or asyncio.Event()
@@ -359,6 +371,7 @@ async def run_application(app: ConfApp, stop: asyncio.Event | None = None) -> No
             installed.append(sig)
     try:
         await start_application(app)  # stops what it started if it fails
+        freeze_startup_objects()
         try:
             await stop.wait()
             log.info("stopping")

@@ -499,7 +499,7 @@ async def on_vote(press: Press) -> None:
 #: answered in order), while the update processor (``handlers.updates``) runs different
 #: people's votes side by side; before it, votes ran as tasks beside the other updates
 #: (False) so that a crowd's votes did not wait for each other's round trips to Telegram.
-#: ``bench.qa --blocking`` measures True.
+#: ``bench.qa --detached`` measures False.
 VOTES_BLOCK = True
 #: Votes (and redraws) in flight at once: enough to overlap Telegram's round trips, few enough
 #: that a crowd of hundreds queues here, cheaply, instead of in the HTTP connection pool

@@ -7,19 +7,23 @@ time would leave one call in flight; concurrency is shown by counting calls in f
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pytest
 
+from bot.app import build_application, run_application
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator
-from bot.emulator.harness import BotHarness
+from bot.emulator.harness import BotHarness, settings_for
 from bot.emulator.server import Call
 from bot.emulator.users import BotMessage, FakeUser
 from bot.store import Store
 from handlers.updates import OrderedUpdates
-from tests.conftest import HarnessFactory, brussels
+from tests.conftest import BRUSSELS, HarnessFactory, brussels
 from tests.steps import bookmark, tick
 
 ORG = 9000
@@ -212,3 +216,21 @@ async def test_an_update_stuck_past_the_grace_period_does_not_hold_the_stop(
     with caplog.at_level(logging.WARNING, logger="confbot.updates"):
         await bot.stop()
     assert "1 update(s) still running" in caplog.text
+
+
+async def test_confbot_run_takes_what_start_up_built_out_of_the_gc(
+    emulator: BotApiEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``confbot run`` freezes the start-up objects once the bot is up (a full collection
+    then stops walking the agenda); the test process itself is never frozen."""
+    app = build_application(settings_for(emulator, tmp_path / "run.sqlite3", AGENDA_PATH=BRUSSELS))
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(app.bot_data.started))
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_application(app, stop))
+    ada = emulator.user(1001, "Ada")
+    await ada.send("/help")
+    await ada.wait_for(lambda m: "What I can do" in (m.plain_text or ""), timeout=10)
+    stop.set()
+    await asyncio.wait_for(running, 30)
+    assert frozen == [True]  # once, with the runtime built
