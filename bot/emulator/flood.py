@@ -1,4 +1,5 @@
-"""Telegram's flood control and paid broadcasts, as sliding windows over successful sends.
+"""Telegram's flood control and paid broadcasts, over successful sends: sliding windows, and a
+bucket per chat.
 
 Telegram documents about 30 messages a second in total, one a second to one chat ("we may
 allow short bursts that go over this limit") and 20 a minute to one group;

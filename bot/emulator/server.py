@@ -431,7 +431,7 @@ class BotApiEmulator:
     ``latency_ms`` answers every call after that round trip (±``latency_jitter``, seeded by
     ``latency_seed``); calls overlap as on a real network. Settable at runtime.
 
-    Flood control (sliding windows over successful sends, 429 + retry_after), each None = off:
+    Flood control (over successful sends, 429 + retry_after), each None = off:
     ``flood_limit_per_second`` (free sends in total), ``flood_limit_per_chat_per_second``,
     ``flood_limit_per_group_per_minute``, ``paid_flood_limit_per_second`` (sends with
     ``allow_paid_broadcast``); ``flood_burst_per_chat`` messages may reach one chat at once
