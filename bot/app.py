@@ -169,20 +169,18 @@ class TimedRequest(BaseRequest):
             connect_timeout=connect_timeout,
             pool_timeout=pool_timeout,
         )
-        if 200 <= status < 300:
-            name = url.rsplit("/", 1)[-1]
-            if name.startswith(self.REPLIES):
-                replied()
-                if (
-                    self.on_sent is not None
-                    and request_data is not None
-                    and name.startswith(self.NEW_MESSAGES)
-                    and name != "sendChatAction"
-                ):
-                    chat = request_data.parameters.get("chat_id")
-                    if isinstance(chat, int):
-                        self.on_sent(chat)
+        name = url.rsplit("/", 1)[-1]
+        if 200 <= status < 300 and name.startswith(self.REPLIES):
+            replied()
+            if self.on_sent is not None and request_data is not None and self._new_message(name):
+                chat = request_data.parameters.get("chat_id")
+                if isinstance(chat, int):
+                    self.on_sent(chat)
         return status, body
+
+    @classmethod
+    def _new_message(cls, method: str) -> bool:
+        return method.startswith(cls.NEW_MESSAGES) and method.lower() != "sendchataction"
 
 
 def load_configured_agenda(settings: Settings) -> AgendaState:

@@ -396,10 +396,7 @@ class Delivery:
         chat's second starts now. Telegram counts every message to a chat, and a 429 for one
         busy chat pauses *all* sending, so an organiser's own copy of a broadcast must not
         follow their preview within the second."""
-        now = time.monotonic()
-        last = self._chat_last.get(chat_id)
-        if last is None or now > last:
-            self._chat_last[chat_id] = now
+        self._chat_last[chat_id] = time.monotonic()
 
     def wake(self) -> None:
         """Something changed in the outbox (rows added, the clock moved): read it again."""
